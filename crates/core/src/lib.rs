@@ -1,0 +1,17 @@
+#![doc = include_str!("../README.md")]
+#![warn(missing_docs)]
+
+pub mod containment;
+pub mod diff;
+pub mod legacy;
+pub mod level;
+pub mod syllable;
+pub mod text;
+pub mod unit;
+
+pub use diff::{diff_units, UnitDiff};
+pub use level::{Level, UnitType};
+pub use unit::AdminUnit;
+
+/// GSO code of Nghệ An province, the root of every unit chain.
+pub const PROVINCE_CODE: &str = "40";

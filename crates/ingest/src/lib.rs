@@ -1,0 +1,18 @@
+#![doc = include_str!("../README.md")]
+#![warn(missing_docs)]
+
+mod crs;
+mod encoding;
+mod error;
+mod fields;
+mod geometry;
+mod open;
+mod plan;
+mod read;
+
+pub use crs::VN2000_TOWGS84;
+pub use encoding::EncodingChoice;
+pub use error::{IngestError, Problem, Result};
+pub use fields::{FieldFlags, FieldMap};
+pub use plan::{plan, Known, Plan, PlanOptions, PlanSummary};
+pub use read::{read_file, FileRead, FileReport, RawUnit, ReadOptions};

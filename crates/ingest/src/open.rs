@@ -1,0 +1,208 @@
+//! Finds the data in what the user gave: a zip, a `.shp` with its siblings, or a single file.
+//! Refuses incomplete shapefiles before GDAL sees them, since GDAL's own messages for a
+//! missing `.dbf` or `.shx` do not say what to do.
+
+use crate::error::{IngestError, Problem, Result};
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// Extensions of files that hold vector data, in the order a zip is searched.
+const DATA_EXTENSIONS: [&str; 9] = [
+    "shp", "gpkg", "geojson", "json", "kml", "kmz", "tab", "mif", "csv",
+];
+
+/// Where the data is and what travels with it.
+#[derive(Debug, Clone)]
+pub(crate) struct Source {
+    /// The file as the user named it, for messages.
+    pub display: String,
+    /// What GDAL opens (`/vsizip/…` for zips).
+    pub gdal_path: String,
+    /// The data is an ESRI shapefile (attribute text comes raw from its `.dbf`).
+    pub is_shapefile: bool,
+    /// Contents of the shapefile's `.cpg`, if any.
+    pub cpg: Option<String>,
+}
+
+pub(crate) fn locate(path: &Path) -> Result<Source> {
+    let display = path.display().to_string();
+    if !path.exists() {
+        return Err(IngestError::file(
+            &display,
+            Problem::file("no such file", "check the path"),
+        ));
+    }
+    match extension(path).as_str() {
+        "zip" => locate_in_zip(path, display),
+        "shp" => locate_shapefile(path, display),
+        _ => Ok(Source {
+            gdal_path: path.display().to_string(),
+            display,
+            is_shapefile: false,
+            cpg: None,
+        }),
+    }
+}
+
+fn locate_shapefile(path: &Path, display: String) -> Result<Source> {
+    let dir = path.parent().unwrap_or_else(|| Path::new("."));
+    let names: Vec<String> = std::fs::read_dir(dir)
+        .map_err(|e| {
+            IngestError::file(
+                &display,
+                Problem::file(format!("cannot list its folder: {e}"), "check permissions"),
+            )
+        })?
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .collect();
+    let stem = stem(path);
+    check_siblings(&display, &stem, &names)?;
+    let cpg =
+        find_sibling(&names, &stem, "cpg").and_then(|n| std::fs::read_to_string(dir.join(n)).ok());
+    Ok(Source {
+        gdal_path: path.display().to_string(),
+        display,
+        is_shapefile: true,
+        cpg,
+    })
+}
+
+fn locate_in_zip(path: &Path, display: String) -> Result<Source> {
+    let damaged = |e: &dyn std::fmt::Display| {
+        IngestError::file(
+            &display,
+            Problem::file(
+                format!("not a readable zip archive ({e})"),
+                "the upload may be truncated; zip the files again and resend",
+            ),
+        )
+    };
+    let file = File::open(path).map_err(|e| damaged(&e))?;
+    let mut archive = zip::ZipArchive::new(file).map_err(|e| damaged(&e))?;
+    let names: Vec<String> = archive.file_names().map(str::to_owned).collect();
+    if let Some(bad) = names
+        .iter()
+        .find(|n| n.split(['/', '\\']).any(|part| part == ".."))
+    {
+        return Err(IngestError::file(
+            &display,
+            Problem::file(
+                format!("zip entry {bad:?} points outside the archive"),
+                "zip the files without `..` in their paths",
+            ),
+        ));
+    }
+    let data = pick_data_entry(&display, &names)?;
+    let abs = std::fs::canonicalize(path).unwrap_or_else(|_| PathBuf::from(path));
+    let gdal_path = format!("/vsizip/{}/{data}", abs.display());
+    if extension(Path::new(&data)) != "shp" {
+        return Ok(Source {
+            gdal_path,
+            display,
+            is_shapefile: false,
+            cpg: None,
+        });
+    }
+    let stem = data[..data.len() - 4].to_owned();
+    check_siblings(&display, &stem, &names)?;
+    let cpg = find_sibling(&names, &stem, "cpg").and_then(|name| {
+        let mut text = String::new();
+        archive
+            .by_name(&name)
+            .ok()?
+            .read_to_string(&mut text)
+            .ok()?;
+        Some(text)
+    });
+    Ok(Source {
+        gdal_path,
+        display,
+        is_shapefile: true,
+        cpg,
+    })
+}
+
+fn pick_data_entry(display: &str, names: &[String]) -> Result<String> {
+    for ext in DATA_EXTENSIONS {
+        let found: Vec<&String> = names
+            .iter()
+            .filter(|n| extension(Path::new(n)) == ext)
+            .collect();
+        match found.as_slice() {
+            [] => {}
+            [one] => return Ok((*one).clone()),
+            many => {
+                return Err(IngestError::file(
+                    display,
+                    Problem::file(
+                        format!("the zip holds {} .{ext} files ({})", many.len(), join(many)),
+                        "upload one layer per file",
+                    ),
+                ))
+            }
+        }
+    }
+    Err(IngestError::file(
+        display,
+        Problem::file(
+            "the zip holds no vector data (.shp, .gpkg, .geojson, .kml, .tab, .mif or .csv)",
+            "zip the boundary files themselves",
+        ),
+    ))
+}
+
+/// A shapefile needs its `.shx` (index) and `.dbf` (attributes) beside the `.shp`.
+fn check_siblings(display: &str, stem: &str, names: &[String]) -> Result<()> {
+    let missing: Vec<String> = ["shx", "dbf"]
+        .into_iter()
+        .filter(|ext| find_sibling(names, stem, ext).is_none())
+        .map(|ext| format!("{}.{ext}", base_name(stem)))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(IngestError::file(
+        display,
+        Problem::file(
+            format!(
+                "the shapefile is incomplete: {} missing",
+                missing.join(" and ")
+            ),
+            "send the .shp together with its .shx, .dbf, .prj and .cpg (zip them into one file)",
+        ),
+    ))
+}
+
+fn find_sibling(names: &[String], stem: &str, ext: &str) -> Option<String> {
+    let want = format!("{stem}.{ext}").to_lowercase();
+    let want_base = format!("{}.{ext}", base_name(stem)).to_lowercase();
+    names
+        .iter()
+        .find(|n| n.to_lowercase() == want || n.to_lowercase() == want_base)
+        .cloned()
+}
+
+fn stem(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+fn base_name(stem: &str) -> &str {
+    stem.rsplit(['/', '\\']).next().unwrap_or(stem)
+}
+
+pub(crate) fn extension(path: &Path) -> String {
+    path.extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .unwrap_or_default()
+}
+
+fn join(names: &[&String]) -> String {
+    names
+        .iter()
+        .map(|s| s.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -1,0 +1,373 @@
+//! From raw units to the units an upload would store: names normalised and repaired, types
+//! and codes settled, parents assigned and checked, and the change against what is known.
+
+use crate::error::{IngestError, Problem, Result};
+use crate::read::{FileRead, RawUnit};
+use covidmap_core::containment::{best_parent, outside};
+use covidmap_core::text::{fold, name_key, normalize_name, split_type_prefix};
+use covidmap_core::{diff_units, AdminUnit, Level, UnitDiff, UnitType, PROVINCE_CODE};
+use geo::Area;
+use serde::Serialize;
+use std::collections::{BTreeSet, HashMap};
+
+/// What the database already holds, as plain data.
+#[derive(Debug, Clone, Default)]
+pub struct Known {
+    /// Current units at the level being ingested.
+    pub same_level: Vec<AdminUnit>,
+    /// Current units one level up.
+    pub parents: Vec<AdminUnit>,
+}
+
+/// `--parent`: every unit of the file lies in this one.
+#[derive(Debug, Clone, Default)]
+pub struct PlanOptions {
+    /// Level of the file.
+    pub level: Option<Level>,
+    /// Parent code for every unit.
+    pub parent: Option<String>,
+}
+
+/// An upload ready to be applied.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// Level of every unit.
+    pub level: Level,
+    /// The units as they would be stored.
+    pub units: Vec<AdminUnit>,
+    /// Parents whose children this upload replaces (units of theirs not in the file are removed).
+    pub scope: Vec<String>,
+    /// The change against what is known now.
+    pub diff: UnitDiff,
+    /// Names repaired from known units, codes found by name, and other inferences.
+    pub notes: Vec<String>,
+}
+
+/// A summary of a plan for reports and dry runs.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanSummary {
+    /// Level.
+    pub level: Level,
+    /// Units in the file.
+    pub units: usize,
+    /// The change.
+    pub diff: UnitDiff,
+    /// Parent codes in scope.
+    pub scope: Vec<String>,
+    /// Notes.
+    pub notes: Vec<String>,
+}
+
+impl Plan {
+    /// The plan without geometries.
+    #[must_use]
+    pub fn summary(&self) -> PlanSummary {
+        PlanSummary {
+            level: self.level,
+            units: self.units.len(),
+            diff: self.diff.clone(),
+            scope: self.scope.clone(),
+            notes: self.notes.clone(),
+        }
+    }
+}
+
+/// Turns what was read into units, checking each against what is known.
+///
+/// # Errors
+/// Every feature problem found: missing names or codes, duplicate codes, a type or parent
+/// that does not fit the level, a unit outside its parent.
+pub fn plan(read: &FileRead, level: Level, parent: Option<&str>, known: &Known) -> Result<Plan> {
+    let file = read.report.file.as_str();
+    let parent_level = level.parent();
+    if parent_level.is_some() && known.parents.is_empty() && level != Level::District {
+        let p = parent_level.map_or("", Level::as_str);
+        return Err(IngestError::file(
+            file,
+            Problem::file(
+                format!("no {p} units are loaded yet, so {level} units have nothing to lie in"),
+                format!("ingest the {p} boundaries first"),
+            ),
+        ));
+    }
+    if let Some(code) = parent {
+        if !known.parents.iter().any(|p| p.code == code) {
+            return Err(IngestError::file(
+                file,
+                Problem::file(
+                    format!(
+                        "--parent {code} is not a known {} unit",
+                        parent_level.map_or("parent", Level::as_str)
+                    ),
+                    "check the code (GET /api/v1/units lists them)",
+                ),
+            ));
+        }
+    }
+    let mut notes = Vec::new();
+    let mut problems = Vec::new();
+    let mut units = Vec::with_capacity(read.units.len());
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for raw in &read.units {
+        match plan_unit(raw, level, parent, known, &read.report.fields, &mut notes) {
+            Ok(unit) => {
+                if let Some(first) = seen.insert(unit.code.clone(), raw.index) {
+                    let field = read
+                        .report
+                        .fields
+                        .code
+                        .clone()
+                        .unwrap_or_else(|| "code".into());
+                    problems.push(
+                        Problem::feature(
+                            raw.index,
+                            format!("has code {} which feature {first} already has", unit.code),
+                            "give each unit its own code",
+                        )
+                        .in_field(&field),
+                    );
+                } else {
+                    units.push(unit);
+                }
+            }
+            Err(p) => problems.push(p),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(IngestError::Features {
+            file: file.to_owned(),
+            problems,
+        });
+    }
+    let scope: Vec<String> = units
+        .iter()
+        .filter_map(|u| u.parent_code.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let current: Vec<AdminUnit> = known
+        .same_level
+        .iter()
+        .filter(|u| {
+            u.parent_code.as_ref().is_some_and(|p| scope.contains(p)) || level == Level::Province
+        })
+        .cloned()
+        .collect();
+    let diff = diff_units(&current, &units);
+    Ok(Plan {
+        level,
+        units,
+        scope,
+        diff,
+        notes,
+    })
+}
+
+fn plan_unit(
+    raw: &RawUnit,
+    level: Level,
+    parent: Option<&str>,
+    known: &Known,
+    fields: &crate::fields::FieldMap,
+    notes: &mut Vec<String>,
+) -> Result<AdminUnit, Problem> {
+    let index = raw.index;
+    let given = raw
+        .name
+        .as_deref()
+        .map(normalize_name)
+        .filter(|n| !n.is_empty())
+        .ok_or_else(|| {
+            Problem::feature(index, "has no name", "fill in the unit's name").in_field(&fields.name)
+        })?;
+    let unit_type = unit_type(raw, &given, level, fields)?;
+    let key = name_key(&given);
+    let (code, name) = code_and_name(raw, &given, &key, level, known, fields, notes)?;
+    let parent_code = assign_parent(raw, &name, level, parent, known, fields)?;
+    Ok(AdminUnit {
+        code,
+        level,
+        name_key: name_key(&name),
+        name,
+        unit_type,
+        parent_code,
+        geometry: raw.geometry.clone(),
+    })
+}
+
+fn unit_type(
+    raw: &RawUnit,
+    name: &str,
+    level: Level,
+    fields: &crate::fields::FieldMap,
+) -> Result<UnitType, Problem> {
+    let from_field = raw.unit_type.as_deref().and_then(UnitType::parse);
+    let unit_type = from_field
+        .or_else(|| split_type_prefix(name).0)
+        .unwrap_or_else(|| level.default_type());
+    if unit_type.level() != level {
+        let field = fields
+            .unit_type
+            .clone()
+            .unwrap_or_else(|| fields.name.clone());
+        return Err(Problem::feature(
+            raw.index,
+            format!(
+                "{name:?} is a {} ({} level) but the file is being ingested as --level {level}",
+                unit_type.label(),
+                unit_type.level()
+            ),
+            format!("ingest it with --level {}", unit_type.level()),
+        )
+        .in_field(&field));
+    }
+    Ok(unit_type)
+}
+
+/// The unit's code (from the file, or from a known unit of the same name) and its name
+/// (the known spelling when the file's is a damaged version of it).
+fn code_and_name(
+    raw: &RawUnit,
+    given: &str,
+    key: &str,
+    level: Level,
+    known: &Known,
+    fields: &crate::fields::FieldMap,
+    notes: &mut Vec<String>,
+) -> Result<(String, String), Problem> {
+    let code = raw.code.as_deref().map(clean_code);
+    let known_unit = match &code {
+        Some(code) => known.same_level.iter().find(|u| &u.code == code),
+        None => {
+            let matches: Vec<&AdminUnit> = known
+                .same_level
+                .iter()
+                .filter(|u| u.name_key == key)
+                .collect();
+            match matches.as_slice() {
+                [one] => {
+                    notes.push(format!(
+                        "feature {}: code {} taken from the known {level} named {:?}",
+                        raw.index, one.code, one.name
+                    ));
+                    Some(*one)
+                }
+                _ => {
+                    let looked = fields.code.clone().unwrap_or_else(|| "code".into());
+                    return Err(Problem::feature(
+                        raw.index,
+                        format!(
+                            "{given:?} has no code and {} known {level} has that name",
+                            if matches.is_empty() {
+                                "no"
+                            } else {
+                                "more than one"
+                            }
+                        ),
+                        "add a code field with GSO codes, or pass --code-field",
+                    )
+                    .in_field(&looked));
+                }
+            }
+        }
+    };
+    let code = code
+        .or_else(|| known_unit.map(|u| u.code.clone()))
+        .unwrap_or_default();
+    let name = match known_unit {
+        Some(k) if k.name_key == key && k.name != given && marks(given) < marks(&k.name) => {
+            notes.push(format!(
+                "feature {}: name {given:?} repaired to {:?}",
+                raw.index, k.name
+            ));
+            k.name.clone()
+        }
+        _ => given.to_owned(),
+    };
+    Ok((code, name))
+}
+
+/// How many letters carry diacritics or a type word: a name with fewer is a damaged copy.
+fn marks(name: &str) -> usize {
+    let folded = fold(name);
+    let typed = usize::from(split_type_prefix(name).0.is_some()) * 10;
+    name.chars().filter(|c| !c.is_ascii()).count() + typed + usize::from(folded.is_empty())
+}
+
+fn clean_code(code: &str) -> String {
+    let code = code.trim();
+    code.strip_suffix(".0").unwrap_or(code).to_owned()
+}
+
+fn assign_parent(
+    raw: &RawUnit,
+    name: &str,
+    level: Level,
+    flag: Option<&str>,
+    known: &Known,
+    fields: &crate::fields::FieldMap,
+) -> Result<Option<String>, Problem> {
+    let Some(parent_level) = level.parent() else {
+        return Ok(None);
+    };
+    if parent_level == Level::Province && known.parents.is_empty() {
+        return Ok(Some(PROVINCE_CODE.to_owned()));
+    }
+    let explicit = flag
+        .map(str::to_owned)
+        .or_else(|| raw.parent_code.as_deref().map(clean_code));
+    let parent = match explicit {
+        Some(code) => known
+            .parents
+            .iter()
+            .find(|p| p.code == code)
+            .ok_or_else(|| {
+                let field = fields.parent.clone().unwrap_or_else(|| "--parent".into());
+                Problem::feature(
+                    raw.index,
+                    format!("names parent {code}, which is not a known {parent_level}"),
+                    "check the parent code",
+                )
+                .in_field(&field)
+            })?,
+        None => {
+            let candidates = known.parents.iter().map(|p| (p.code.as_str(), &p.geometry));
+            let (code, _) = best_parent(&raw.geometry, candidates).ok_or_else(|| {
+                Problem::feature(
+                    raw.index,
+                    format!("{name:?} lies inside no known {parent_level}"),
+                    format!("check the CRS and that --level {level} is right"),
+                )
+            })?;
+            known
+                .parents
+                .iter()
+                .find(|p| p.code == code)
+                .ok_or_else(|| Problem::feature(raw.index, "parent vanished", "try again"))?
+        }
+    };
+    let out = outside(&raw.geometry, &parent.geometry);
+    if !out.is_tolerable() {
+        return Err(Problem::feature(
+            raw.index,
+            format!(
+                "{name:?} lies {:.1}% outside its parent {} {:?} ({:.0} m²)",
+                out.fraction * 100.0,
+                parent.code,
+                parent.name,
+                out.square_metres
+            ),
+            "check the boundary, the CRS and the parent code",
+        ));
+    }
+    let share =
+        raw.geometry.unsigned_area() / parent.geometry.unsigned_area().max(f64::MIN_POSITIVE);
+    if share > 0.9 && level != Level::District {
+        return Err(Problem::feature(
+            raw.index,
+            format!("{name:?} covers {:.0}% of its parent {:?}: it looks like a unit of the parent's level", share * 100.0, parent.name),
+            format!("check --level (a {level} is much smaller than its {parent_level})"),
+        ));
+    }
+    Ok(Some(parent.code.clone()))
+}

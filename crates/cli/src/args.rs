@@ -1,0 +1,120 @@
+//! Command-line flags.
+
+use clap::{Args as ClapArgs, Parser, Subcommand, ValueEnum};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// covidmap: GIS data and map tiles for a provincial COVID-19 portal.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+pub struct Args {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Settings every command shares.
+#[derive(Debug, ClapArgs)]
+pub struct Global {
+    /// PostgreSQL/PostGIS to use; when unset a local cluster under DATA_DIR/pg is started.
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Folder with the sample data and the local cluster.
+    #[arg(long, env = "COVIDMAP_DATA_DIR", default_value = "data", global = true)]
+    pub data_dir: PathBuf,
+    /// Port of the local cluster.
+    #[arg(long, env = "COVIDMAP_PG_PORT", default_value_t = 55432, global = true)]
+    pub pg_port: u16,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the API (loads the sample data into an empty database first).
+    Serve(ServeArgs),
+    /// Load a boundary file (shapefile, zip, GeoJSON, GeoPackage, KML, TAB/MIF, CSV).
+    Ingest(IngestArgs),
+    /// Manage the local PostGIS cluster under DATA_DIR/pg.
+    Db(DbArgs),
+    /// Generate the sample communes and hamlets into DATA_DIR/generated.
+    DemoData(DemoDataArgs),
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+    /// Do not load the sample data into an empty database.
+    #[arg(long)]
+    pub no_sample: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum UploadLevel {
+    District,
+    Commune,
+    Hamlet,
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct IngestArgs {
+    /// The boundary file.
+    pub file: PathBuf,
+    /// Level of the units in the file.
+    #[arg(long, value_enum)]
+    pub level: UploadLevel,
+    /// Code of the unit every feature lies in (otherwise from a parent field or by position).
+    #[arg(long)]
+    pub parent: Option<String>,
+    /// Field holding the unit name.
+    #[arg(long)]
+    pub name_field: Option<String>,
+    /// Field holding the unit code.
+    #[arg(long)]
+    pub code_field: Option<String>,
+    /// Field holding the parent unit's code.
+    #[arg(long)]
+    pub parent_field: Option<String>,
+    /// CRS of the coordinates, overriding the file's (e.g. EPSG:9208).
+    #[arg(long)]
+    pub source_crs: Option<String>,
+    /// Text encoding of the attributes: utf-8, tcvn3, vni, windows-1258 (default: detect).
+    #[arg(long)]
+    pub encoding: Option<String>,
+    /// Report what would change without writing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Who is uploading, recorded with every unit.
+    #[arg(long, env = "COVIDMAP_UPLOADED_BY", default_value = "cli")]
+    pub by: String,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct DbArgs {
+    #[command(subcommand)]
+    pub action: DbAction,
+}
+
+#[derive(Debug, Clone, Copy, Subcommand)]
+pub enum DbAction {
+    /// Create (first time) and start the cluster.
+    Start,
+    /// Stop the cluster cleanly.
+    Stop,
+    /// Say whether it runs, and its URL.
+    Status,
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct DemoDataArgs {
+    /// Seed: the same seed gives the same files.
+    #[arg(long, default_value_t = 2021)]
+    pub seed: u64,
+    /// Output folder (default DATA_DIR/generated).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}

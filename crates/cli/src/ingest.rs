@@ -1,0 +1,72 @@
+//! `covidmap ingest`: one boundary file into the database (or a dry run).
+
+use crate::args::{Global, IngestArgs, UploadLevel};
+use crate::database;
+use covidmap_core::legacy::TextEncoding;
+use covidmap_core::Level;
+use covidmap_ingest::{FieldFlags, ReadOptions};
+use covidmap_server::upload::{upload, UploadReport, UploadRequest};
+
+pub async fn ingest(global: &Global, args: IngestArgs) -> anyhow::Result<()> {
+    let encoding = args.encoding.as_deref().map(str::parse::<TextEncoding>).transpose()?;
+    let level = match args.level {
+        UploadLevel::District => Level::District,
+        UploadLevel::Commune => Level::Commune,
+        UploadLevel::Hamlet => Level::Hamlet,
+    };
+    let request = UploadRequest {
+        path: args.file.clone(),
+        read: ReadOptions {
+            level,
+            fields: FieldFlags { name: args.name_field, code: args.code_field, parent: args.parent_field },
+            source_crs: args.source_crs,
+            encoding,
+        },
+        parent: args.parent,
+        uploaded_by: args.by,
+        dry_run: args.dry_run,
+    };
+    let db = database::open(global).await?;
+    let report = upload(&db.store, request).await;
+    db.store.close().await;
+    let report = report?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print_report(&report);
+    }
+    Ok(())
+}
+
+pub fn print_report(r: &UploadReport) {
+    let f = &r.file;
+    println!("{}: {} unit(s) at level {} read with {}", f.file, r.plan.units, r.plan.level, f.driver);
+    println!("  CRS: {}", f.source_crs);
+    println!("  text: {} ({})", f.encoding.encoding, f.encoding.how);
+    let fields = &f.fields;
+    println!(
+        "  fields: name={} code={} parent={} type={}",
+        fields.name,
+        fields.code.as_deref().unwrap_or("-"),
+        fields.parent.as_deref().unwrap_or("-"),
+        fields.unit_type.as_deref().unwrap_or("-")
+    );
+    for note in f.notes.iter().chain(&r.plan.notes) {
+        println!("  note: {note}");
+    }
+    let d = &r.applied.diff;
+    println!("  added {}, changed {}, removed {}, unchanged {}", d.added.len(), d.changed.len(), d.removed.len(), d.unchanged);
+    let show = |label: &str, codes: Vec<String>| {
+        if !codes.is_empty() {
+            let more = if codes.len() > 20 { format!(" … and {} more", codes.len() - 20) } else { String::new() };
+            println!("    {label}: {}{more}", codes.into_iter().take(20).collect::<Vec<_>>().join(", "));
+        }
+    };
+    show("added", d.added.clone());
+    show("changed", d.changed.iter().map(|c| format!("{} ({})", c.code, c.fields.join("+"))).collect());
+    show("removed", d.removed.clone());
+    match r.applied.upload_id {
+        Some(id) => println!("  committed as upload {id}"),
+        None => println!("  dry run: nothing written"),
+    }
+}

@@ -1,0 +1,35 @@
+//! `covidmap`: the one binary. `main` parses flags, runs, and maps errors to an exit code.
+
+mod args;
+mod database;
+mod demo_data;
+mod ingest;
+mod sample;
+mod serve;
+
+use clap::Parser;
+
+fn main() -> std::process::ExitCode {
+    let args = args::Args::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("COVIDMAP_LOG").unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    match run(args) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("covidmap: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: args::Args) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Runtime::new()?;
+    match args.command {
+        args::Command::Serve(a) => runtime.block_on(serve::serve(&args.global, a)),
+        args::Command::Ingest(a) => runtime.block_on(ingest::ingest(&args.global, a)),
+        args::Command::Db(a) => database::db_command(&args.global, &a),
+        args::Command::DemoData(a) => demo_data::demo_data(&args.global, &a).map(|_| ()),
+    }
+}

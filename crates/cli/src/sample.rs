@@ -1,0 +1,39 @@
+//! Loading the sample data into an empty database: the province outline, the real
+//! districts, and the generated communes and hamlets, all through the upload workflow.
+
+use crate::demo_data::{self, COMMUNES, DISTRICTS, HAMLETS, PROVINCE};
+use covidmap_core::Level;
+use covidmap_ingest::{FieldFlags, ReadOptions};
+use covidmap_server::upload::{upload, UploadRequest};
+use covidmap_store::Store;
+use std::path::Path;
+
+/// Seed of the committed sample data.
+pub const SAMPLE_SEED: u64 = 2021;
+
+pub async fn load(store: &Store, data_dir: &Path) -> anyhow::Result<()> {
+    let generated = data_dir.join("generated");
+    if !generated.join(HAMLETS).exists() {
+        let (d, g) = (data_dir.to_owned(), generated.clone());
+        tokio::task::spawn_blocking(move || demo_data::generate(&d, &g, SAMPLE_SEED)).await??;
+    }
+    let files = [
+        (data_dir.join(PROVINCE), Level::Province),
+        (data_dir.join(DISTRICTS), Level::District),
+        (generated.join(COMMUNES), Level::Commune),
+        (generated.join(HAMLETS), Level::Hamlet),
+    ];
+    for (path, level) in files {
+        let request = UploadRequest {
+            path: path.clone(),
+            read: ReadOptions { level, fields: FieldFlags::default(), source_crs: None, encoding: None },
+            parent: None,
+            uploaded_by: "sample data".into(),
+            dry_run: false,
+        };
+        let started = std::time::Instant::now();
+        let report = upload(store, request).await?;
+        eprintln!("loaded {} {level} unit(s) from {} in {:.1} s", report.plan.units, path.display(), started.elapsed().as_secs_f64());
+    }
+    Ok(())
+}

@@ -1,0 +1,86 @@
+//! The upload workflow: read a boundary file, plan it against the units known, apply it in
+//! one transaction. GDAL and the geometry checks are blocking work and run off the runtime.
+
+use covidmap_ingest::{plan, read_file, FileReport, IngestError, Known, PlanSummary, ReadOptions};
+use covidmap_store::{Applied, Provenance, Store, StoreError};
+use serde::Serialize;
+use std::path::PathBuf;
+
+/// One upload of a boundary file.
+#[derive(Debug, Clone)]
+pub struct UploadRequest {
+    /// The file.
+    pub path: PathBuf,
+    /// How to read it (level, fields, CRS, encoding).
+    pub read: ReadOptions,
+    /// `--parent`: the unit every feature lies in.
+    pub parent: Option<String>,
+    /// Who uploads.
+    pub uploaded_by: String,
+    /// Report without writing.
+    pub dry_run: bool,
+}
+
+/// What an upload did (or would do).
+#[derive(Debug, Clone, Serialize)]
+pub struct UploadReport {
+    /// What reading the file found.
+    pub file: FileReport,
+    /// The units planned.
+    pub plan: PlanSummary,
+    /// The change applied (or that would be).
+    pub applied: Applied,
+}
+
+/// Why an upload was refused. Nothing was written.
+#[derive(Debug, thiserror::Error)]
+pub enum UploadError {
+    /// The file or its features.
+    #[error(transparent)]
+    Ingest(#[from] IngestError),
+    /// The database.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A worker thread failed.
+    #[error("upload worker failed: {0}")]
+    Worker(#[from] tokio::task::JoinError),
+}
+
+/// Reads, plans and applies one file.
+///
+/// # Errors
+/// See [`UploadError`]; a refused upload changes nothing.
+pub async fn upload(store: &Store, request: UploadRequest) -> Result<UploadReport, UploadError> {
+    let level = request.read.level;
+    let options = request.read.clone();
+    let path = request.path.clone();
+    let read = tokio::task::spawn_blocking(move || read_file(&path, &options)).await??;
+    let known = Known {
+        same_level: store.current_units(level).await?,
+        parents: match level.parent() {
+            Some(p) => store.current_units(p).await?,
+            None => Vec::new(),
+        },
+    };
+    let parent = request.parent.clone();
+    let (read, planned) = tokio::task::spawn_blocking(move || {
+        let planned = plan(&read, level, parent.as_deref(), &known);
+        (read, planned)
+    })
+    .await?;
+    let planned = planned?;
+    let provenance = Provenance {
+        source_file: file_name(&request.path),
+        source_crs: read.report.source_crs.clone(),
+        encoding: Some(read.report.encoding.encoding.to_string()),
+        uploaded_by: request.uploaded_by.clone(),
+        notes: read.report.notes.iter().chain(&planned.notes).cloned().collect(),
+    };
+    let applied = store.apply_units(level, &planned.scope, &planned.units, &provenance, request.dry_run).await?;
+    Ok(UploadReport { file: read.report, plan: planned.summary(), applied })
+}
+
+fn file_name(path: &std::path::Path) -> String {
+    path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
+}
+

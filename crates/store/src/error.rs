@@ -1,0 +1,64 @@
+//! Errors of the store.
+
+/// Result of store operations.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// What can go wrong talking to PostGIS or running the local cluster.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database refused or failed a query.
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    /// A migration failed.
+    #[error("applying migrations: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A stored geometry could not be decoded.
+    #[error("unit {code}: stored geometry is not a MultiPolygon ({reason})")]
+    Geometry {
+        /// Unit code.
+        code: String,
+        /// Why.
+        reason: String,
+    },
+    /// A value in the database is not one the code knows.
+    #[error("unit {code}: unknown {what} {value:?} in the database")]
+    Unknown {
+        /// Unit code.
+        code: String,
+        /// Which column.
+        what: &'static str,
+        /// The value.
+        value: String,
+    },
+    /// An upload would close units that still have current children.
+    #[error("removing {parents} would leave {children} unit(s) below them without a parent (e.g. {example}); upload their new boundaries first, or keep the removed units in the file")]
+    WouldOrphan {
+        /// Codes that would be removed.
+        parents: String,
+        /// How many children would be orphaned.
+        children: i64,
+        /// One orphan.
+        example: String,
+    },
+    /// An incoming code belongs to a unit of another level.
+    #[error("code {code} already belongs to a {level} unit; codes are unique across levels")]
+    CodeTaken {
+        /// The code.
+        code: String,
+        /// The other unit's level.
+        level: String,
+    },
+    /// No PostgreSQL server programs are installed.
+    #[error("no PostgreSQL server found under /usr/lib/postgresql; install postgresql-15-postgis-3 (make run does) or set DATABASE_URL")]
+    NoPostgres,
+    /// The local cluster could not be created, started or stopped.
+    #[error("local PostGIS in {dir}: {step} failed: {output}")]
+    Cluster {
+        /// Cluster folder.
+        dir: String,
+        /// What was being done.
+        step: String,
+        /// What the program printed.
+        output: String,
+    },
+}

@@ -1,0 +1,285 @@
+//! Administrative units: reading current units, applying an upload as one versioned
+//! transaction, history.
+
+use crate::error::{Result, StoreError};
+use crate::Store;
+use chrono::{DateTime, Utc};
+use covidmap_core::{diff_units, AdminUnit, Level, UnitDiff, UnitType};
+use geo::{Geometry, MultiPolygon};
+use geozero::wkb::Wkb;
+use geozero::{CoordDimensions, ToGeo, ToWkb};
+use serde::Serialize;
+use sqlx::{Postgres, Row, Transaction};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Who uploaded what, from where: stored with every upload.
+#[derive(Debug, Clone)]
+pub struct Provenance {
+    /// File name as uploaded.
+    pub source_file: String,
+    /// The file's CRS as understood.
+    pub source_crs: String,
+    /// Text encoding used.
+    pub encoding: Option<String>,
+    /// Who uploaded (an organisation or user name).
+    pub uploaded_by: String,
+    /// What ingestion inferred or repaired.
+    pub notes: Vec<String>,
+}
+
+/// The outcome of applying an upload.
+#[derive(Debug, Clone, Serialize)]
+pub struct Applied {
+    /// The upload's id; `None` for a dry run.
+    pub upload_id: Option<i64>,
+    /// What changed (or would change).
+    pub diff: UnitDiff,
+}
+
+/// Database reachability and counts.
+#[derive(Debug, Clone, Serialize)]
+pub struct Health {
+    /// Current units per level.
+    pub units: BTreeMap<String, i64>,
+}
+
+/// One version of a unit, for history.
+#[derive(Debug, Clone, Serialize)]
+pub struct UnitVersion {
+    /// Version id.
+    pub version_id: i64,
+    /// Name in this version.
+    pub name: String,
+    /// Parent in this version.
+    pub parent_code: Option<String>,
+    /// When this version became current.
+    pub valid_from: DateTime<Utc>,
+    /// When it was replaced, if it was.
+    pub valid_to: Option<DateTime<Utc>>,
+    /// The upload that wrote it.
+    pub upload_id: i64,
+    /// Who uploaded it.
+    pub uploaded_by: String,
+    /// From which file.
+    pub source_file: String,
+}
+
+const SELECT_CURRENT: &str =
+    "SELECT code, level, name, name_key, unit_type, parent_code, ST_AsBinary(geom) AS wkb FROM admin_units_current";
+
+impl Store {
+    /// Units per level, and proof the database answers.
+    ///
+    /// # Errors
+    /// The database cannot be reached.
+    pub async fn health(&self) -> Result<Health> {
+        let rows = sqlx::query("SELECT level, count(*) AS n FROM admin_units WHERE valid_to IS NULL GROUP BY level")
+            .fetch_all(&self.pool)
+            .await?;
+        let mut units: BTreeMap<String, i64> = Level::ALL.iter().map(|l| (l.as_str().to_owned(), 0)).collect();
+        for row in rows {
+            units.insert(row.try_get("level")?, row.try_get("n")?);
+        }
+        Ok(Health { units })
+    }
+
+    /// Whether no unit has ever been stored.
+    ///
+    /// # Errors
+    /// The database cannot be reached.
+    pub async fn is_empty(&self) -> Result<bool> {
+        Ok(sqlx::query_scalar::<_, bool>("SELECT NOT EXISTS (SELECT 1 FROM admin_units)").fetch_one(&self.pool).await?)
+    }
+
+    /// Current units of a level.
+    ///
+    /// # Errors
+    /// The database fails or holds something unreadable.
+    pub async fn current_units(&self, level: Level) -> Result<Vec<AdminUnit>> {
+        let rows = sqlx::query(&format!("{SELECT_CURRENT} WHERE level = $1 ORDER BY code"))
+            .bind(level.as_str())
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(unit_from_row).collect()
+    }
+
+    /// Current units as a GeoJSON FeatureCollection (built by PostGIS), filtered by level and
+    /// parent code.
+    ///
+    /// # Errors
+    /// The database fails.
+    pub async fn units_geojson(&self, level: Option<Level>, parent: Option<&str>) -> Result<String> {
+        let sql = "SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(
+                json_build_object('type', 'Feature', 'id', code,
+                    'geometry', ST_AsGeoJSON(geom, 6)::json,
+                    'properties', json_build_object('code', code, 'name', name, 'type', unit_type,
+                        'level', level, 'parent_code', parent_code)) ORDER BY code), '[]'::json))::text
+            FROM admin_units_current
+            WHERE ($1::text IS NULL OR level = $1) AND ($2::text IS NULL OR parent_code = $2)";
+        Ok(sqlx::query_scalar::<_, String>(sql)
+            .bind(level.map(Level::as_str))
+            .bind(parent)
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    /// Every version of a unit, oldest first.
+    ///
+    /// # Errors
+    /// The database fails.
+    pub async fn unit_history(&self, code: &str) -> Result<Vec<UnitVersion>> {
+        let rows = sqlx::query(
+            "SELECT u.version_id, u.name, u.parent_code, u.valid_from, u.valid_to, u.upload_id, up.uploaded_by, up.source_file
+             FROM admin_units u JOIN uploads up ON up.id = u.upload_id WHERE u.code = $1 ORDER BY u.version_id",
+        )
+        .bind(code)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(UnitVersion {
+                    version_id: r.try_get("version_id")?,
+                    name: r.try_get("name")?,
+                    parent_code: r.try_get("parent_code")?,
+                    valid_from: r.try_get("valid_from")?,
+                    valid_to: r.try_get("valid_to")?,
+                    upload_id: r.try_get("upload_id")?,
+                    uploaded_by: r.try_get("uploaded_by")?,
+                    source_file: r.try_get("source_file")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Replaces the units of `level` under the parents in `scope` with `units`, in one
+    /// transaction: new versions for added and changed units, closed versions for changed
+    /// and removed ones. Uploads are serialised. With `dry_run` the same work is done and
+    /// rolled back, so the reported change is exactly what a real run would do.
+    ///
+    /// # Errors
+    /// The database fails, a removal would orphan units below, or a code belongs to a unit of
+    /// another level. Nothing is written then.
+    pub async fn apply_units(&self, level: Level, scope: &[String], units: &[AdminUnit], provenance: &Provenance, dry_run: bool) -> Result<Applied> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtext('covidmap.admin_units'))").execute(&mut *tx).await?;
+        let codes: Vec<&str> = units.iter().map(|u| u.code.as_str()).collect();
+        let current = current_in_scope(&mut tx, level, scope, &codes).await?;
+        if let Some(other) = current.iter().find(|u| u.level != level) {
+            return Err(StoreError::CodeTaken { code: other.code.clone(), level: other.level.to_string() });
+        }
+        let diff = diff_units(&current, units);
+        let upload_id = insert_upload(&mut tx, level, provenance, &diff).await?;
+        let closing: Vec<&str> = diff.changed.iter().map(|c| c.code.as_str()).chain(diff.removed.iter().map(String::as_str)).collect();
+        sqlx::query("UPDATE admin_units SET valid_to = now() WHERE valid_to IS NULL AND code = ANY($1)")
+            .bind(&closing)
+            .execute(&mut *tx)
+            .await?;
+        check_no_orphans(&mut tx, &diff.removed).await?;
+        let writing: BTreeSet<&str> = diff.added.iter().map(String::as_str).chain(diff.changed.iter().map(|c| c.code.as_str())).collect();
+        insert_units(&mut tx, upload_id, units.iter().filter(|u| writing.contains(u.code.as_str()))).await?;
+        if dry_run {
+            tx.rollback().await?;
+            return Ok(Applied { upload_id: None, diff });
+        }
+        tx.commit().await?;
+        Ok(Applied { upload_id: Some(upload_id), diff })
+    }
+}
+
+/// Current units under the scope's parents, plus any current unit holding an incoming code
+/// (a unit moving to another parent is a change, not an addition).
+async fn current_in_scope(tx: &mut Transaction<'_, Postgres>, level: Level, scope: &[String], codes: &[&str]) -> Result<Vec<AdminUnit>> {
+    let sql = format!(
+        "{SELECT_CURRENT} WHERE (level = $1 AND (parent_code = ANY($2) OR ($1 = 'province'))) OR code = ANY($3) ORDER BY code"
+    );
+    let rows = sqlx::query(&sql).bind(level.as_str()).bind(scope).bind(codes).fetch_all(&mut **tx).await?;
+    rows.iter().map(unit_from_row).collect()
+}
+
+async fn insert_upload(tx: &mut Transaction<'_, Postgres>, level: Level, p: &Provenance, diff: &UnitDiff) -> Result<i64> {
+    let count = |n: usize| i32::try_from(n).unwrap_or(i32::MAX);
+    Ok(sqlx::query_scalar(
+        "INSERT INTO uploads (level, source_file, source_crs, encoding, uploaded_by, added, changed, removed, notes)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+    )
+    .bind(level.as_str())
+    .bind(&p.source_file)
+    .bind(&p.source_crs)
+    .bind(&p.encoding)
+    .bind(&p.uploaded_by)
+    .bind(count(diff.added.len()))
+    .bind(count(diff.changed.len()))
+    .bind(count(diff.removed.len()))
+    .bind(serde_json::json!(p.notes))
+    .fetch_one(&mut **tx)
+    .await?)
+}
+
+async fn check_no_orphans(tx: &mut Transaction<'_, Postgres>, removed: &[String]) -> Result<()> {
+    if removed.is_empty() {
+        return Ok(());
+    }
+    let row = sqlx::query("SELECT count(*) AS n, min(code) AS example FROM admin_units WHERE valid_to IS NULL AND parent_code = ANY($1)")
+        .bind(removed)
+        .fetch_one(&mut **tx)
+        .await?;
+    let children: i64 = row.try_get("n")?;
+    if children > 0 {
+        return Err(StoreError::WouldOrphan { parents: removed.join(", "), children, example: row.try_get::<Option<String>, _>("example")?.unwrap_or_default() });
+    }
+    Ok(())
+}
+
+async fn insert_units<'a>(tx: &mut Transaction<'_, Postgres>, upload_id: i64, units: impl Iterator<Item = &'a AdminUnit>) -> Result<()> {
+    let mut columns: [Vec<Option<String>>; 6] = Default::default();
+    let mut wkbs: Vec<Vec<u8>> = Vec::new();
+    for u in units {
+        let wkb = Geometry::MultiPolygon(u.geometry.clone())
+            .to_wkb(CoordDimensions::xy())
+            .map_err(|e| StoreError::Geometry { code: u.code.clone(), reason: e.to_string() })?;
+        let values = [Some(u.code.clone()), Some(u.level.as_str().to_owned()), Some(u.name.clone()), Some(u.name_key.clone()), Some(u.unit_type.label().to_owned()), u.parent_code.clone()];
+        for (column, value) in columns.iter_mut().zip(values) {
+            column.push(value);
+        }
+        wkbs.push(wkb);
+    }
+    let [codes, levels, names, keys, types, parents] = columns;
+    sqlx::query(
+        "INSERT INTO admin_units (code, level, name, name_key, unit_type, parent_code, geom, upload_id)
+         SELECT c, l, n, k, t, p, ST_Multi(ST_GeomFromWKB(g, 4326)), $8
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bytea[]) AS x(c, l, n, k, t, p, g)",
+    )
+    .bind(codes)
+    .bind(levels)
+    .bind(names)
+    .bind(keys)
+    .bind(types)
+    .bind(parents)
+    .bind(wkbs)
+    .bind(upload_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+fn unit_from_row(row: &sqlx::postgres::PgRow) -> Result<AdminUnit> {
+    let code: String = row.try_get("code")?;
+    let level: String = row.try_get("level")?;
+    let unit_type: String = row.try_get("unit_type")?;
+    let wkb: Vec<u8> = row.try_get("wkb")?;
+    let geometry = match Wkb(wkb).to_geo() {
+        Ok(Geometry::MultiPolygon(mp)) => mp,
+        Ok(Geometry::Polygon(p)) => MultiPolygon(vec![p]),
+        Ok(_) => return Err(StoreError::Geometry { code, reason: "not polygonal".into() }),
+        Err(e) => return Err(StoreError::Geometry { code, reason: e.to_string() }),
+    };
+    Ok(AdminUnit {
+        level: level.parse().map_err(|_| StoreError::Unknown { code: code.clone(), what: "level", value: level.clone() })?,
+        unit_type: UnitType::ALL.into_iter().find(|t| t.label() == unit_type).ok_or_else(|| StoreError::Unknown { code: code.clone(), what: "unit type", value: unit_type.clone() })?,
+        name: row.try_get("name")?,
+        name_key: row.try_get("name_key")?,
+        parent_code: row.try_get("parent_code")?,
+        geometry,
+        code,
+    })
+}

@@ -18,8 +18,13 @@ pub fn local_cluster(global: &Global) -> LocalCluster {
 /// Connects to DATABASE_URL, or starts the local cluster and connects to it.
 pub async fn open(global: &Global) -> anyhow::Result<Database> {
     if let Some(url) = &global.database_url {
-        let store = Store::connect(url).await.context("connecting to DATABASE_URL")?;
-        return Ok(Database { store, started: None });
+        let store = Store::connect(url)
+            .await
+            .context("connecting to DATABASE_URL")?;
+        return Ok(Database {
+            store,
+            started: None,
+        });
     }
     let cluster = local_cluster(global);
     let c = cluster.clone();
@@ -30,10 +35,18 @@ pub async fn open(global: &Global) -> anyhow::Result<Database> {
     })
     .await??;
     if started {
-        eprintln!("started local PostGIS in {}", global.data_dir.join("pg").display());
+        eprintln!(
+            "started local PostGIS in {}",
+            global.data_dir.join("pg").display()
+        );
     }
-    let store = Store::connect(&cluster.url()).await.context("connecting to the local PostGIS")?;
-    Ok(Database { store, started: started.then_some(cluster) })
+    let store = Store::connect(&cluster.url())
+        .await
+        .context("connecting to the local PostGIS")?;
+    Ok(Database {
+        store,
+        started: started.then_some(cluster),
+    })
 }
 
 pub fn db_command(global: &Global, args: &DbArgs) -> anyhow::Result<()> {
@@ -48,7 +61,10 @@ pub fn db_command(global: &Global, args: &DbArgs) -> anyhow::Result<()> {
             println!("local PostGIS stopped");
         }
         DbAction::Status => match cluster.state()? {
-            ClusterState::Absent => println!("no local PostGIS in {} (covidmap db start creates it)", global.data_dir.join("pg").display()),
+            ClusterState::Absent => println!(
+                "no local PostGIS in {} (covidmap db start creates it)",
+                global.data_dir.join("pg").display()
+            ),
             ClusterState::Stopped => println!("local PostGIS stopped"),
             ClusterState::Running => println!("local PostGIS running: {}", cluster.url()),
         },

@@ -14,7 +14,10 @@ pub const COMMUNES: &str = "communes.geojson";
 pub const HAMLETS: &str = "hamlets.geojson";
 
 pub fn demo_data(global: &Global, args: &DemoDataArgs) -> anyhow::Result<PathBuf> {
-    let out = args.out.clone().unwrap_or_else(|| global.data_dir.join("generated"));
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| global.data_dir.join("generated"));
     generate(&global.data_dir, &out, args.seed)?;
     Ok(out)
 }
@@ -28,24 +31,47 @@ pub fn generate(data_dir: &Path, out: &Path, seed: u64) -> anyhow::Result<()> {
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     write_units(&out.join(COMMUNES), &communes)?;
     write_units(&out.join(HAMLETS), &hamlets)?;
-    eprintln!("wrote {} communes and {} hamlets to {} (seed {seed})", communes.len(), hamlets.len(), out.display());
+    eprintln!(
+        "wrote {} communes and {} hamlets to {} (seed {seed})",
+        communes.len(),
+        hamlets.len(),
+        out.display()
+    );
     Ok(())
 }
 
 fn read_districts(path: &Path) -> anyhow::Result<Vec<AdminUnit>> {
-    let options = ReadOptions { level: Level::District, fields: FieldFlags::default(), source_crs: None, encoding: None };
+    let options = ReadOptions {
+        level: Level::District,
+        fields: FieldFlags::default(),
+        source_crs: None,
+        encoding: None,
+    };
     let read = read_file(path, &options)?;
     Ok(plan(&read, Level::District, None, &Known::default())?.units)
 }
 
 fn read_commune_list(path: &Path) -> anyhow::Result<Vec<CommuneRow>> {
-    let mut reader = csv::Reader::from_path(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut reader =
+        csv::Reader::from_path(path).with_context(|| format!("reading {}", path.display()))?;
     let mut rows = Vec::new();
     for (i, record) in reader.records().enumerate() {
         let record = record.with_context(|| format!("{}: row {}", path.display(), i + 2))?;
         let field = |n: usize| record.get(n).unwrap_or_default().to_owned();
-        let unit_type = UnitType::parse(&field(2)).with_context(|| format!("{}: row {}: unknown type {:?}", path.display(), i + 2, field(2)))?;
-        rows.push(CommuneRow { code: field(0), name: field(1), unit_type, district_code: field(3) });
+        let unit_type = UnitType::parse(&field(2)).with_context(|| {
+            format!(
+                "{}: row {}: unknown type {:?}",
+                path.display(),
+                i + 2,
+                field(2)
+            )
+        })?;
+        rows.push(CommuneRow {
+            code: field(0),
+            name: field(1),
+            unit_type,
+            district_code: field(3),
+        });
     }
     Ok(rows)
 }
@@ -59,9 +85,18 @@ fn write_units(path: &Path, units: &[AdminUnit]) -> anyhow::Result<()> {
             properties.insert("name".into(), u.name.clone().into());
             properties.insert("type".into(), u.unit_type.label().into());
             properties.insert("parent_code".into(), u.parent_code.clone().into());
-            geojson::Feature { geometry: Some(geojson::Geometry::from(&u.geometry)), properties: Some(properties), ..Default::default() }
+            geojson::Feature {
+                geometry: Some(geojson::Geometry::from(&u.geometry)),
+                properties: Some(properties),
+                ..Default::default()
+            }
         })
         .collect();
-    let collection = geojson::FeatureCollection { features, bbox: None, foreign_members: None };
-    std::fs::write(path, collection.to_string()).with_context(|| format!("writing {}", path.display()))
+    let collection = geojson::FeatureCollection {
+        features,
+        bbox: None,
+        foreign_members: None,
+    };
+    std::fs::write(path, collection.to_string())
+        .with_context(|| format!("writing {}", path.display()))
 }

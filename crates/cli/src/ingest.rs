@@ -8,7 +8,11 @@ use covidmap_ingest::{FieldFlags, ReadOptions};
 use covidmap_server::upload::{upload, UploadReport, UploadRequest};
 
 pub async fn ingest(global: &Global, args: IngestArgs) -> anyhow::Result<()> {
-    let encoding = args.encoding.as_deref().map(str::parse::<TextEncoding>).transpose()?;
+    let encoding = args
+        .encoding
+        .as_deref()
+        .map(str::parse::<TextEncoding>)
+        .transpose()?;
     let level = match args.level {
         UploadLevel::District => Level::District,
         UploadLevel::Commune => Level::Commune,
@@ -18,7 +22,11 @@ pub async fn ingest(global: &Global, args: IngestArgs) -> anyhow::Result<()> {
         path: args.file.clone(),
         read: ReadOptions {
             level,
-            fields: FieldFlags { name: args.name_field, code: args.code_field, parent: args.parent_field },
+            fields: FieldFlags {
+                name: args.name_field,
+                code: args.code_field,
+                parent: args.parent_field,
+            },
             source_crs: args.source_crs,
             encoding,
         },
@@ -40,7 +48,10 @@ pub async fn ingest(global: &Global, args: IngestArgs) -> anyhow::Result<()> {
 
 pub fn print_report(r: &UploadReport) {
     let f = &r.file;
-    println!("{}: {} unit(s) at level {} read with {}", f.file, r.plan.units, r.plan.level, f.driver);
+    println!(
+        "{}: {} unit(s) at level {} read with {}",
+        f.file, r.plan.units, r.plan.level, f.driver
+    );
     println!("  CRS: {}", f.source_crs);
     println!("  text: {} ({})", f.encoding.encoding, f.encoding.how);
     let fields = &f.fields;
@@ -55,15 +66,34 @@ pub fn print_report(r: &UploadReport) {
         println!("  note: {note}");
     }
     let d = &r.applied.diff;
-    println!("  added {}, changed {}, removed {}, unchanged {}", d.added.len(), d.changed.len(), d.removed.len(), d.unchanged);
+    println!(
+        "  added {}, changed {}, removed {}, unchanged {}",
+        d.added.len(),
+        d.changed.len(),
+        d.removed.len(),
+        d.unchanged
+    );
     let show = |label: &str, codes: Vec<String>| {
         if !codes.is_empty() {
-            let more = if codes.len() > 20 { format!(" … and {} more", codes.len() - 20) } else { String::new() };
-            println!("    {label}: {}{more}", codes.into_iter().take(20).collect::<Vec<_>>().join(", "));
+            let more = if codes.len() > 20 {
+                format!(" … and {} more", codes.len() - 20)
+            } else {
+                String::new()
+            };
+            println!(
+                "    {label}: {}{more}",
+                codes.into_iter().take(20).collect::<Vec<_>>().join(", ")
+            );
         }
     };
     show("added", d.added.clone());
-    show("changed", d.changed.iter().map(|c| format!("{} ({})", c.code, c.fields.join("+"))).collect());
+    show(
+        "changed",
+        d.changed
+            .iter()
+            .map(|c| format!("{} ({})", c.code, c.fields.join("+")))
+            .collect(),
+    );
     show("removed", d.removed.clone());
     match r.applied.upload_id {
         Some(id) => println!("  committed as upload {id}"),

@@ -26,14 +26,24 @@ pub async fn load(store: &Store, data_dir: &Path) -> anyhow::Result<()> {
     for (path, level) in files {
         let request = UploadRequest {
             path: path.clone(),
-            read: ReadOptions { level, fields: FieldFlags::default(), source_crs: None, encoding: None },
+            read: ReadOptions {
+                level,
+                fields: FieldFlags::default(),
+                source_crs: None,
+                encoding: None,
+            },
             parent: None,
             uploaded_by: "sample data".into(),
             dry_run: false,
         };
         let started = std::time::Instant::now();
         let report = upload(store, request).await?;
-        eprintln!("loaded {} {level} unit(s) from {} in {:.1} s", report.plan.units, path.display(), started.elapsed().as_secs_f64());
+        eprintln!(
+            "loaded {} {level} unit(s) from {} in {:.1} s",
+            report.plan.units,
+            path.display(),
+            started.elapsed().as_secs_f64()
+        );
     }
     Ok(())
 }

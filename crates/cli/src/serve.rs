@@ -9,13 +9,20 @@ use std::sync::Arc;
 pub async fn serve(global: &Global, args: ServeArgs) -> anyhow::Result<()> {
     let db = database::open(global).await?;
     if !args.no_sample && db.store.is_empty().await? {
-        eprintln!("empty database: loading the sample data from {}", global.data_dir.display());
+        eprintln!(
+            "empty database: loading the sample data from {}",
+            global.data_dir.display()
+        );
         sample::load(&db.store, &global.data_dir).await?;
     }
-    let listener = tokio::net::TcpListener::bind(args.bind).await.with_context(|| format!("binding {}", args.bind))?;
+    let listener = tokio::net::TcpListener::bind(args.bind)
+        .await
+        .with_context(|| format!("binding {}", args.bind))?;
     println!("covidmap serving on http://{}", listener.local_addr()?);
     let app = covidmap_server::app(Arc::new(db.store.clone()));
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
     db.store.close().await;
     if let Some(cluster) = db.started {
         tokio::task::spawn_blocking(move || cluster.stop()).await??;
@@ -30,7 +37,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

@@ -1,6 +1,7 @@
 //! What replacing a set of units with a new file changes: added, changed, removed.
 
 use crate::unit::AdminUnit;
+use geo::{CoordsIter, MultiPolygon};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -76,17 +77,37 @@ fn changed_fields(old: &AdminUnit, new: &AdminUnit) -> Vec<&'static str> {
     if old.parent_code != new.parent_code {
         fields.push("parent");
     }
-    if old.geometry != new.geometry {
+    if !same_geometry(&old.geometry, &new.geometry) {
         fields.push("geometry");
     }
     fields
+}
+
+/// Vertices closer than this (degrees, about 0.1 mm) are the same vertex: a file converted
+/// between formats must not make a new version out of floating-point noise.
+const SAME_VERTEX: f64 = 1e-9;
+
+fn same_geometry(a: &MultiPolygon<f64>, b: &MultiPolygon<f64>) -> bool {
+    let shape = |mp: &MultiPolygon<f64>| -> Vec<usize> {
+        mp.0.iter()
+            .flat_map(|p| {
+                std::iter::once(p.exterior())
+                    .chain(p.interiors())
+                    .map(|r| r.0.len())
+            })
+            .collect()
+    };
+    shape(a) == shape(b)
+        && a.coords_iter()
+            .zip(b.coords_iter())
+            .all(|(p, q)| (p.x - q.x).abs() <= SAME_VERTEX && (p.y - q.y).abs() <= SAME_VERTEX)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::level::{Level, UnitType};
-    use geo::{polygon, MultiPolygon};
+    use geo::polygon;
 
     fn unit(code: &str, name: &str, x: f64) -> AdminUnit {
         AdminUnit {
@@ -127,5 +148,11 @@ mod tests {
         assert_eq!(diff.unchanged, 1);
         assert!(!diff.is_empty());
         assert!(diff_units(&current, &current).is_empty());
+        // Noise far below a millimetre is not a change.
+        let mut noisy = current.clone();
+        noisy[0].geometry = MultiPolygon(vec![
+            polygon![(x: 1e-12, y: 0.0), (x: 1.0, y: 0.0), (x: 0.0, y: 1.0)],
+        ]);
+        assert!(diff_units(&current, &noisy).is_empty());
     }
 }

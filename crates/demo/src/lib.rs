@@ -37,7 +37,10 @@ pub fn communes(districts: &[AdminUnit], rows: &[CommuneRow], seed: u64) -> Vec<
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut out = Vec::with_capacity(rows.len());
     for district in districts {
-        let mine: Vec<&CommuneRow> = rows.iter().filter(|r| r.district_code == district.code).collect();
+        let mine: Vec<&CommuneRow> = rows
+            .iter()
+            .filter(|r| r.district_code == district.code)
+            .collect();
         if mine.is_empty() {
             continue;
         }
@@ -87,7 +90,10 @@ pub fn hamlets(communes: &[AdminUnit], seed: u64) -> Vec<AdminUnit> {
 }
 
 fn hamlet_type(commune: &AdminUnit) -> UnitType {
-    let in_mountains = commune.parent_code.as_deref().is_some_and(|d| MOUNTAIN_DISTRICTS.contains(&d));
+    let in_mountains = commune
+        .parent_code
+        .as_deref()
+        .is_some_and(|d| MOUNTAIN_DISTRICTS.contains(&d));
     match commune.unit_type {
         UnitType::Phuong | UnitType::ThiTran => UnitType::Khoi,
         _ if in_mountains => UnitType::Ban,
@@ -101,7 +107,10 @@ fn pick(rng: &mut ChaCha8Rng) -> &'static str {
 
 fn capitalised(label: &str) -> String {
     let mut chars = label.chars();
-    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -117,20 +126,27 @@ mod tests {
             name_key: "do luong".into(),
             unit_type: UnitType::Huyen,
             parent_code: Some("40".into()),
-            geometry: MultiPolygon(vec![polygon![(x: 105.2, y: 18.8), (x: 105.4, y: 18.8), (x: 105.4, y: 19.0), (x: 105.2, y: 19.0)]]),
+            geometry: MultiPolygon(vec![
+                polygon![(x: 105.2, y: 18.8), (x: 105.4, y: 18.8), (x: 105.4, y: 19.0), (x: 105.2, y: 19.0)],
+            ]),
         }
     }
 
     fn rows() -> Vec<CommuneRow> {
         (0..5)
-            .map(|i| CommuneRow { code: format!("1{i}"), name: format!("Xã Số {i}"), unit_type: UnitType::Xa, district_code: "427".into() })
+            .map(|i| CommuneRow {
+                code: format!("1{i}"),
+                name: format!("Xã Số {i}"),
+                unit_type: UnitType::Xa,
+                district_code: "427".into(),
+            })
             .collect()
     }
 
     #[test]
     fn communes_tile_the_district_and_are_reproducible() {
         let d = district();
-        let a = communes(&[d.clone()], &rows(), 7);
+        let a = communes(std::slice::from_ref(&d), &rows(), 7);
         assert_eq!(a.len(), 5);
         let total: f64 = a.iter().map(|c| c.geometry.unsigned_area()).sum();
         assert!((total - d.geometry.unsigned_area()).abs() < 1e-9);

@@ -98,29 +98,27 @@ pub(crate) fn map_fields(
     level: Level,
     flags: &FieldFlags,
 ) -> Result<FieldMap> {
-    let pick = |flag: &Option<String>,
-                flag_name: &str,
-                candidates: &[&str]|
-     -> Result<Option<String>> {
-        match flag {
-            Some(wanted) => find(available, &[wanted.as_str()])
-                .map(Some)
-                .ok_or_else(|| {
-                    IngestError::file(
-                        file,
-                        Problem::file(
-                            format!(
+    let pick =
+        |flag: &Option<String>, flag_name: &str, candidates: &[&str]| -> Result<Option<String>> {
+            match flag {
+                Some(wanted) => find(available, &[wanted.as_str()])
+                    .map(Some)
+                    .ok_or_else(|| {
+                        IngestError::file(
+                            file,
+                            Problem::file(
+                                format!(
                                 "{flag_name} {wanted:?} is not a field of this file (fields: {})",
                                 available.join(", ")
                             ),
-                            format!("pass one of the listed fields to {flag_name}"),
+                                format!("pass one of the listed fields to {flag_name}"),
+                            )
+                            .in_field(wanted),
                         )
-                        .in_field(wanted),
-                    )
-                }),
-            None => Ok(find(available, candidates)),
-        }
-    };
+                    }),
+                None => Ok(find(available, candidates)),
+            }
+        };
     let name = pick(&flags.name, "--name-field", &NAME_FIELDS)?.ok_or_else(|| {
         IngestError::file(
             file,

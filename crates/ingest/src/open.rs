@@ -60,6 +60,20 @@ fn locate_shapefile(path: &Path, display: String) -> Result<Source> {
     check_siblings(&display, &stem, &names)?;
     let cpg =
         find_sibling(&names, &stem, "cpg").and_then(|n| std::fs::read_to_string(dir.join(n)).ok());
+    let mut header = Vec::with_capacity(100);
+    let size = File::open(path)
+        .and_then(|f| {
+            let size = f.metadata()?.len();
+            f.take(100).read_to_end(&mut header)?;
+            Ok(size)
+        })
+        .map_err(|e| {
+            IngestError::file(
+                &display,
+                Problem::file(format!("cannot be read ({e})"), "check permissions"),
+            )
+        })?;
+    check_shp_length(&display, &header, size)?;
     Ok(Source {
         gdal_path: path.display().to_string(),
         display,
@@ -106,6 +120,16 @@ fn locate_in_zip(path: &Path, display: String) -> Result<Source> {
     }
     let stem = data[..data.len() - 4].to_owned();
     check_siblings(&display, &stem, &names)?;
+    {
+        let entry = archive.by_name(&data).map_err(|e| damaged(&e))?;
+        let size = entry.size();
+        let mut header = Vec::with_capacity(100);
+        entry
+            .take(100)
+            .read_to_end(&mut header)
+            .map_err(|e| damaged(&e))?;
+        check_shp_length(&display, &header, size)?;
+    }
     let cpg = find_sibling(&names, &stem, "cpg").and_then(|name| {
         let mut text = String::new();
         archive
@@ -172,6 +196,28 @@ fn check_siblings(display: &str, stem: &str, names: &[String]) -> Result<()> {
             "send the .shp together with its .shx, .dbf, .prj and .cpg (zip them into one file)",
         ),
     ))
+}
+
+/// The `.shp` header records the file's length (bytes 24–27, big-endian, in 16-bit words):
+/// a shorter file was cut off in transfer.
+fn check_shp_length(display: &str, header: &[u8], actual: u64) -> Result<()> {
+    let declared = header
+        .get(24..28)
+        .map(|b| u64::from(u32::from_be_bytes([b[0], b[1], b[2], b[3]])) * 2);
+    match declared {
+        Some(declared) if header.starts_with(&[0, 0, 0x27, 0x0a]) && declared <= actual => Ok(()),
+        Some(declared) if header.starts_with(&[0, 0, 0x27, 0x0a]) => Err(IngestError::file(
+            display,
+            Problem::file(
+                format!("the .shp is truncated: its header says {declared} bytes, the file has {actual}"),
+                "the upload was cut off; export or copy the shapefile again and resend",
+            ),
+        )),
+        _ => Err(IngestError::file(
+            display,
+            Problem::file("the .shp is not a shapefile (bad header) or is truncated", "export the shapefile again and resend"),
+        )),
+    }
 }
 
 fn find_sibling(names: &[String], stem: &str, ext: &str) -> Option<String> {

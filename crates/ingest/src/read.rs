@@ -9,7 +9,7 @@ use crate::geometry;
 use crate::open::{self, Source};
 use covidmap_core::legacy::TextEncoding;
 use covidmap_core::Level;
-use gdal::vector::LayerAccess;
+use gdal::vector::{LayerAccess, OGRwkbGeometryType};
 use gdal::{Dataset, DatasetOptions, GdalOpenFlags};
 use geo::MultiPolygon;
 use serde::Serialize;
@@ -130,7 +130,11 @@ pub fn read_file(path: &Path, options: &ReadOptions) -> Result<FileRead> {
                 .map(|s| s.trim_matches(|c: char| c.is_ascii_whitespace()).to_owned())
                 .filter(|s| !s.is_empty())
         };
-        let geometry = feature.geometry().map(|g| g.to_geo());
+        // A feature without geometry still hands back a geometry object, of unknown type.
+        let geometry = feature
+            .geometry()
+            .filter(|g| g.geometry_type() != OGRwkbGeometryType::wkbUnknown)
+            .map(|g| g.to_geo());
         let geometry = match geometry {
             Some(Ok(g)) => Some(g),
             Some(Err(e)) => {

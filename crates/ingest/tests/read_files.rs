@@ -1,5 +1,7 @@
 //! Reading the shared Nghệ An files through real GDAL: formats, CRS, encodings.
 
+#![allow(clippy::unwrap_used)] // helpers of tests: a failed step fails the test
+
 use covidmap_core::Level;
 use covidmap_ingest::{read_file, FieldFlags, FileRead, ReadOptions};
 use geo::{BoundingRect, HausdorffDistance};

@@ -9,7 +9,11 @@ pub trait Backend: Send + Sync + 'static {
     /// Counts per level; an error means the database is unreachable.
     fn health(&self) -> impl Future<Output = Result<Health, StoreError>> + Send;
     /// Current units as a GeoJSON FeatureCollection.
-    fn units_geojson(&self, level: Option<Level>, parent: Option<&str>) -> impl Future<Output = Result<String, StoreError>> + Send;
+    fn units_geojson(
+        &self,
+        level: Option<Level>,
+        parent: Option<&str>,
+    ) -> impl Future<Output = Result<String, StoreError>> + Send;
 }
 
 impl Backend for Store {
@@ -17,7 +21,11 @@ impl Backend for Store {
         Store::health(self).await
     }
 
-    async fn units_geojson(&self, level: Option<Level>, parent: Option<&str>) -> Result<String, StoreError> {
+    async fn units_geojson(
+        &self,
+        level: Option<Level>,
+        parent: Option<&str>,
+    ) -> Result<String, StoreError> {
         Store::units_geojson(self, level, parent).await
     }
 }

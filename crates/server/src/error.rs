@@ -28,7 +28,10 @@ pub enum ApiError {
 impl ApiError {
     /// A bad query parameter.
     pub fn bad_parameter(field: impl Into<String>, message: impl Into<String>) -> Self {
-        ApiError::BadParameter { field: field.into(), message: message.into() }
+        ApiError::BadParameter {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -44,7 +47,11 @@ impl From<covidmap_store::StoreError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code, field) = match &self {
-            ApiError::BadParameter { field, .. } => (StatusCode::BAD_REQUEST, "bad_parameter", Some(field.clone())),
+            ApiError::BadParameter { field, .. } => (
+                StatusCode::BAD_REQUEST,
+                "bad_parameter",
+                Some(field.clone()),
+            ),
             ApiError::Unavailable(e) => {
                 tracing::error!(error = %e, "database unavailable");
                 (StatusCode::SERVICE_UNAVAILABLE, "unavailable", None)
@@ -54,7 +61,8 @@ impl IntoResponse for ApiError {
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal", None)
             }
         };
-        let body = json!({ "error": { "code": code, "message": self.to_string(), "field": field } });
+        let body =
+            json!({ "error": { "code": code, "message": self.to_string(), "field": field } });
         (status, Json(body)).into_response()
     }
 }

@@ -32,13 +32,17 @@ pub fn app<B: Backend>(backend: Arc<B>) -> Router {
         .with_state(backend)
         .layer(CompressionLayer::new())
         .layer(CorsLayer::permissive())
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
         .layer(TraceLayer::new_for_http())
 }
 
 async fn health<B: Backend>(State(backend): State<Arc<B>>) -> Response {
     match backend.health().await {
-        Ok(h) => Json(json!({ "status": "ok", "database": "reachable", "units": h.units })).into_response(),
+        Ok(h) => Json(json!({ "status": "ok", "database": "reachable", "units": h.units }))
+            .into_response(),
         Err(e) => {
             tracing::error!(error = %e, "health check: database unreachable");
             let body = json!({ "status": "error", "database": "unreachable", "error": { "code": "unavailable", "message": "the database does not answer" } });
@@ -47,19 +51,38 @@ async fn health<B: Backend>(State(backend): State<Arc<B>>) -> Response {
     }
 }
 
-async fn units<B: Backend>(State(backend): State<Arc<B>>, query: Result<Query<BTreeMap<String, String>>, QueryRejection>) -> Result<Response, ApiError> {
-    let Query(params) = query.map_err(|e| ApiError::bad_parameter("query", format!("unreadable query string: {e}")))?;
-    if let Some(unknown) = params.keys().find(|k| !["level", "parent"].contains(&k.as_str())) {
-        return Err(ApiError::bad_parameter(unknown.clone(), format!("unknown parameter {unknown:?}; use level and parent")));
+async fn units<B: Backend>(
+    State(backend): State<Arc<B>>,
+    query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(params) = query
+        .map_err(|e| ApiError::bad_parameter("query", format!("unreadable query string: {e}")))?;
+    if let Some(unknown) = params
+        .keys()
+        .find(|k| !["level", "parent"].contains(&k.as_str()))
+    {
+        return Err(ApiError::bad_parameter(
+            unknown.clone(),
+            format!("unknown parameter {unknown:?}; use level and parent"),
+        ));
     }
     let level = params
         .get("level")
-        .map(|l| l.parse::<Level>().map_err(|e| ApiError::bad_parameter("level", e.to_string())))
+        .map(|l| {
+            l.parse::<Level>()
+                .map_err(|e| ApiError::bad_parameter("level", e.to_string()))
+        })
         .transpose()?;
     let parent = params.get("parent").map(String::as_str);
     if let Some(p) = parent {
-        if p.is_empty() || p.len() > MAX_CODE_LEN || !p.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-            return Err(ApiError::bad_parameter("parent", "parent must be a unit code such as 412 or 16663"));
+        if p.is_empty()
+            || p.len() > MAX_CODE_LEN
+            || !p.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        {
+            return Err(ApiError::bad_parameter(
+                "parent",
+                "parent must be a unit code such as 412 or 16663",
+            ));
         }
     }
     let body = backend.units_geojson(level, parent).await?;
@@ -83,17 +106,28 @@ mod tests {
 
     impl Backend for Fake {
         async fn health(&self) -> Result<Health, StoreError> {
-            Ok(Health { units: BTreeMap::from([("district".to_owned(), 21)]) })
+            Ok(Health {
+                units: BTreeMap::from([("district".to_owned(), 21)]),
+            })
         }
-        async fn units_geojson(&self, level: Option<Level>, parent: Option<&str>) -> Result<String, StoreError> {
+        async fn units_geojson(
+            &self,
+            level: Option<Level>,
+            parent: Option<&str>,
+        ) -> Result<String, StoreError> {
             Ok(json!({ "type": "FeatureCollection", "features": [], "level": level.map(Level::as_str), "parent": parent }).to_string())
         }
     }
 
     async fn get(uri: &str) -> (StatusCode, serde_json::Value) {
-        let response = app(Arc::new(Fake)).oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
+        let response = app(Arc::new(Fake))
+            .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+            .await
+            .unwrap();
         let status = response.status();
-        let bytes = axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap();
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+            .await
+            .unwrap();
         (status, serde_json::from_slice(&bytes).unwrap())
     }
 
@@ -108,7 +142,10 @@ mod tests {
     async fn units_passes_filters() {
         let (status, body) = get("/api/v1/units?level=commune&parent=412").await;
         assert_eq!(status, StatusCode::OK);
-        assert_eq!((body["level"].as_str(), body["parent"].as_str()), (Some("commune"), Some("412")));
+        assert_eq!(
+            (body["level"].as_str(), body["parent"].as_str()),
+            (Some("commune"), Some("412"))
+        );
     }
 
     #[tokio::test]

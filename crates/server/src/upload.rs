@@ -74,13 +74,33 @@ pub async fn upload(store: &Store, request: UploadRequest) -> Result<UploadRepor
         source_crs: read.report.source_crs.clone(),
         encoding: Some(read.report.encoding.encoding.to_string()),
         uploaded_by: request.uploaded_by.clone(),
-        notes: read.report.notes.iter().chain(&planned.notes).cloned().collect(),
+        notes: read
+            .report
+            .notes
+            .iter()
+            .chain(&planned.notes)
+            .cloned()
+            .collect(),
     };
-    let applied = store.apply_units(level, &planned.scope, &planned.units, &provenance, request.dry_run).await?;
-    Ok(UploadReport { file: read.report, plan: planned.summary(), applied })
+    let applied = store
+        .apply_units(
+            level,
+            &planned.scope,
+            &planned.units,
+            &provenance,
+            request.dry_run,
+        )
+        .await?;
+    Ok(UploadReport {
+        file: read.report,
+        plan: planned.summary(),
+        applied,
+    })
 }
 
 fn file_name(path: &std::path::Path) -> String {
-    path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
 }
-

@@ -64,8 +64,18 @@ impl LocalCluster {
         if !self.data_dir().join("PG_VERSION").exists() {
             return Ok(ClusterState::Absent);
         }
-        let out = self.pg("pg_ctl")?.arg("-D").arg(self.data_dir()).arg("status").output().map_err(|e| io("pg_ctl status", &e))?;
-        Ok(if out.status.success() { ClusterState::Running } else { ClusterState::Stopped })
+        let out = self
+            .pg("pg_ctl")?
+            .arg("-D")
+            .arg(self.data_dir())
+            .arg("status")
+            .output()
+            .map_err(|e| io("pg_ctl status", &e))?;
+        Ok(if out.status.success() {
+            ClusterState::Running
+        } else {
+            ClusterState::Stopped
+        })
     }
 
     /// Creates the cluster if needed and starts it if stopped; then makes sure the
@@ -79,26 +89,65 @@ impl LocalCluster {
             ClusterState::Absent => self.init()?,
             ClusterState::Stopped => {}
         }
-        std::fs::create_dir_all(self.socket_dir()).map_err(|e| io("creating the socket folder", &e))?;
+        std::fs::create_dir_all(self.socket_dir())
+            .map_err(|e| io("creating the socket folder", &e))?;
         self.give_to_postgres(&self.socket_dir())?;
-        let options = format!("-p {} -k {} -c listen_addresses=127.0.0.1", self.port, self.socket_dir().display());
+        let options = format!(
+            "-p {} -k {} -c listen_addresses=127.0.0.1",
+            self.port,
+            self.socket_dir().display()
+        );
         let log = self.dir.join("postgres.log");
         self.run(
-            self.pg("pg_ctl")?.arg("-D").arg(self.data_dir()).arg("-l").arg(&log).arg("-o").arg(options).arg("-w").arg("start"),
+            self.pg("pg_ctl")?
+                .arg("-D")
+                .arg(self.data_dir())
+                .arg("-l")
+                .arg(&log)
+                .arg("-o")
+                .arg(options)
+                .arg("-w")
+                .arg("start"),
             "pg_ctl start",
         )?;
         self.run(
-            self.pg("psql")?.args(["-h", "127.0.0.1", "-U", LOCAL_DB, "-d", "postgres", "-p", &self.port.to_string(), "-tAc"]).arg(format!(
-                "SELECT 1 FROM pg_database WHERE datname = '{LOCAL_DB}'"
-            )),
+            self.pg("psql")?
+                .args([
+                    "-h",
+                    "127.0.0.1",
+                    "-U",
+                    LOCAL_DB,
+                    "-d",
+                    "postgres",
+                    "-p",
+                    &self.port.to_string(),
+                    "-tAc",
+                ])
+                .arg(format!(
+                    "SELECT 1 FROM pg_database WHERE datname = '{LOCAL_DB}'"
+                )),
             "psql",
         )
-        .and_then(|out| if out.trim() == "1" { Ok(()) } else { self.create_database() })
+        .and_then(|out| {
+            if out.trim() == "1" {
+                Ok(())
+            } else {
+                self.create_database()
+            }
+        })
     }
 
     fn create_database(&self) -> Result<()> {
         self.run(
-            self.pg("createdb")?.args(["-h", "127.0.0.1", "-U", LOCAL_DB, "-p", &self.port.to_string(), LOCAL_DB]),
+            self.pg("createdb")?.args([
+                "-h",
+                "127.0.0.1",
+                "-U",
+                LOCAL_DB,
+                "-p",
+                &self.port.to_string(),
+                LOCAL_DB,
+            ]),
             "createdb",
         )
         .map(|_| ())
@@ -108,10 +157,14 @@ impl LocalCluster {
         std::fs::create_dir_all(&self.dir).map_err(|e| io("creating the cluster folder", &e))?;
         self.give_to_postgres(&self.dir)?;
         self.run(
-            self.pg("initdb")?
-                .arg("-D")
-                .arg(self.data_dir())
-                .args(["-U", LOCAL_DB, "--auth=trust", "-E", "UTF8", "--no-locale"]),
+            self.pg("initdb")?.arg("-D").arg(self.data_dir()).args([
+                "-U",
+                LOCAL_DB,
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-locale",
+            ]),
             "initdb",
         )
         .map(|_| ())
@@ -125,8 +178,14 @@ impl LocalCluster {
         if self.state()? != ClusterState::Running {
             return Ok(());
         }
-        self.run(self.pg("pg_ctl")?.arg("-D").arg(self.data_dir()).args(["-m", "fast", "-w", "stop"]), "pg_ctl stop")
-            .map(|_| ())
+        self.run(
+            self.pg("pg_ctl")?
+                .arg("-D")
+                .arg(self.data_dir())
+                .args(["-m", "fast", "-w", "stop"]),
+            "pg_ctl stop",
+        )
+        .map(|_| ())
     }
 
     /// A command for one of PostgreSQL's programs, run as `postgres` when we are root.
@@ -142,14 +201,23 @@ impl LocalCluster {
     }
 
     fn run(&self, cmd: &mut Command, what: &str) -> Result<String> {
-        let out = cmd.current_dir(&self.dir).output().map_err(|e| io(what, &e))?;
+        let out = cmd
+            .current_dir(&self.dir)
+            .output()
+            .map_err(|e| io(what, &e))?;
         if out.status.success() {
             return Ok(String::from_utf8_lossy(&out.stdout).into_owned());
         }
         Err(StoreError::Cluster {
             dir: self.dir.display().to_string(),
             step: what.to_owned(),
-            output: format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)).trim().to_owned(),
+            output: format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            )
+            .trim()
+            .to_owned(),
         })
     }
 
@@ -157,17 +225,28 @@ impl LocalCluster {
         if !is_root() {
             return Ok(());
         }
-        let status = Command::new("chown").args(["-R", "postgres:postgres"]).arg(path).status().map_err(|e| io("chown", &e))?;
+        let status = Command::new("chown")
+            .args(["-R", "postgres:postgres"])
+            .arg(path)
+            .status()
+            .map_err(|e| io("chown", &e))?;
         if status.success() {
             Ok(())
         } else {
-            Err(StoreError::Cluster { dir: path.display().to_string(), step: "chown to postgres".into(), output: status.to_string() })
+            Err(StoreError::Cluster {
+                dir: path.display().to_string(),
+                step: "chown to postgres".into(),
+                output: status.to_string(),
+            })
         }
     }
 }
 
 fn is_root() -> bool {
-    Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.starts_with(b"0\n"))
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0\n"))
 }
 
 /// The newest PostgreSQL server installed under /usr/lib/postgresql.
@@ -182,9 +261,16 @@ fn bin_dir() -> Result<PathBuf> {
         })
         .collect();
     versions.sort();
-    versions.pop().map(|(_, bin)| bin).ok_or(StoreError::NoPostgres)
+    versions
+        .pop()
+        .map(|(_, bin)| bin)
+        .ok_or(StoreError::NoPostgres)
 }
 
 fn io(what: &str, e: &std::io::Error) -> StoreError {
-    StoreError::Cluster { dir: String::new(), step: what.to_owned(), output: e.to_string() }
+    StoreError::Cluster {
+        dir: String::new(),
+        step: what.to_owned(),
+        output: e.to_string(),
+    }
 }

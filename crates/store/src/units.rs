@@ -73,10 +73,15 @@ impl Store {
     /// # Errors
     /// The database cannot be reached.
     pub async fn health(&self) -> Result<Health> {
-        let rows = sqlx::query("SELECT level, count(*) AS n FROM admin_units WHERE valid_to IS NULL GROUP BY level")
-            .fetch_all(&self.pool)
-            .await?;
-        let mut units: BTreeMap<String, i64> = Level::ALL.iter().map(|l| (l.as_str().to_owned(), 0)).collect();
+        let rows = sqlx::query(
+            "SELECT level, count(*) AS n FROM admin_units WHERE valid_to IS NULL GROUP BY level",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut units: BTreeMap<String, i64> = Level::ALL
+            .iter()
+            .map(|l| (l.as_str().to_owned(), 0))
+            .collect();
         for row in rows {
             units.insert(row.try_get("level")?, row.try_get("n")?);
         }
@@ -88,7 +93,11 @@ impl Store {
     /// # Errors
     /// The database cannot be reached.
     pub async fn is_empty(&self) -> Result<bool> {
-        Ok(sqlx::query_scalar::<_, bool>("SELECT NOT EXISTS (SELECT 1 FROM admin_units)").fetch_one(&self.pool).await?)
+        Ok(
+            sqlx::query_scalar::<_, bool>("SELECT NOT EXISTS (SELECT 1 FROM admin_units)")
+                .fetch_one(&self.pool)
+                .await?,
+        )
     }
 
     /// Current units of a level.
@@ -108,7 +117,11 @@ impl Store {
     ///
     /// # Errors
     /// The database fails.
-    pub async fn units_geojson(&self, level: Option<Level>, parent: Option<&str>) -> Result<String> {
+    pub async fn units_geojson(
+        &self,
+        level: Option<Level>,
+        parent: Option<&str>,
+    ) -> Result<String> {
         let sql = "SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(
                 json_build_object('type', 'Feature', 'id', code,
                     'geometry', ST_AsGeoJSON(geom, 6)::json,
@@ -159,44 +172,94 @@ impl Store {
     /// # Errors
     /// The database fails, a removal would orphan units below, or a code belongs to a unit of
     /// another level. Nothing is written then.
-    pub async fn apply_units(&self, level: Level, scope: &[String], units: &[AdminUnit], provenance: &Provenance, dry_run: bool) -> Result<Applied> {
+    pub async fn apply_units(
+        &self,
+        level: Level,
+        scope: &[String],
+        units: &[AdminUnit],
+        provenance: &Provenance,
+        dry_run: bool,
+    ) -> Result<Applied> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query("SELECT pg_advisory_xact_lock(hashtext('covidmap.admin_units'))").execute(&mut *tx).await?;
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtext('covidmap.admin_units'))")
+            .execute(&mut *tx)
+            .await?;
         let codes: Vec<&str> = units.iter().map(|u| u.code.as_str()).collect();
         let current = current_in_scope(&mut tx, level, scope, &codes).await?;
         if let Some(other) = current.iter().find(|u| u.level != level) {
-            return Err(StoreError::CodeTaken { code: other.code.clone(), level: other.level.to_string() });
+            return Err(StoreError::CodeTaken {
+                code: other.code.clone(),
+                level: other.level.to_string(),
+            });
         }
         let diff = diff_units(&current, units);
         let upload_id = insert_upload(&mut tx, level, provenance, &diff).await?;
-        let closing: Vec<&str> = diff.changed.iter().map(|c| c.code.as_str()).chain(diff.removed.iter().map(String::as_str)).collect();
-        sqlx::query("UPDATE admin_units SET valid_to = now() WHERE valid_to IS NULL AND code = ANY($1)")
-            .bind(&closing)
-            .execute(&mut *tx)
-            .await?;
+        let closing: Vec<&str> = diff
+            .changed
+            .iter()
+            .map(|c| c.code.as_str())
+            .chain(diff.removed.iter().map(String::as_str))
+            .collect();
+        sqlx::query(
+            "UPDATE admin_units SET valid_to = now() WHERE valid_to IS NULL AND code = ANY($1)",
+        )
+        .bind(&closing)
+        .execute(&mut *tx)
+        .await?;
         check_no_orphans(&mut tx, &diff.removed).await?;
-        let writing: BTreeSet<&str> = diff.added.iter().map(String::as_str).chain(diff.changed.iter().map(|c| c.code.as_str())).collect();
-        insert_units(&mut tx, upload_id, units.iter().filter(|u| writing.contains(u.code.as_str()))).await?;
+        let writing: BTreeSet<&str> = diff
+            .added
+            .iter()
+            .map(String::as_str)
+            .chain(diff.changed.iter().map(|c| c.code.as_str()))
+            .collect();
+        insert_units(
+            &mut tx,
+            upload_id,
+            units.iter().filter(|u| writing.contains(u.code.as_str())),
+        )
+        .await?;
         if dry_run {
             tx.rollback().await?;
-            return Ok(Applied { upload_id: None, diff });
+            return Ok(Applied {
+                upload_id: None,
+                diff,
+            });
         }
         tx.commit().await?;
-        Ok(Applied { upload_id: Some(upload_id), diff })
+        Ok(Applied {
+            upload_id: Some(upload_id),
+            diff,
+        })
     }
 }
 
 /// Current units under the scope's parents, plus any current unit holding an incoming code
 /// (a unit moving to another parent is a change, not an addition).
-async fn current_in_scope(tx: &mut Transaction<'_, Postgres>, level: Level, scope: &[String], codes: &[&str]) -> Result<Vec<AdminUnit>> {
+async fn current_in_scope(
+    tx: &mut Transaction<'_, Postgres>,
+    level: Level,
+    scope: &[String],
+    codes: &[&str],
+) -> Result<Vec<AdminUnit>> {
     let sql = format!(
         "{SELECT_CURRENT} WHERE (level = $1 AND (parent_code = ANY($2) OR ($1 = 'province'))) OR code = ANY($3) ORDER BY code"
     );
-    let rows = sqlx::query(&sql).bind(level.as_str()).bind(scope).bind(codes).fetch_all(&mut **tx).await?;
+    let rows = sqlx::query(&sql)
+        .bind(level.as_str())
+        .bind(scope)
+        .bind(codes)
+        .fetch_all(&mut **tx)
+        .await?;
     rows.iter().map(unit_from_row).collect()
 }
 
-async fn insert_upload(tx: &mut Transaction<'_, Postgres>, level: Level, p: &Provenance, diff: &UnitDiff) -> Result<i64> {
+async fn insert_upload(
+    tx: &mut Transaction<'_, Postgres>,
+    level: Level,
+    p: &Provenance,
+    diff: &UnitDiff,
+) -> Result<i64> {
     let count = |n: usize| i32::try_from(n).unwrap_or(i32::MAX);
     Ok(sqlx::query_scalar(
         "INSERT INTO uploads (level, source_file, source_crs, encoding, uploaded_by, added, changed, removed, notes)
@@ -225,19 +288,39 @@ async fn check_no_orphans(tx: &mut Transaction<'_, Postgres>, removed: &[String]
         .await?;
     let children: i64 = row.try_get("n")?;
     if children > 0 {
-        return Err(StoreError::WouldOrphan { parents: removed.join(", "), children, example: row.try_get::<Option<String>, _>("example")?.unwrap_or_default() });
+        return Err(StoreError::WouldOrphan {
+            parents: removed.join(", "),
+            children,
+            example: row
+                .try_get::<Option<String>, _>("example")?
+                .unwrap_or_default(),
+        });
     }
     Ok(())
 }
 
-async fn insert_units<'a>(tx: &mut Transaction<'_, Postgres>, upload_id: i64, units: impl Iterator<Item = &'a AdminUnit>) -> Result<()> {
+async fn insert_units<'a>(
+    tx: &mut Transaction<'_, Postgres>,
+    upload_id: i64,
+    units: impl Iterator<Item = &'a AdminUnit>,
+) -> Result<()> {
     let mut columns: [Vec<Option<String>>; 6] = Default::default();
     let mut wkbs: Vec<Vec<u8>> = Vec::new();
     for u in units {
         let wkb = Geometry::MultiPolygon(u.geometry.clone())
             .to_wkb(CoordDimensions::xy())
-            .map_err(|e| StoreError::Geometry { code: u.code.clone(), reason: e.to_string() })?;
-        let values = [Some(u.code.clone()), Some(u.level.as_str().to_owned()), Some(u.name.clone()), Some(u.name_key.clone()), Some(u.unit_type.label().to_owned()), u.parent_code.clone()];
+            .map_err(|e| StoreError::Geometry {
+                code: u.code.clone(),
+                reason: e.to_string(),
+            })?;
+        let values = [
+            Some(u.code.clone()),
+            Some(u.level.as_str().to_owned()),
+            Some(u.name.clone()),
+            Some(u.name_key.clone()),
+            Some(u.unit_type.label().to_owned()),
+            u.parent_code.clone(),
+        ];
         for (column, value) in columns.iter_mut().zip(values) {
             column.push(value);
         }
@@ -270,12 +353,33 @@ fn unit_from_row(row: &sqlx::postgres::PgRow) -> Result<AdminUnit> {
     let geometry = match Wkb(wkb).to_geo() {
         Ok(Geometry::MultiPolygon(mp)) => mp,
         Ok(Geometry::Polygon(p)) => MultiPolygon(vec![p]),
-        Ok(_) => return Err(StoreError::Geometry { code, reason: "not polygonal".into() }),
-        Err(e) => return Err(StoreError::Geometry { code, reason: e.to_string() }),
+        Ok(_) => {
+            return Err(StoreError::Geometry {
+                code,
+                reason: "not polygonal".into(),
+            })
+        }
+        Err(e) => {
+            return Err(StoreError::Geometry {
+                code,
+                reason: e.to_string(),
+            })
+        }
     };
     Ok(AdminUnit {
-        level: level.parse().map_err(|_| StoreError::Unknown { code: code.clone(), what: "level", value: level.clone() })?,
-        unit_type: UnitType::ALL.into_iter().find(|t| t.label() == unit_type).ok_or_else(|| StoreError::Unknown { code: code.clone(), what: "unit type", value: unit_type.clone() })?,
+        level: level.parse().map_err(|_| StoreError::Unknown {
+            code: code.clone(),
+            what: "level",
+            value: level.clone(),
+        })?,
+        unit_type: UnitType::ALL
+            .into_iter()
+            .find(|t| t.label() == unit_type)
+            .ok_or_else(|| StoreError::Unknown {
+                code: code.clone(),
+                what: "unit type",
+                value: unit_type.clone(),
+            })?,
         name: row.try_get("name")?,
         name_key: row.try_get("name_key")?,
         parent_code: row.try_get("parent_code")?,

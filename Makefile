@@ -1,0 +1,30 @@
+# The two commands: `make run` and `make test`.
+.PHONY: setup build run test lint bench demo-data clean
+
+setup:
+	bash scripts/setup.sh
+
+build: setup
+	cargo build --release -p covidmap-cli
+
+# Builds, starts the local PostGIS under data/pg (unless DATABASE_URL is set), loads the
+# sample data into an empty database and serves on http://127.0.0.1:8080.
+run: build
+	./target/release/covidmap serve
+
+test: setup
+	bash scripts/test.sh
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+
+bench: setup
+	bash benches/ingest_vs_ogr2ogr.sh
+
+demo-data: build
+	./target/release/covidmap demo-data
+
+clean:
+	-./target/release/covidmap db stop
+	rm -rf data/pg data/generated

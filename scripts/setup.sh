@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs the system packages covidmap needs (Debian 12 / Ubuntu), only those missing.
+# Run as root, or with sudo available.
+set -euo pipefail
+
+packages=(
+  postgresql-15-postgis-3   # PostGIS, with the PostgreSQL 15 server (initdb, pg_ctl)
+  postgresql-client-15      # psql, createdb, pgbench
+  libgdal-dev               # GDAL 3.6 for the gdal crate
+  gdal-bin                  # ogr2ogr: test fixtures in other formats, the ingest bench
+  pkg-config
+  build-essential
+  curl
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Debian starts a system cluster on 5432 when postgresql is installed; covidmap does not use
+# it (it runs its own under data/pg), so it is left as it is.
+command -v cargo >/dev/null || { echo "setup: cargo not found; install Rust (rustup) first" >&2; exit 1; }

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# `make test`: build, start a throw-away PostGIS, run every test, stop it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+port="${COVIDMAP_TEST_PG_PORT:-55433}"
+dir="target/test-pg"
+
+cargo fmt --all -- --check
+cargo build --workspace --all-targets
+
+rm -rf "$dir"
+bin=target/debug/covidmap
+cleanup() { "$bin" --data-dir "$dir" --pg-port "$port" db stop >/dev/null 2>&1 || true; }
+trap cleanup EXIT
+"$bin" --data-dir "$dir" --pg-port "$port" db start
+
+export COVIDMAP_TEST_DATABASE_URL="postgres://covidmap@127.0.0.1:${port}/postgres"
+cargo test --workspace --no-fail-fast
+cargo clippy --workspace --all-targets -- -D warnings

@@ -1,0 +1,75 @@
+//! The API over real HTTP against real PostGIS.
+
+#![allow(clippy::unwrap_used)] // helpers of tests: a failed step fails the test
+
+use covidmap_tests::TestDb;
+use serde_json::Value;
+use std::sync::Arc;
+
+async fn serve(db: &TestDb) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = covidmap_server::app(Arc::new(db.store.clone()));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    format!("http://{addr}")
+}
+
+#[tokio::test]
+async fn health_and_units_answer_from_postgis() {
+    let db = TestDb::with_districts().await;
+    let base = serve(&db).await;
+    let health: Value = reqwest::get(format!("{base}/health"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(health["database"], "reachable");
+    assert_eq!(health["units"]["district"], 21);
+    assert_eq!(health["units"]["province"], 1);
+    assert_eq!(health["units"]["hamlet"], 0);
+
+    let response = reqwest::get(format!("{base}/api/v1/units?level=district&parent=40"))
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["content-type"], "application/geo+json");
+    let fc: Value = response.json().await.unwrap();
+    let features = fc["features"].as_array().unwrap();
+    assert_eq!(features.len(), 21);
+    let vinh = features
+        .iter()
+        .find(|f| f["properties"]["code"] == "412")
+        .unwrap();
+    assert_eq!(vinh["properties"]["name"], "Thành phố Vinh");
+    assert_eq!(vinh["properties"]["type"], "thành phố");
+    assert_eq!(vinh["properties"]["level"], "district");
+    assert_eq!(vinh["properties"]["parent_code"], "40");
+    assert_eq!(vinh["geometry"]["type"], "MultiPolygon");
+
+    let none: Value = reqwest::get(format!("{base}/api/v1/units?parent=412"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(none["features"].as_array().unwrap().len(), 0);
+}
+
+#[tokio::test]
+async fn bad_parameters_get_400_with_json_naming_them() {
+    let db = TestDb::new().await;
+    let base = serve(&db).await;
+    for (query, field) in [
+        ("level=village", "level"),
+        ("parent=%27%3Bdrop", "parent"),
+        ("bbox=1,2", "bbox"),
+    ] {
+        let response = reqwest::get(format!("{base}/api/v1/units?{query}"))
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 400, "{query}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["error"]["field"], field, "{query}: {body}");
+        assert!(body["error"]["message"].as_str().unwrap().len() > 10);
+    }
+}

@@ -1,0 +1,51 @@
+//! The local PostGIS launcher: create, start, stop, start again with the data intact.
+
+#![allow(clippy::unwrap_used)] // helpers of tests: a failed step fails the test
+
+use covidmap_core::Level;
+use covidmap_server::upload::{upload, UploadRequest};
+use covidmap_store::local::{ClusterState, LocalCluster};
+use covidmap_store::Store;
+use covidmap_tests::{data, options, root};
+
+#[tokio::test]
+async fn a_cluster_keeps_committed_data_across_stop_and_start() {
+    let dir = root().join(format!("target/test-cluster-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let cluster = LocalCluster::new(&dir, 55499);
+    assert_eq!(cluster.state().unwrap(), ClusterState::Absent);
+    let c = cluster.clone();
+    tokio::task::spawn_blocking(move || c.start())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(cluster.state().unwrap(), ClusterState::Running);
+
+    let store = Store::connect(&cluster.url()).await.unwrap();
+    let request = UploadRequest {
+        path: data("real/nghe_an_province.geojson"),
+        read: options(Level::Province),
+        parent: None,
+        uploaded_by: "test".into(),
+        dry_run: false,
+    };
+    upload(&store, request).await.unwrap();
+    store.close().await;
+
+    let c = cluster.clone();
+    tokio::task::spawn_blocking(move || c.stop())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(cluster.state().unwrap(), ClusterState::Stopped);
+    let c = cluster.clone();
+    tokio::task::spawn_blocking(move || c.start())
+        .await
+        .unwrap()
+        .unwrap();
+    let store = Store::connect(&cluster.url()).await.unwrap();
+    assert_eq!(store.health().await.unwrap().units["province"], 1);
+    store.close().await;
+    cluster.stop().unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+}

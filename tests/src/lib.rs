@@ -1,0 +1,222 @@
+//! The harness the end-to-end tests share: a fresh PostGIS database per test (cloned from a
+//! migrated template on the throw-away cluster `make test` starts), the project's files, and
+//! fixtures made at test time with real GDAL (`ogr2ogr`).
+
+// A test harness: a failed step must fail the test that called it, loudly.
+#![allow(clippy::unwrap_used, clippy::missing_panics_doc)]
+
+use covidmap_core::Level;
+use covidmap_ingest::{FieldFlags, ReadOptions};
+use covidmap_server::upload::{upload, UploadError, UploadReport, UploadRequest};
+use covidmap_store::local::LocalCluster;
+use covidmap_store::Store;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+/// The repository root.
+#[must_use]
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// A file under `tests/fixtures`.
+#[must_use]
+pub fn fixture(name: &str) -> PathBuf {
+    root().join("tests/fixtures").join(name)
+}
+
+/// A file under `data/`.
+#[must_use]
+pub fn data(name: &str) -> PathBuf {
+    root().join("data").join(name)
+}
+
+/// URL of the maintenance database of the test cluster. `make test` starts the cluster and
+/// sets `COVIDMAP_TEST_DATABASE_URL`; without it, a cluster under `target/test-pg` is started.
+fn admin_url() -> String {
+    std::env::var("COVIDMAP_TEST_DATABASE_URL").unwrap_or_else(|_| {
+        let cluster = LocalCluster::new(root().join("target/test-pg/pg"), 55433);
+        cluster
+            .start()
+            .expect("starting the test PostGIS (or set COVIDMAP_TEST_DATABASE_URL)");
+        cluster.url_for("postgres")
+    })
+}
+
+fn with_database(url: &str, db: &str) -> String {
+    match url.rsplit_once('/') {
+        Some((base, _)) => format!("{base}/{db}"),
+        None => panic!("odd database URL {url}"),
+    }
+}
+
+const TEMPLATE: &str = "covidmap_template";
+
+/// A fresh, migrated, empty database for one test.
+pub struct TestDb {
+    /// The store connected to it.
+    pub store: Store,
+    /// Its URL.
+    pub url: String,
+}
+
+impl TestDb {
+    /// Creates the database from the migrated template.
+    pub async fn new() -> TestDb {
+        static COUNTER: AtomicU32 = AtomicU32::new(0);
+        let admin = admin_url();
+        let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin)
+            .await
+            .expect("connecting to the test cluster");
+        // One template per cluster, made once under a lock so parallel test binaries agree.
+        sqlx::query("SELECT pg_advisory_lock(7211)")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        let exists: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+                .bind(TEMPLATE)
+                .fetch_one(&mut conn)
+                .await
+                .unwrap();
+        if !exists {
+            sqlx::query(&format!("CREATE DATABASE {TEMPLATE}"))
+                .execute(&mut conn)
+                .await
+                .unwrap();
+            let store = Store::connect(&with_database(&admin, TEMPLATE))
+                .await
+                .expect("migrating the template");
+            store.close().await;
+        }
+        let name = format!(
+            "t_{}_{}_{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::SeqCst),
+            nanos()
+        );
+        sqlx::query(&format!("CREATE DATABASE {name} TEMPLATE {TEMPLATE}"))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        sqlx::query("SELECT pg_advisory_unlock(7211)")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        let url = with_database(&admin, &name);
+        let store = Store::connect(&url).await.unwrap();
+        TestDb { store, url }
+    }
+
+    /// A database holding the province outline and the real districts.
+    pub async fn with_districts() -> TestDb {
+        let db = TestDb::new().await;
+        db.ingest(&data("real/nghe_an_province.geojson"), Level::Province)
+            .await
+            .unwrap();
+        db.ingest(&data("real/nghe_an_districts.geojson"), Level::District)
+            .await
+            .unwrap();
+        db
+    }
+
+    /// Ingests a file with default options.
+    pub async fn ingest(&self, path: &Path, level: Level) -> Result<UploadReport, UploadError> {
+        self.upload(path, options(level), None, false).await
+    }
+
+    /// Ingests with explicit options.
+    pub async fn upload(
+        &self,
+        path: &Path,
+        read: ReadOptions,
+        parent: Option<&str>,
+        dry_run: bool,
+    ) -> Result<UploadReport, UploadError> {
+        let request = UploadRequest {
+            path: path.to_owned(),
+            read,
+            parent: parent.map(str::to_owned),
+            uploaded_by: "test".into(),
+            dry_run,
+        };
+        upload(&self.store, request).await
+    }
+
+    /// Everything that identifies the database's state: versions, open versions, uploads,
+    /// and a hash of every row. Equal before and after means nothing changed.
+    pub async fn fingerprint(&self) -> (i64, i64, i64, String) {
+        sqlx::query_as(
+            "SELECT (SELECT count(*) FROM admin_units), (SELECT count(*) FROM admin_units WHERE valid_to IS NULL),
+                    (SELECT count(*) FROM uploads),
+                    (SELECT coalesce(md5(string_agg(version_id::text || code || name || coalesce(valid_to::text, '') || md5(ST_AsBinary(geom)), ',' ORDER BY version_id)), '') FROM admin_units)",
+        )
+        .fetch_one(self.store.pool())
+        .await
+        .unwrap()
+    }
+}
+
+/// Default read options for a level.
+#[must_use]
+pub fn options(level: Level) -> ReadOptions {
+    ReadOptions {
+        level,
+        fields: FieldFlags::default(),
+        source_crs: None,
+        encoding: None,
+    }
+}
+
+fn nanos() -> u32 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos())
+}
+
+/// Runs `ogr2ogr` (real GDAL) and panics with its output if it fails.
+pub fn ogr2ogr(args: &[&str]) {
+    let out = Command::new("ogr2ogr")
+        .args(args)
+        .output()
+        .expect("ogr2ogr (gdal-bin) must be installed; make test installs it");
+    assert!(
+        out.status.success(),
+        "ogr2ogr {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Writes a GeoJSON FeatureCollection to `dir/name` and returns its path.
+pub fn write_geojson(dir: &Path, name: &str, features: &[serde_json::Value]) -> PathBuf {
+    let path = dir.join(name);
+    let fc = serde_json::json!({ "type": "FeatureCollection", "features": features });
+    std::fs::write(&path, fc.to_string()).unwrap();
+    path
+}
+
+/// A square polygon feature.
+#[must_use]
+pub fn square_feature(props: serde_json::Value, x: f64, y: f64, size: f64) -> serde_json::Value {
+    serde_json::json!({
+        "type": "Feature",
+        "properties": props,
+        "geometry": { "type": "Polygon", "coordinates": [[[x, y], [x + size, y], [x + size, y + size], [x, y + size], [x, y]]] }
+    })
+}
+
+/// Largest distance in metres between two boundaries (Hausdorff, local metric frame).
+#[must_use]
+pub fn offset_m(a: &geo::MultiPolygon<f64>, b: &geo::MultiPolygon<f64>) -> f64 {
+    use geo::{BoundingRect, HausdorffDistance, MapCoords};
+    const M_PER_DEG: f64 = 111_320.0;
+    let lat = a.bounding_rect().map_or(0.0, |r| r.center().y).to_radians();
+    let scale = |mp: &geo::MultiPolygon<f64>| {
+        mp.map_coords(|c| geo::Coord {
+            x: c.x * M_PER_DEG * lat.cos(),
+            y: c.y * M_PER_DEG,
+        })
+    };
+    scale(a).hausdorff_distance(&scale(b))
+}

@@ -11,6 +11,8 @@ packages=(
   pkg-config
   build-essential
   curl
+  zip                       # the ingest bench packs a shapefile
+  bc                        # and does its arithmetic
 )
 
 missing=()

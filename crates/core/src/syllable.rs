@@ -92,7 +92,15 @@ mod tests {
     #[test]
     fn mojibake_fails() {
         // TCVN3 bytes read as Latin-1, VNI bytes read as Latin-1, and mixed-up decodings.
-        for w in ["NghÖ", "L\u{AD}¬ng", "Ngheä", "Löông", "NghƯ", "Lửụng", "Hµ"] {
+        for w in [
+            "NghÖ",
+            "L\u{AD}¬ng",
+            "Ngheä",
+            "Löông",
+            "NghƯ",
+            "Lửụng",
+            "Hµ",
+        ] {
             assert!(!is_syllable(w), "{w}");
         }
     }

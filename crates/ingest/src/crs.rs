@@ -125,6 +125,42 @@ fn restore_vn2000_shift(srs: &SpatialRef) -> Option<SpatialRef> {
     SpatialRef::from_proj4(&fixed).ok()
 }
 
+/// A reprojection as plain data, so each worker thread can build its own (PROJ objects are
+/// not shared across threads).
+pub(crate) struct ReprojectorSpec {
+    /// WKT of the source CRS; `None` when coordinates are WGS 84 degrees already.
+    source_wkt: Option<String>,
+    file: String,
+}
+
+impl ReprojectorSpec {
+    /// Checks the reprojection can be set up, and records how.
+    pub(crate) fn new(file: &str, source: Option<&SourceCrs>) -> Result<Self> {
+        let source_wkt = match source {
+            None => None,
+            Some(s) => {
+                Reprojector::new(file, &s.srs)?;
+                Some(s.srs.to_wkt().map_err(|e| proj_problem(file, &e))?)
+            }
+        };
+        Ok(ReprojectorSpec {
+            source_wkt,
+            file: file.to_owned(),
+        })
+    }
+
+    /// A reprojector for the calling thread.
+    pub(crate) fn build(&self) -> Result<Reprojector> {
+        match &self.source_wkt {
+            None => Ok(Reprojector::identity()),
+            Some(wkt) => {
+                let srs = SpatialRef::from_wkt(wkt).map_err(|e| proj_problem(&self.file, &e))?;
+                Reprojector::new(&self.file, &srs)
+            }
+        }
+    }
+}
+
 /// Reprojects geometries to EPSG:4326 (longitude, latitude).
 pub(crate) struct Reprojector {
     transform: Option<CoordTransform>,
@@ -136,14 +172,14 @@ impl Reprojector {
         Reprojector { transform: None }
     }
 
-    pub(crate) fn new(file: &str, source: &SourceCrs) -> Result<Self> {
-        let mut src = source.srs.clone();
+    fn new(file: &str, source: &SpatialRef) -> Result<Self> {
+        let mut src = source.clone();
         src.set_axis_mapping_strategy(AxisMappingStrategy::TraditionalGisOrder);
-        if src.auth_code().ok() == Some(4326) {
-            return Ok(Self::identity());
-        }
         let mut wgs84 = SpatialRef::from_epsg(4326).map_err(|e| proj_problem(file, &e))?;
         wgs84.set_axis_mapping_strategy(AxisMappingStrategy::TraditionalGisOrder);
+        if src == wgs84 {
+            return Ok(Self::identity());
+        }
         let transform = CoordTransform::new(&src, &wgs84).map_err(|e| proj_problem(file, &e))?;
         Ok(Reprojector {
             transform: Some(transform),

@@ -87,7 +87,14 @@ fn parent_fields(level: Level) -> &'static [&'static str] {
             "mahuyen",
             "district_code",
         ],
-        Level::Hamlet => &["parent_code", "parent", "ma_xa", "maxa", "commune_code"],
+        Level::Hamlet => &[
+            "parent_code",
+            "parent_cod",
+            "parent",
+            "ma_xa",
+            "maxa",
+            "commune_code",
+        ],
     }
 }
 

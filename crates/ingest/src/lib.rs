@@ -14,5 +14,5 @@ pub use crs::VN2000_TOWGS84;
 pub use encoding::EncodingChoice;
 pub use error::{IngestError, Problem, Result};
 pub use fields::{FieldFlags, FieldMap};
-pub use plan::{plan, Known, Plan, PlanOptions, PlanSummary};
+pub use plan::{plan, Known, Plan, PlanSummary};
 pub use read::{read_file, FileRead, FileReport, RawUnit, ReadOptions};

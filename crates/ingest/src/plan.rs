@@ -7,6 +7,7 @@ use covidmap_core::containment::{best_parent, outside};
 use covidmap_core::text::{fold, name_key, normalize_name, split_type_prefix};
 use covidmap_core::{diff_units, AdminUnit, Level, UnitDiff, UnitType, PROVINCE_CODE};
 use geo::Area;
+use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
 
@@ -17,15 +18,6 @@ pub struct Known {
     pub same_level: Vec<AdminUnit>,
     /// Current units one level up.
     pub parents: Vec<AdminUnit>,
-}
-
-/// `--parent`: every unit of the file lies in this one.
-#[derive(Debug, Clone, Default)]
-pub struct PlanOptions {
-    /// Level of the file.
-    pub level: Option<Level>,
-    /// Parent code for every unit.
-    pub parent: Option<String>,
 }
 
 /// An upload ready to be applied.
@@ -108,8 +100,26 @@ pub fn plan(read: &FileRead, level: Level, parent: Option<&str>, known: &Known) 
     let mut problems = Vec::new();
     let mut units = Vec::with_capacity(read.units.len());
     let mut seen: HashMap<String, usize> = HashMap::new();
-    for raw in &read.units {
-        match plan_unit(raw, level, parent, known, &read.report.fields, &mut notes) {
+    // Each unit's checks (containment above all) are independent: run them on every core.
+    let planned: Vec<(Result<AdminUnit, Problem>, Vec<String>)> = read
+        .units
+        .par_iter()
+        .map(|raw| {
+            let mut unit_notes = Vec::new();
+            let unit = plan_unit(
+                raw,
+                level,
+                parent,
+                known,
+                &read.report.fields,
+                &mut unit_notes,
+            );
+            (unit, unit_notes)
+        })
+        .collect();
+    for (raw, (planned, unit_notes)) in read.units.iter().zip(planned) {
+        notes.extend(unit_notes);
+        match planned {
             Ok(unit) => {
                 if let Some(first) = seen.insert(unit.code.clone(), raw.index) {
                     let field = read

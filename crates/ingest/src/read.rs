@@ -1,7 +1,7 @@
 //! Reading a boundary file through GDAL into raw units: decoded text, checked geometry in
 //! EPSG:4326, and every problem found.
 
-use crate::crs::{self, Reprojector};
+use crate::crs::{self, Reprojector, ReprojectorSpec, SourceCrs};
 use crate::encoding::{self, EncodingChoice, RawValues};
 use crate::error::{IngestError, Problem, Result};
 use crate::fields::{self, FieldFlags, FieldMap};
@@ -12,6 +12,9 @@ use covidmap_core::Level;
 use gdal::vector::{LayerAccess, OGRwkbGeometryType};
 use gdal::{Dataset, DatasetOptions, GdalOpenFlags};
 use geo::MultiPolygon;
+use geozero::wkb::Wkb;
+use geozero::ToGeo;
+use rayon::prelude::*;
 use serde::Serialize;
 use std::cell::RefCell;
 use std::path::Path;
@@ -80,6 +83,9 @@ thread_local! {
 fn capture_gdal_errors() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
+        // The shapefile driver would search the whole PROJ database for an EPSG code matching
+        // each .prj (~100 ms a file); we read the .prj ourselves and need no such match.
+        let _ = gdal::config::set_config_option("USE_OSR_FIND_MATCHES", "NO");
         gdal::config::set_error_handler(|_, _, msg| {
             GDAL_ERRORS.with(|e| {
                 let mut e = e.borrow_mut();
@@ -110,152 +116,59 @@ pub fn read_file(path: &Path, options: &ReadOptions) -> Result<FileRead> {
     let available: Vec<String> = layer.defn().fields().map(|f| f.name()).collect();
     let fields = fields::map_fields(&file, &available, options.level, &options.fields)?;
     let declared = layer.spatial_ref();
-    let expected = layer.feature_count();
-    let mut rows = Vec::new();
-    let mut problems = Vec::new();
-    let index_of = |name: &Option<String>| {
-        name.as_ref()
-            .and_then(|n| available.iter().position(|a| a == n))
-    };
-    let (name_i, code_i, parent_i, type_i) = (
-        index_of(&Some(fields.name.clone())),
-        index_of(&fields.code),
-        index_of(&fields.parent),
-        index_of(&fields.unit_type),
-    );
-    for (n, feature) in layer.features().enumerate() {
-        // Only ASCII whitespace is trimmed here: 0xA0 is a legacy or UTF-8 byte, not a space.
-        let text = |i: Option<usize>| {
-            i.and_then(|i| feature.field_as_string(i).ok().flatten())
-                .map(|s| s.trim_matches(|c: char| c.is_ascii_whitespace()).to_owned())
-                .filter(|s| !s.is_empty())
-        };
-        // A feature without geometry still hands back a geometry object, of unknown type.
-        let geometry = feature
-            .geometry()
-            .filter(|g| g.geometry_type() != OGRwkbGeometryType::wkbUnknown)
-            .map(|g| g.to_geo());
-        let geometry = match geometry {
-            Some(Ok(g)) => Some(g),
-            Some(Err(e)) => {
-                problems.push(Problem::feature(
-                    n + 1,
-                    format!("has a geometry GDAL cannot convert ({e})"),
-                    "export the boundary again",
-                ));
-                continue;
-            }
-            None => None,
-        };
-        rows.push((
-            n + 1,
-            [text(name_i), text(code_i), text(parent_i), text(type_i)],
-            geometry,
-        ));
-    }
-    if (rows.len() + problems.len()) as u64 != expected && expected > 0 {
-        return Err(IngestError::file(
-            &file,
-            Problem::file(
-                format!(
-                    "only {} of the {expected} features could be read{}",
-                    rows.len() + problems.len(),
-                    gdal_detail()
-                ),
-                "the file looks truncated or damaged; export it again and resend",
-            ),
-        ));
-    }
-    if rows.is_empty() && problems.is_empty() {
-        return Err(IngestError::file(
-            &file,
-            Problem::file(
-                "the file holds no features",
-                "check that the right layer was exported",
-            ),
-        ));
-    }
+    let (rows, mut problems) = read_rows(&file, &mut layer, &available, &fields)?;
     let encoding = decode_choice(&source, &rows, options.encoding);
-    let mut notes = Vec::new();
     let crs = crs::resolve(&file, declared, options.source_crs.as_deref())?;
-    let (reprojector, source_crs, projected) = match &crs {
-        Some(c) => {
-            notes.extend(c.note.clone());
-            (
-                Reprojector::new(&file, c)?,
-                c.description.clone(),
-                c.is_projected(),
-            )
-        }
-        None => (
-            Reprojector::identity(),
-            "EPSG:4326 (no CRS declared; coordinates are degrees)".to_owned(),
-            false,
-        ),
+    let mut notes: Vec<String> = crs
+        .as_ref()
+        .and_then(|c| c.note.clone())
+        .into_iter()
+        .collect();
+    let source_crs = crs.as_ref().map_or_else(
+        || "EPSG:4326 (no CRS declared; coordinates are degrees)".to_owned(),
+        |c| c.description.clone(),
+    );
+    let spec = ReprojectorSpec::new(&file, crs.as_ref())?;
+    let context = Context {
+        crs_declared: crs.is_some(),
+        projected: crs.as_ref().is_some_and(SourceCrs::is_projected),
+        raw_dbf: source.is_shapefile,
+        encoding: encoding.encoding,
     };
-    let mut units = Vec::with_capacity(rows.len());
+    // Geometry work is per feature and CPU-bound: spread it over the cores, in file order.
+    let outcomes: Vec<Outcome> = rows
+        .into_par_iter()
+        .map_init(
+            || spec.build(),
+            |reprojector, row| check_row(row, &context, reprojector.as_ref().ok()),
+        )
+        .collect();
+    let mut units = Vec::with_capacity(outcomes.len());
     let mut swapped = 0;
-    for (index, [name, code, parent, unit_type], geometry) in rows {
-        let decode = |v: Option<String>| {
-            v.map(|v| encoding::decode(&v, source.is_shapefile, encoding.encoding))
-        };
-        let mut mp = match geometry::to_multipolygon(geometry) {
-            Ok(mp) => mp,
-            Err(r) => {
-                let detail = gdal_detail();
-                problems.push(Problem::feature(
-                    index,
-                    format!("{}{detail}", r.message),
-                    r.fix,
-                ));
-                continue;
+    for outcome in outcomes {
+        match outcome {
+            Outcome::Unit { unit, swapped: s, repair } => {
+                swapped += usize::from(s);
+                notes.extend(repair.map(|r| format!("feature {}: {r}", unit.index)));
+                units.push(unit);
             }
-        };
-        if crs.is_none() && geometry::looks_projected(&mp) {
-            return Err(IngestError::file(
-                &file,
-                Problem::file(
-                    "coordinates are in metres (a projected CRS) but the file declares no CRS (no .prj)",
-                    "add the .prj that came with the data, or pass --source-crs (e.g. EPSG:9208 for VN-2000 / TM-3 Nghệ An)",
-                ),
-            ));
-        }
-        if projected && geometry::swap_if_northing_first(&mut mp) {
-            swapped += 1;
-        }
-        if !reprojector.apply(&mut mp) {
-            problems.push(Problem::feature(
-                index,
-                "has coordinates that cannot be reprojected to EPSG:4326",
-                "check the CRS (--source-crs)",
-            ));
-            continue;
-        }
-        if let Err(r) = geometry::check_in_vietnam(&mp) {
-            problems.push(Problem::feature(index, r.message, r.fix));
-            continue;
-        }
-        match geometry::validate(mp) {
-            Ok((mp, repair)) => {
-                if let Some(repair) = repair {
-                    notes.push(format!("feature {index}: {repair}"));
-                }
-                units.push(RawUnit {
-                    index,
-                    name: decode(name),
-                    code: decode(code),
-                    parent_code: decode(parent),
-                    unit_type: decode(unit_type),
-                    geometry: mp,
-                });
+            Outcome::Refused(problem) => problems.push(problem),
+            Outcome::ProjectedWithoutCrs => {
+                return Err(IngestError::file(
+                    &file,
+                    Problem::file(
+                        "coordinates are in metres (a projected CRS) but the file declares no CRS (no .prj)",
+                        "add the .prj that came with the data, or pass --source-crs (e.g. EPSG:9208 for VN-2000 / TM-3 Nghệ An)",
+                    ),
+                ))
             }
-            Err(r) => problems.push(Problem::feature(index, r.message, r.fix)),
         }
     }
     if swapped > 0 {
         notes.push(format!("{swapped} feature(s) had X = northing, Y = easting (surveyors' order) and were swapped"));
     }
     if !problems.is_empty() {
+        problems.sort_by_key(|p| p.feature);
         return Err(IngestError::Features { file, problems });
     }
     Ok(FileRead {
@@ -271,12 +184,157 @@ pub fn read_file(path: &Path, options: &ReadOptions) -> Result<FileRead> {
     })
 }
 
-type Row = (usize, [Option<String>; 4], Option<geo::Geometry<f64>>);
+/// Reads attribute text and geometries, in order (GDAL objects stay on this thread).
+fn read_rows(
+    file: &str,
+    layer: &mut gdal::vector::Layer<'_>,
+    available: &[String],
+    fields: &FieldMap,
+) -> Result<(Vec<Row>, Vec<Problem>)> {
+    let expected = layer.feature_count();
+    let index_of = |name: Option<&String>| name.and_then(|n| available.iter().position(|a| a == n));
+    let columns = [
+        index_of(Some(&fields.name)),
+        index_of(fields.code.as_ref()),
+        index_of(fields.parent.as_ref()),
+        index_of(fields.unit_type.as_ref()),
+    ];
+    let mut rows = Vec::new();
+    let mut problems = Vec::new();
+    for (n, feature) in layer.features().enumerate() {
+        // Only ASCII whitespace is trimmed here: 0xA0 is a legacy or UTF-8 byte, not a space.
+        let text = |i: Option<usize>| {
+            i.and_then(|i| feature.field_as_string(i).ok().flatten())
+                .map(|s| s.trim_matches(|c: char| c.is_ascii_whitespace()).to_owned())
+                .filter(|s| !s.is_empty())
+        };
+        // A feature without geometry still hands back a geometry object, of unknown type.
+        let geometry = feature
+            .geometry()
+            .filter(|g| g.geometry_type() != OGRwkbGeometryType::wkbUnknown);
+        // Through WKB: one call into GDAL per feature instead of one per vertex.
+        match geometry.map(|g| {
+            g.wkb()
+                .map_err(|e| e.to_string())
+                .and_then(|wkb| Wkb(wkb).to_geo().map_err(|e| e.to_string()))
+        }) {
+            Some(Ok(g)) => rows.push((n + 1, columns.map(text), g)),
+            Some(Err(e)) => problems.push(Problem::feature(
+                n + 1,
+                format!("has a geometry GDAL cannot convert ({e})"),
+                "export the boundary again",
+            )),
+            None => problems.push(Problem::feature(
+                n + 1,
+                format!("has no geometry{}", gdal_detail()),
+                "draw the boundary or remove the feature",
+            )),
+        }
+    }
+    let read = (rows.len() + problems.len()) as u64;
+    if read != expected && expected > 0 {
+        return Err(IngestError::file(
+            file,
+            Problem::file(
+                format!(
+                    "only {read} of the {expected} features could be read{}",
+                    gdal_detail()
+                ),
+                "the file looks truncated or damaged; export it again and resend",
+            ),
+        ));
+    }
+    if read == 0 {
+        return Err(IngestError::file(
+            file,
+            Problem::file(
+                "the file holds no features",
+                "check that the right layer was exported",
+            ),
+        ));
+    }
+    Ok((rows, problems))
+}
+
+/// What every feature's check needs to know about the file.
+struct Context {
+    crs_declared: bool,
+    projected: bool,
+    raw_dbf: bool,
+    encoding: TextEncoding,
+}
+
+enum Outcome {
+    Unit {
+        unit: RawUnit,
+        swapped: bool,
+        repair: Option<String>,
+    },
+    Refused(Problem),
+    ProjectedWithoutCrs,
+}
+
+/// Polygonal, in Vietnam after reprojection, valid or unambiguously repaired.
+fn check_row(
+    (index, [name, code, parent, unit_type], geometry): Row,
+    context: &Context,
+    reprojector: Option<&Reprojector>,
+) -> Outcome {
+    let refuse =
+        |message: String, fix: String| Outcome::Refused(Problem::feature(index, message, fix));
+    let mut mp = match geometry::to_multipolygon(Some(geometry)) {
+        Ok(mp) => mp,
+        Err(r) => return refuse(r.message, r.fix),
+    };
+    if !context.crs_declared && geometry::looks_projected(&mp) {
+        return Outcome::ProjectedWithoutCrs;
+    }
+    let swapped = context.projected && geometry::swap_if_northing_first(&mut mp);
+    if !reprojector.is_some_and(|r| r.apply(&mut mp)) {
+        return refuse(
+            "has coordinates that cannot be reprojected to EPSG:4326".into(),
+            "check the CRS (--source-crs)".into(),
+        );
+    }
+    if let Err(r) = geometry::check_in_vietnam(&mp) {
+        return refuse(r.message, r.fix);
+    }
+    match geometry::validate(mp) {
+        Ok((geometry, repair)) => {
+            let decode = |v: Option<String>| {
+                v.map(|v| encoding::decode(&v, context.raw_dbf, context.encoding))
+            };
+            let unit = RawUnit {
+                index,
+                name: decode(name),
+                code: decode(code),
+                parent_code: decode(parent),
+                unit_type: decode(unit_type),
+                geometry,
+            };
+            Outcome::Unit {
+                unit,
+                swapped,
+                repair,
+            }
+        }
+        Err(r) => refuse(r.message, r.fix),
+    }
+}
+
+type Row = (usize, [Option<String>; 4], geo::Geometry<f64>);
+
+/// Distinct text values, at most this many, decide the encoding: enough for any file's
+/// vocabulary, and detection stays cheap on large files.
+const ENCODING_SAMPLE: usize = 2_000;
 
 fn decode_choice(source: &Source, rows: &[Row], flag: Option<TextEncoding>) -> EncodingChoice {
+    let mut seen = std::collections::HashSet::new();
     let values: Vec<&str> = rows
         .iter()
         .flat_map(|(_, t, _)| t.iter().flatten().map(String::as_str))
+        .filter(|v| !v.is_ascii() && seen.insert(*v))
+        .take(ENCODING_SAMPLE)
         .collect();
     encoding::choose(
         &RawValues {

@@ -54,7 +54,9 @@ pub async fn upload(store: &Store, request: UploadRequest) -> Result<UploadRepor
     let level = request.read.level;
     let options = request.read.clone();
     let path = request.path.clone();
+    let started = std::time::Instant::now();
     let read = tokio::task::spawn_blocking(move || read_file(&path, &options)).await??;
+    let read_at = started.elapsed();
     let known = Known {
         same_level: store.current_units(level).await?,
         parents: match level.parent() {
@@ -69,6 +71,7 @@ pub async fn upload(store: &Store, request: UploadRequest) -> Result<UploadRepor
     })
     .await?;
     let planned = planned?;
+    let planned_at = started.elapsed();
     let provenance = Provenance {
         source_file: file_name(&request.path),
         source_crs: read.report.source_crs.clone(),
@@ -91,6 +94,7 @@ pub async fn upload(store: &Store, request: UploadRequest) -> Result<UploadRepor
             request.dry_run,
         )
         .await?;
+    tracing::debug!(?read_at, ?planned_at, total = ?started.elapsed(), units = planned.units.len(), "upload timings");
     Ok(UploadReport {
         file: read.report,
         plan: planned.summary(),

@@ -1,0 +1,165 @@
+//! The `covidmap` binary as a user runs it: exit codes, messages, sample data, serving.
+
+#![allow(clippy::unwrap_used)] // helpers of tests: a failed step fails the test
+
+use covidmap_tests::{fixture, root, TestDb};
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Output, Stdio};
+
+fn covidmap(args: &[&str], database_url: Option<&str>) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_covidmap"));
+    cmd.args(args)
+        .arg("--data-dir")
+        .arg(root().join("data"))
+        .env_remove("DATABASE_URL");
+    if let Some(url) = database_url {
+        cmd.env("DATABASE_URL", url);
+    }
+    cmd.output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn demo_data_is_the_same_for_the_same_seed() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = |name: &str| dir.path().join(name).to_str().unwrap().to_owned();
+    for (seed, name) in [("7", "a"), ("7", "b"), ("8", "c")] {
+        let o = covidmap(&["demo-data", "--seed", seed, "--out", &out(name)], None);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+    }
+    let read = |name: &str, file: &str| std::fs::read(dir.path().join(name).join(file)).unwrap();
+    assert_eq!(read("a", "communes.geojson"), read("b", "communes.geojson"));
+    assert_eq!(read("a", "hamlets.geojson"), read("b", "hamlets.geojson"));
+    assert_ne!(read("a", "hamlets.geojson"), read("c", "hamlets.geojson"));
+
+    let hamlets: serde_json::Value = serde_json::from_slice(&read("a", "hamlets.geojson")).unwrap();
+    let features = hamlets["features"].as_array().unwrap();
+    assert!(
+        (5_000..7_000).contains(&features.len()),
+        "{} hamlets",
+        features.len()
+    );
+    let name_of = |code: &str| {
+        features
+            .iter()
+            .find(|f| f["properties"]["code"] == code)
+            .map(|f| f["properties"]["name"].as_str().unwrap().to_owned())
+    };
+    // Phường Đông Vĩnh has khối; Xã Nghi Phong has xóm; Xã Mường Lống (Kỳ Sơn) has bản.
+    assert_eq!(name_of("16663-01").as_deref(), Some("Khối 1"));
+    assert_eq!(name_of("17902-01").as_deref(), Some("Xóm 1"));
+    assert!(name_of("16831-01").unwrap().starts_with("Bản "));
+    let communes: serde_json::Value =
+        serde_json::from_slice(&read("a", "communes.geojson")).unwrap();
+    assert_eq!(communes["features"].as_array().unwrap().len(), 412);
+}
+
+#[tokio::test]
+async fn a_refused_ingest_exits_non_zero_with_the_reason() {
+    let db = TestDb::with_districts().await;
+    let dir = tempfile::tempdir().unwrap();
+    let garbage = dir.path().join("ban_do.geojson");
+    std::fs::write(&garbage, "not json at all").unwrap();
+    let before = db.fingerprint().await;
+    let o = covidmap(
+        &["ingest", garbage.to_str().unwrap(), "--level", "commune"],
+        Some(&db.url),
+    );
+    assert!(!o.status.success());
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("ban_do.geojson") && err.contains("cannot be read") && err.contains("GeoJSON"),
+        "{err}"
+    );
+    let o = covidmap(
+        &[
+            "ingest",
+            fixture("nghe_an_districts_wgs84.zip").to_str().unwrap(),
+            "--level",
+            "district",
+            "--encoding",
+            "koi8-r",
+        ],
+        Some(&db.url),
+    );
+    assert!(!o.status.success());
+    assert!(
+        text(&o.stderr).contains("unknown encoding \"koi8-r\""),
+        "{}",
+        text(&o.stderr)
+    );
+    assert_eq!(db.fingerprint().await, before);
+}
+
+#[tokio::test]
+async fn dry_run_prints_the_change_and_writes_nothing() {
+    let db = TestDb::with_districts().await;
+    let before = db.fingerprint().await;
+    let o = covidmap(
+        &[
+            "ingest",
+            fixture("nghe_an_districts_gadm.geojson").to_str().unwrap(),
+            "--level",
+            "district",
+            "--dry-run",
+        ],
+        Some(&db.url),
+    );
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    assert!(out.contains("dry run: nothing written"), "{out}");
+    assert!(
+        out.contains("name \"Đô Luong\" repaired to \"Huyện Đô Lương\""),
+        "{out}"
+    );
+    assert!(out.contains("fields: name=NAME_3"), "{out}");
+    assert_eq!(db.fingerprint().await, before);
+}
+
+#[tokio::test]
+async fn serve_loads_the_sample_data_into_an_empty_database_and_answers() {
+    let db = TestDb::new().await;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_covidmap"))
+        .args(["serve", "--bind", "127.0.0.1:0", "--data-dir"])
+        .arg(root().join("data"))
+        .env("DATABASE_URL", &db.url)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let url = loop {
+        let line = lines
+            .next()
+            .expect("serve exited before listening")
+            .unwrap();
+        if let Some(url) = line.strip_prefix("covidmap serving on ") {
+            break url.to_owned();
+        }
+    };
+    let health: serde_json::Value = reqwest::get(format!("{url}/health"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    Command::new("kill")
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(health["units"]["province"], 1, "{health}");
+    assert_eq!(health["units"]["district"], 21);
+    assert_eq!(health["units"]["commune"], 412);
+    assert!(
+        health["units"]["hamlet"].as_i64().unwrap() > 5_000,
+        "{health}"
+    );
+    assert!(
+        status.success(),
+        "serve must stop cleanly on SIGTERM: {status}"
+    );
+}

@@ -4,17 +4,19 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 port="${COVIDMAP_TEST_PG_PORT:-55433}"
-dir="target/test-pg"
+# Under /tmp: as root the cluster runs as `postgres`, which must be able to reach its folder
+# wherever the checkout lives.
+dir="${TMPDIR:-/tmp}/covidmap-test-pg-$$"
 
 cargo fmt --all -- --check
+cargo clippy --workspace --all-targets -- -D warnings
 cargo build --workspace --all-targets
 
 rm -rf "$dir"
 bin=target/debug/covidmap
-cleanup() { "$bin" --data-dir "$dir" --pg-port "$port" db stop >/dev/null 2>&1 || true; }
+cleanup() { "$bin" --data-dir "$dir" --pg-port "$port" db stop >/dev/null 2>&1 || true; rm -rf "$dir"; }
 trap cleanup EXIT
 "$bin" --data-dir "$dir" --pg-port "$port" db start
 
 export COVIDMAP_TEST_DATABASE_URL="postgres://covidmap@127.0.0.1:${port}/postgres"
 cargo test --workspace --no-fail-fast
-cargo clippy --workspace --all-targets -- -D warnings

@@ -6,11 +6,12 @@ use covidmap_core::Level;
 use covidmap_server::upload::{upload, UploadRequest};
 use covidmap_store::local::{ClusterState, LocalCluster};
 use covidmap_store::Store;
-use covidmap_tests::{data, options, root};
+use covidmap_tests::{data, options};
 
 #[tokio::test]
 async fn a_cluster_keeps_committed_data_across_stop_and_start() {
-    let dir = root().join(format!("target/test-cluster-{}", std::process::id()));
+    // Under the system temp folder: as root the cluster runs as `postgres`, which must reach it.
+    let dir = std::env::temp_dir().join(format!("covidmap-cluster-test-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let cluster = LocalCluster::new(&dir, 55499);
     assert_eq!(cluster.state().unwrap(), ClusterState::Absent);

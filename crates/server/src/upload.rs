@@ -1,6 +1,7 @@
 //! The upload workflow: read a boundary file, plan it against the units known, apply it in
 //! one transaction. GDAL and the geometry checks are blocking work and run off the runtime.
 
+use covidmap_core::Level;
 use covidmap_ingest::{plan, read_file, FileReport, IngestError, Known, PlanSummary, ReadOptions};
 use covidmap_store::{Applied, Provenance, Store, StoreError};
 use serde::Serialize;
@@ -55,15 +56,12 @@ pub async fn upload(store: &Store, request: UploadRequest) -> Result<UploadRepor
     let options = request.read.clone();
     let path = request.path.clone();
     let started = std::time::Instant::now();
-    let read = tokio::task::spawn_blocking(move || read_file(&path, &options)).await??;
+    // Read the file and load what is known at the same time: one is GDAL work, the other
+    // waits on the database.
+    let reading = tokio::task::spawn_blocking(move || read_file(&path, &options));
+    let (read, known) = tokio::join!(reading, known_units(store, level));
+    let (read, known) = (read??, known?);
     let read_at = started.elapsed();
-    let known = Known {
-        same_level: store.current_units(level).await?,
-        parents: match level.parent() {
-            Some(p) => store.current_units(p).await?,
-            None => Vec::new(),
-        },
-    };
     let parent = request.parent.clone();
     let (read, planned) = tokio::task::spawn_blocking(move || {
         let planned = plan(&read, level, parent.as_deref(), &known);
@@ -99,6 +97,16 @@ pub async fn upload(store: &Store, request: UploadRequest) -> Result<UploadRepor
         file: read.report,
         plan: planned.summary(),
         applied,
+    })
+}
+
+async fn known_units(store: &Store, level: Level) -> Result<Known, StoreError> {
+    Ok(Known {
+        same_level: store.current_units(level).await?,
+        parents: match level.parent() {
+            Some(p) => store.current_units(p).await?,
+            None => Vec::new(),
+        },
     })
 }
 

@@ -156,6 +156,15 @@ impl LocalCluster {
     fn init(&self) -> Result<()> {
         std::fs::create_dir_all(&self.dir).map_err(|e| io("creating the cluster folder", &e))?;
         self.give_to_postgres(&self.dir)?;
+        if is_root() && !self.postgres_can_reach()? {
+            return Err(StoreError::Cluster {
+                dir: self.dir.display().to_string(),
+                step: "checking access".into(),
+                output: "the postgres user cannot reach this folder (a parent folder is not traversable); \
+                         make the parent folders traversable (chmod o+x), use --data-dir elsewhere, or set DATABASE_URL"
+                    .into(),
+            });
+        }
         self.run(
             self.pg("initdb")?.arg("-D").arg(self.data_dir()).args([
                 "-U",
@@ -219,6 +228,15 @@ impl LocalCluster {
             .trim()
             .to_owned(),
         })
+    }
+
+    fn postgres_can_reach(&self) -> Result<bool> {
+        let status = Command::new("runuser")
+            .args(["-u", "postgres", "--", "test", "-w"])
+            .arg(&self.dir)
+            .status()
+            .map_err(|e| io("runuser", &e))?;
+        Ok(status.success())
     }
 
     fn give_to_postgres(&self, path: &Path) -> Result<()> {

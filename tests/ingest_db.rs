@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used)] // helpers of tests: a failed step fails the test
 
+use covidmap_core::legacy::TextEncoding;
 use covidmap_core::{AdminUnit, Level};
 use covidmap_ingest::{plan, read_file, Known};
 use covidmap_server::upload::UploadError;
@@ -143,45 +144,47 @@ async fn gadm_names_are_repaired_from_known_units_and_history_is_kept() {
 }
 
 #[tokio::test]
-async fn tcvn3_encoded_dbf_is_decoded_to_unicode() {
-    let dir = tempfile::tempdir().unwrap();
+async fn tcvn3_and_vni_encoded_dbf_are_decoded_to_unicode() {
     let reference: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(data("real/nghe_an_districts.geojson")).unwrap(),
     )
     .unwrap();
-    let mut legacy = reference.clone();
-    for f in legacy["features"].as_array_mut().unwrap() {
-        for key in ["name", "type"] {
-            let text = f["properties"][key].as_str().unwrap().to_owned();
-            // TCVN3 bytes, written as the Latin-1 characters GDAL will store byte for byte.
-            let latin1: String = covidmap_core::legacy::encode_tcvn3(&text)
-                .into_iter()
-                .map(char::from)
-                .collect();
-            f["properties"][key] = json!(latin1);
+    for (encoding, marker) in [
+        (TextEncoding::Tcvn3, b"\xa7\xab L".as_slice()),
+        (TextEncoding::Vni, b"\xd1o\xe2 L".as_slice()),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut legacy = reference.clone();
+        for f in legacy["features"].as_array_mut().unwrap() {
+            for key in ["name", "type"] {
+                let text = f["properties"][key].as_str().unwrap().to_owned();
+                // Legacy bytes, written as the Latin-1 characters GDAL stores byte for byte.
+                let latin1: String = encoding.encode(&text).into_iter().map(char::from).collect();
+                f["properties"][key] = json!(latin1);
+            }
         }
+        let src = dir.path().join("legacy.geojson");
+        std::fs::write(&src, legacy.to_string()).unwrap();
+        let shp = dir.path().join("huyen.shp");
+        ogr2ogr(&[
+            "-f",
+            "ESRI Shapefile",
+            shp.to_str().unwrap(),
+            src.to_str().unwrap(),
+            "-lco",
+            "ENCODING=ISO-8859-1",
+        ]);
+        let _ = std::fs::remove_file(dir.path().join("huyen.cpg"));
+        let raw = std::fs::read(dir.path().join("huyen.dbf")).unwrap();
+        assert!(
+            raw.windows(marker.len()).any(|w| w == marker),
+            "{encoding}: the .dbf must hold legacy bytes (Đô L…)"
+        );
+        let db = with_province().await;
+        let report = db.ingest(&shp, Level::District).await.unwrap();
+        assert_eq!(report.file.encoding.encoding, encoding);
+        assert_districts_match(&db, 0.01, encoding.as_str()).await;
     }
-    let src = dir.path().join("legacy.geojson");
-    std::fs::write(&src, legacy.to_string()).unwrap();
-    let shp = dir.path().join("huyen_tcvn3.shp");
-    ogr2ogr(&[
-        "-f",
-        "ESRI Shapefile",
-        shp.to_str().unwrap(),
-        src.to_str().unwrap(),
-        "-lco",
-        "ENCODING=ISO-8859-1",
-    ]);
-    let _ = std::fs::remove_file(dir.path().join("huyen_tcvn3.cpg"));
-    let raw = std::fs::read(dir.path().join("huyen_tcvn3.dbf")).unwrap();
-    assert!(
-        raw.windows(4).any(|w| w == b"\xa7\xab L"),
-        "the .dbf must hold TCVN3 bytes (Đô L…)"
-    );
-    let db = with_province().await;
-    let report = db.ingest(&shp, Level::District).await.unwrap();
-    assert_eq!(report.file.encoding.encoding.as_str(), "tcvn3");
-    assert_districts_match(&db, 0.01, "TCVN3 shapefile").await;
 }
 
 #[tokio::test]

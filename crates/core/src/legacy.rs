@@ -194,20 +194,44 @@ fn tcvn3_char(b: u8) -> char {
         .map_or(char::from(b), |(_, c)| *c)
 }
 
-/// Encodes text to TCVN3 where every letter has a code; other chars become `?`.
-/// For writing test fixtures the way old Vietnamese GIS software did.
-#[must_use]
-pub fn encode_tcvn3(text: &str) -> Vec<u8> {
-    text.nfc()
-        .map(|c| {
+impl TextEncoding {
+    /// Encodes text the way old Vietnamese GIS software wrote it, for test fixtures: each
+    /// character becomes the shortest byte sequence (one or two bytes) that decodes to it;
+    /// characters with none become `?`.
+    #[must_use]
+    pub fn encode(self, text: &str) -> Vec<u8> {
+        if self == TextEncoding::Utf8 {
+            return text.as_bytes().to_vec();
+        }
+        let singles: Vec<(char, Vec<u8>)> = (0..=255_u8)
+            .filter_map(|b| self.single_char(&[b]))
+            .collect();
+        // Marks from the top of the byte range first: VNI's lower-case marks (0xE0–0xFF)
+        // follow lower-case letters, as its keyboards wrote them.
+        let pairs = || (0..=255_u8).flat_map(|a| (0..=255_u8).rev().map(move |b| [a, b]));
+        let mut out = Vec::new();
+        for c in text.nfc() {
             if c.is_ascii() {
-                return c as u8;
+                out.push(c as u8);
+            } else if let Some((_, bytes)) = singles.iter().find(|(d, _)| *d == c) {
+                out.extend(bytes);
+            } else {
+                let pair = pairs().find(|p| self.single_char(p).is_some_and(|(d, _)| d == c));
+                out.extend(pair.map_or(vec![b'?'], |p| p.to_vec()));
             }
-            (0xA1..=0xFE_u8)
-                .find(|&b| tcvn3_char(b) == c)
-                .unwrap_or(b'?')
-        })
-        .collect()
+        }
+        out
+    }
+
+    /// The one character `bytes` decode to, if they decode to exactly one.
+    fn single_char(self, bytes: &[u8]) -> Option<(char, Vec<u8>)> {
+        let text = self.decode(bytes);
+        let mut chars = text.chars();
+        match (chars.next(), chars.next()) {
+            (Some(c), None) => Some((c, bytes.to_vec())),
+            _ => None,
+        }
+    }
 }
 
 /// VNI: letters are ASCII or a few single bytes; diacritics follow the letter as bytes that
@@ -274,7 +298,10 @@ mod tests {
 
     #[test]
     fn tcvn3_round_trips_and_is_detected() {
-        let encoded: Vec<Vec<u8>> = NAMES.iter().map(|n| encode_tcvn3(n)).collect();
+        let encoded: Vec<Vec<u8>> = NAMES
+            .iter()
+            .map(|n| TextEncoding::Tcvn3.encode(n))
+            .collect();
         assert_eq!(encoded[0], b"Huy\xd6n \xa7\xab L\xad\xacng");
         let samples: Vec<&[u8]> = encoded.iter().map(Vec::as_slice).collect();
         assert_eq!(detect(&samples), TextEncoding::Tcvn3);
@@ -294,6 +321,17 @@ mod tests {
         assert_eq!(detect(&samples), TextEncoding::Vni);
         assert_eq!(TextEncoding::Vni.decode(samples[0]), "Huyện Đô Lương");
         assert_eq!(TextEncoding::Vni.decode(samples[2]), "Thành phố Vinh");
+    }
+
+    #[test]
+    fn vni_round_trips_and_is_detected() {
+        let encoded: Vec<Vec<u8>> = NAMES.iter().map(|n| TextEncoding::Vni.encode(n)).collect();
+        assert_eq!(encoded[0], b"Huye\xe4n \xd1o\xe2 L\xf6\xf4ng");
+        let samples: Vec<&[u8]> = encoded.iter().map(Vec::as_slice).collect();
+        assert_eq!(detect(&samples), TextEncoding::Vni);
+        for (bytes, name) in encoded.iter().zip(NAMES) {
+            assert_eq!(TextEncoding::Vni.decode(bytes), name);
+        }
     }
 
     #[test]

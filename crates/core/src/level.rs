@@ -147,7 +147,8 @@ impl UnitType {
         }
     }
 
-    /// Diacritic-free spellings and abbreviations that introduce a name of this type.
+    /// Diacritic-free spellings and abbreviations that introduce a name of this type; the
+    /// first is the label itself, folded.
     #[must_use]
     pub fn prefixes(self) -> &'static [&'static str] {
         match self {
@@ -183,8 +184,7 @@ impl UnitType {
         let key = crate::text::fold(text);
         UnitType::ALL
             .into_iter()
-            .find(|t| t.prefixes().contains(&key.as_str()) || crate::text::fold(t.label()) == key)
-            .filter(|_| !key.is_empty())
+            .find(|t| t.prefixes().contains(&key.as_str()))
     }
 }
 
@@ -206,6 +206,13 @@ mod tests {
         assert!("ward".parse::<Level>().is_err());
         assert_eq!(Level::Hamlet.parent(), Some(Level::Commune));
         assert_eq!(Level::Province.parent(), None);
+    }
+
+    #[test]
+    fn the_first_prefix_is_the_folded_label() {
+        for t in UnitType::ALL {
+            assert_eq!(t.prefixes()[0], crate::text::fold(t.label()), "{t:?}");
+        }
     }
 
     #[test]

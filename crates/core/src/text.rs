@@ -53,7 +53,7 @@ pub fn split_type_prefix(name: &str) -> (Option<UnitType>, &str) {
         let folded = fold(head);
         for t in UnitType::ALL {
             if t.prefixes().iter().any(|p| *p == folded) {
-                let is_abbrev = !fold(t.label()).eq(&folded);
+                let is_abbrev = folded != t.prefixes()[0];
                 let marked =
                     name[head_end..].starts_with('.') || head.chars().all(|c| !c.is_lowercase());
                 if is_abbrev && !marked {

@@ -136,7 +136,7 @@ mod tests {
 
     #[test]
     fn tcvn3_dbf_without_cpg_is_detected() {
-        let bytes = legacy::encode_tcvn3("Huyện Đô Lương");
+        let bytes = TextEncoding::Tcvn3.encode("Huyện Đô Lương");
         let latin1: String = bytes.iter().map(|&b| char::from(b)).collect();
         let choice = choose(&raw(vec![&latin1], true, None), None);
         assert_eq!(choice.encoding, TextEncoding::Tcvn3);

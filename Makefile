@@ -20,6 +20,7 @@ lint:
 	cargo clippy --workspace --all-targets -- -D warnings
 
 bench: setup
+	cargo bench -p covidmap-benches
 	bash benches/ingest_vs_ogr2ogr.sh
 
 demo-data: build

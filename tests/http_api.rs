@@ -9,7 +9,10 @@ use std::sync::Arc;
 async fn serve(db: &TestDb) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let app = covidmap_server::app(Arc::new(db.store.clone()));
+    let backend = covidmap_server::LiveBackend::load(db.store.clone())
+        .await
+        .unwrap();
+    let app = covidmap_server::app(Arc::new(backend));
     tokio::spawn(async move { axum::serve(listener, app).await });
     format!("http://{addr}")
 }
@@ -45,6 +48,23 @@ async fn health_and_units_answer_from_postgis() {
     assert_eq!(vinh["properties"]["level"], "district");
     assert_eq!(vinh["properties"]["parent_code"], "40");
     assert_eq!(vinh["geometry"]["type"], "MultiPolygon");
+
+    // Status from the snapshot: the middle of Vinh is in Thành phố Vinh.
+    let status: Value = reqwest::get(format!("{base}/api/v1/status?lat=18.6733&lon=105.6813"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(status["inside_province"], true, "{status}");
+    assert_eq!(status["units"]["district"]["code"], "412", "{status}");
+    let outside: Value = reqwest::get(format!("{base}/api/v1/status?lat=21.0278&lon=105.8342"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(outside["inside_province"], false, "{outside}");
 
     let none: Value = reqwest::get(format!("{base}/api/v1/units?parent=412"))
         .await

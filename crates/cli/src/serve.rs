@@ -15,11 +15,12 @@ pub async fn serve(global: &Global, args: ServeArgs) -> anyhow::Result<()> {
         );
         sample::load(&db.store, &global.data_dir).await?;
     }
+    let backend = covidmap_server::LiveBackend::load(db.store.clone()).await?;
     let listener = tokio::net::TcpListener::bind(args.bind)
         .await
         .with_context(|| format!("binding {}", args.bind))?;
     println!("covidmap serving on http://{}", listener.local_addr()?);
-    let app = covidmap_server::app(Arc::new(db.store.clone()));
+    let app = covidmap_server::app(Arc::new(backend));
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await?;

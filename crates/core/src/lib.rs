@@ -5,12 +5,14 @@ pub mod containment;
 pub mod diff;
 pub mod legacy;
 pub mod level;
+pub mod snapshot;
 pub mod syllable;
 pub mod text;
 pub mod unit;
 
 pub use diff::{diff_units, UnitDiff};
 pub use level::{Level, UnitType};
+pub use snapshot::{Snapshot, UnitChain};
 pub use unit::AdminUnit;
 
 /// GSO code of Nghệ An province, the root of every unit chain.

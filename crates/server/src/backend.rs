@@ -1,8 +1,10 @@
 //! What the handlers need from the data layer, so they can be tested without a database.
 
-use covidmap_core::Level;
+use arc_swap::ArcSwap;
+use covidmap_core::{Level, Snapshot};
 use covidmap_store::{Health, Store, StoreError};
 use std::future::Future;
+use std::sync::Arc;
 
 /// The data behind the API.
 pub trait Backend: Send + Sync + 'static {
@@ -14,11 +16,43 @@ pub trait Backend: Send + Sync + 'static {
         level: Option<Level>,
         parent: Option<&str>,
     ) -> impl Future<Output = Result<String, StoreError>> + Send;
+    /// The in-memory snapshot lookups are answered from.
+    fn snapshot(&self) -> Arc<Snapshot>;
 }
 
-impl Backend for Store {
+/// The production backend: PostGIS for listings, an in-memory snapshot for lookups.
+pub struct LiveBackend {
+    store: Store,
+    snapshot: ArcSwap<Snapshot>,
+}
+
+impl LiveBackend {
+    /// Loads the snapshot of every current unit.
+    ///
+    /// # Errors
+    /// The database fails.
+    pub async fn load(store: Store) -> Result<Self, StoreError> {
+        let snapshot = Snapshot::new(store.all_current_units().await?);
+        Ok(LiveBackend {
+            store,
+            snapshot: ArcSwap::from_pointee(snapshot),
+        })
+    }
+
+    /// Reloads the snapshot from the database; answers switch to it atomically.
+    ///
+    /// # Errors
+    /// The database fails; the old snapshot stays in use.
+    pub async fn reload(&self) -> Result<(), StoreError> {
+        let snapshot = Snapshot::new(self.store.all_current_units().await?);
+        self.snapshot.store(Arc::new(snapshot));
+        Ok(())
+    }
+}
+
+impl Backend for LiveBackend {
     async fn health(&self) -> Result<Health, StoreError> {
-        Store::health(self).await
+        self.store.health().await
     }
 
     async fn units_geojson(
@@ -26,6 +60,10 @@ impl Backend for Store {
         level: Option<Level>,
         parent: Option<&str>,
     ) -> Result<String, StoreError> {
-        Store::units_geojson(self, level, parent).await
+        self.store.units_geojson(level, parent).await
+    }
+
+    fn snapshot(&self) -> Arc<Snapshot> {
+        self.snapshot.load_full()
     }
 }

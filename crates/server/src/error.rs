@@ -17,6 +17,14 @@ pub enum ApiError {
         /// What is wrong and what to send instead.
         message: String,
     },
+    /// A parameter asks for something not built yet.
+    #[error("{message}")]
+    NotImplemented {
+        /// The parameter.
+        field: String,
+        /// What is missing and what to send instead.
+        message: String,
+    },
     /// The database cannot answer.
     #[error("the database is unavailable")]
     Unavailable(#[source] covidmap_store::StoreError),
@@ -50,6 +58,11 @@ impl IntoResponse for ApiError {
             ApiError::BadParameter { field, .. } => (
                 StatusCode::BAD_REQUEST,
                 "bad_parameter",
+                Some(field.clone()),
+            ),
+            ApiError::NotImplemented { field, .. } => (
+                StatusCode::NOT_IMPLEMENTED,
+                "not_implemented",
                 Some(field.clone()),
             ),
             ApiError::Unavailable(e) => {

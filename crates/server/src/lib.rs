@@ -4,8 +4,9 @@
 mod backend;
 mod error;
 mod routes;
+mod status;
 pub mod upload;
 
-pub use backend::Backend;
+pub use backend::{Backend, LiveBackend};
 pub use error::ApiError;
 pub use routes::app;

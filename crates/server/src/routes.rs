@@ -28,6 +28,7 @@ pub fn app<B: Backend>(backend: Arc<B>) -> Router {
     Router::new()
         .route("/health", get(health::<B>))
         .route("/api/v1/units", get(units::<B>))
+        .route("/api/v1/status", get(status::<B>))
         .fallback(not_found)
         .with_state(backend)
         .layer(CompressionLayer::new())
@@ -89,8 +90,27 @@ async fn units<B: Backend>(
     Ok(([(header::CONTENT_TYPE, "application/geo+json")], body).into_response())
 }
 
+async fn status<B: Backend>(
+    State(backend): State<Arc<B>>,
+    query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(params) = query
+        .map_err(|e| ApiError::bad_parameter("query", format!("unreadable query string: {e}")))?;
+    if let Some(unknown) = params
+        .keys()
+        .find(|k| !crate::status::PARAMETERS.contains(&k.as_str()))
+    {
+        return Err(ApiError::bad_parameter(
+            unknown.clone(),
+            format!("unknown parameter {unknown:?}; use lat and lon"),
+        ));
+    }
+    let point = crate::status::parse_point(&params)?;
+    Ok(Json(crate::status::point_status(&backend.snapshot(), point)).into_response())
+}
+
 async fn not_found() -> Response {
-    let body = json!({ "error": { "code": "not_found", "message": "no such endpoint; see /health and /api/v1/units", "field": null } });
+    let body = json!({ "error": { "code": "not_found", "message": "no such endpoint; see /health, /api/v1/units and /api/v1/status", "field": null } });
     (StatusCode::NOT_FOUND, Json(body)).into_response()
 }
 
@@ -100,11 +120,41 @@ mod tests {
     use axum::body::Body;
     use axum::http::Request;
     use covidmap_store::{Health, StoreError};
+    use geo::polygon;
     use tower::ServiceExt;
 
     struct Fake;
 
+    fn square(
+        code: &str,
+        level: Level,
+        parent: Option<&str>,
+        x: f64,
+        size: f64,
+    ) -> covidmap_core::AdminUnit {
+        covidmap_core::AdminUnit {
+            code: code.into(),
+            level,
+            name: format!("{} {code}", level.default_type().label()),
+            name_key: code.into(),
+            unit_type: level.default_type(),
+            parent_code: parent.map(Into::into),
+            geometry: geo::MultiPolygon(vec![
+                polygon![(x: x, y: 18.0), (x: x + size, y: 18.0), (x: x + size, y: 18.0 + size), (x: x, y: 18.0 + size)],
+            ]),
+        }
+    }
+
     impl Backend for Fake {
+        fn snapshot(&self) -> Arc<covidmap_core::Snapshot> {
+            Arc::new(covidmap_core::Snapshot::new(vec![
+                square("40", Level::Province, None, 105.0, 1.0),
+                square("427", Level::District, Some("40"), 105.0, 0.5),
+                square("17128", Level::Commune, Some("427"), 105.0, 0.1),
+                square("17128-01", Level::Hamlet, Some("17128"), 105.0, 0.05),
+            ]))
+        }
+
         async fn health(&self) -> Result<Health, StoreError> {
             Ok(Health {
                 units: BTreeMap::from([("district".to_owned(), 21)]),
@@ -146,6 +196,75 @@ mod tests {
             (body["level"].as_str(), body["parent"].as_str()),
             (Some("commune"), Some("412"))
         );
+    }
+
+    #[tokio::test]
+    async fn status_names_the_units_of_a_point() {
+        let (status, body) = get("/api/v1/status?lat=18.01&lon=105.01").await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body["inside_province"], true);
+        assert_eq!(body["units"]["hamlet"]["code"], "17128-01");
+        assert_eq!(body["units"]["commune"]["code"], "17128");
+        assert_eq!(body["units"]["district"]["name"], "huyện 427");
+        let (_, body) = get("/api/v1/status?lat=18.3&lon=105.3").await;
+        assert_eq!(body["units"]["district"]["code"], "427");
+        assert!(body["units"].get("commune").is_none());
+        let (status, body) = get("/api/v1/status?lat=21.02&lon=105.85").await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body["inside_province"], false);
+        assert!(body["message"].as_str().unwrap().contains("outside"));
+    }
+
+    #[tokio::test]
+    async fn status_refuses_bad_coordinates_naming_them() {
+        for (uri, status, field) in [
+            ("/api/v1/status", StatusCode::BAD_REQUEST, "lat"),
+            ("/api/v1/status?lat=18.5", StatusCode::BAD_REQUEST, "lon"),
+            (
+                "/api/v1/status?lat=abc&lon=105",
+                StatusCode::BAD_REQUEST,
+                "lat",
+            ),
+            (
+                "/api/v1/status?lat=18.5&lon=1e400",
+                StatusCode::BAD_REQUEST,
+                "lon",
+            ),
+            (
+                "/api/v1/status?lat=NaN&lon=105",
+                StatusCode::BAD_REQUEST,
+                "lat",
+            ),
+            (
+                "/api/v1/status?lat=95&lon=105",
+                StatusCode::BAD_REQUEST,
+                "lat",
+            ),
+            (
+                "/api/v1/status?lat=18&lon=-181",
+                StatusCode::BAD_REQUEST,
+                "lon",
+            ),
+            (
+                "/api/v1/status?lat=18&lon=105&zoom=3",
+                StatusCode::BAD_REQUEST,
+                "zoom",
+            ),
+            (
+                "/api/v1/status?address=xom%201&lat=18&lon=105",
+                StatusCode::BAD_REQUEST,
+                "address",
+            ),
+            (
+                "/api/v1/status?address=xom%201%20nghi%20phong",
+                StatusCode::NOT_IMPLEMENTED,
+                "address",
+            ),
+        ] {
+            let (got, body) = get(uri).await;
+            assert_eq!(got, status, "{uri}: {body}");
+            assert_eq!(body["error"]["field"], field, "{uri}: {body}");
+        }
     }
 
     #[tokio::test]

@@ -112,6 +112,17 @@ impl Store {
         rows.iter().map(unit_from_row).collect()
     }
 
+    /// Every current unit, for the in-memory snapshot.
+    ///
+    /// # Errors
+    /// The database fails or holds something unreadable.
+    pub async fn all_current_units(&self) -> Result<Vec<AdminUnit>> {
+        let rows = sqlx::query(&format!("{SELECT_CURRENT} ORDER BY code"))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(unit_from_row).collect()
+    }
+
     /// Current units as a GeoJSON FeatureCollection (built by PostGIS), filtered by level and
     /// parent code.
     ///

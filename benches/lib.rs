@@ -1,0 +1,74 @@
+//! Inputs the benches share, deterministic: the real province and districts read through the
+//! ingest pipeline, the sample communes and hamlets (seed 2021), and fixed random points.
+
+#![allow(clippy::unwrap_used, clippy::missing_panics_doc)] // bench fixtures: fail loudly
+
+use covidmap_core::{AdminUnit, Level, UnitType};
+use covidmap_demo::CommuneRow;
+use covidmap_ingest::{plan, read_file, FieldFlags, Known, ReadOptions};
+use geo::{BoundingRect, Point};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::path::PathBuf;
+
+fn data(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../data")
+        .join(name)
+}
+
+fn read(name: &str, level: Level) -> Vec<AdminUnit> {
+    let options = ReadOptions {
+        level,
+        fields: FieldFlags::default(),
+        source_crs: None,
+        encoding: None,
+    };
+    let file = read_file(&data(name), &options).unwrap();
+    plan(&file, level, None, &Known::default()).unwrap().units
+}
+
+/// Province, districts, communes and hamlets, as `make run` loads them.
+#[must_use]
+pub fn province_units() -> Vec<AdminUnit> {
+    let province = read("real/nghe_an_province.geojson", Level::Province);
+    let districts = read("real/nghe_an_districts.geojson", Level::District);
+    let csv = std::fs::read_to_string(data("real/nghe_an_communes.csv")).unwrap();
+    let rows: Vec<CommuneRow> = csv
+        .lines()
+        .skip(1)
+        .map(|line| {
+            let f: Vec<&str> = line.split(',').collect();
+            CommuneRow {
+                code: f[0].into(),
+                name: f[1].into(),
+                unit_type: UnitType::parse(f[2]).unwrap(),
+                district_code: f[3].into(),
+            }
+        })
+        .collect();
+    let communes = covidmap_demo::communes(&districts, &rows, 2021);
+    let hamlets = covidmap_demo::hamlets(&communes, 2021);
+    province
+        .into_iter()
+        .chain(districts)
+        .chain(communes)
+        .chain(hamlets)
+        .collect()
+}
+
+/// `n` points spread uniformly over the province's bounding box (some fall outside it).
+#[must_use]
+pub fn random_points(units: &[AdminUnit], n: usize, seed: u64) -> Vec<Point<f64>> {
+    let province = units.iter().find(|u| u.level == Level::Province).unwrap();
+    let rect = province.geometry.bounding_rect().unwrap();
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    (0..n)
+        .map(|_| {
+            Point::new(
+                rng.random_range(rect.min().x..rect.max().x),
+                rng.random_range(rect.min().y..rect.max().y),
+            )
+        })
+        .collect()
+}

@@ -5,6 +5,7 @@ pub mod containment;
 pub mod diff;
 pub mod legacy;
 pub mod level;
+pub mod prepared;
 pub mod snapshot;
 pub mod syllable;
 pub mod text;

@@ -3,8 +3,9 @@
 //! database round trip.
 
 use crate::level::Level;
+use crate::prepared::PreparedArea;
 use crate::unit::AdminUnit;
-use geo::{BoundingRect, Intersects, Point};
+use geo::{BoundingRect, Point};
 use rstar::{RTree, RTreeObject, AABB};
 use std::collections::HashMap;
 
@@ -26,6 +27,8 @@ impl RTreeObject for Entry {
 #[derive(Debug, Default)]
 pub struct Snapshot {
     units: Vec<AdminUnit>,
+    /// `areas[i]` is `units[i]`'s boundary, prepared for point-in-polygon.
+    areas: Vec<PreparedArea>,
     by_code: HashMap<String, usize>,
     trees: HashMap<Level, RTree<Entry>>,
 }
@@ -75,8 +78,13 @@ impl Snapshot {
             .into_iter()
             .map(|(level, e)| (level, RTree::bulk_load(e)))
             .collect();
+        let areas = units
+            .iter()
+            .map(|u| PreparedArea::new(&u.geometry))
+            .collect();
         Snapshot {
             units,
+            areas,
             by_code,
             trees,
         }
@@ -105,22 +113,23 @@ impl Snapshot {
     pub fn unit_at(&self, level: Level, point: Point<f64>) -> Option<&AdminUnit> {
         let tree = self.trees.get(&level)?;
         tree.locate_in_envelope_intersecting(&AABB::from_point([point.x(), point.y()]))
+            .find(|e| self.areas[e.index].contains(point))
             .map(|e| &self.units[e.index])
-            .find(|u| u.geometry.intersects(&point))
     }
 
-    /// The units the point lies in: the finest level found, then its ancestors by code.
+    /// The units the point lies in. Districts tile the province, so the district comes
+    /// first (a miss there means outside, and the province outline's thousands of vertices
+    /// are never tested); then the finest unit inside it, and its ancestors by code.
     #[must_use]
     pub fn locate(&self, point: Point<f64>) -> UnitChain<'_> {
         let mut chain = UnitChain::default();
-        let mut next = [
-            Level::Hamlet,
-            Level::Commune,
-            Level::District,
-            Level::Province,
-        ]
-        .into_iter()
-        .find_map(|level| self.unit_at(level, point));
+        let Some(district) = self.unit_at(Level::District, point) else {
+            return chain;
+        };
+        let mut next = [Level::Hamlet, Level::Commune]
+            .into_iter()
+            .find_map(|level| self.unit_at(level, point))
+            .or(Some(district));
         while let Some(unit) = next {
             match unit.level {
                 Level::Hamlet => chain.hamlet = Some(unit),

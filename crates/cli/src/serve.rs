@@ -15,12 +15,13 @@ pub async fn serve(global: &Global, args: ServeArgs) -> anyhow::Result<()> {
         );
         sample::load(&db.store, &global.data_dir).await?;
     }
-    let backend = covidmap_server::LiveBackend::load(db.store.clone()).await?;
+    let backend = Arc::new(covidmap_server::LiveBackend::load(db.store.clone()).await?);
+    let _feed = Arc::clone(&backend).follow_changes();
     let listener = tokio::net::TcpListener::bind(args.bind)
         .await
         .with_context(|| format!("binding {}", args.bind))?;
     println!("covidmap serving on http://{}", listener.local_addr()?);
-    let app = covidmap_server::app(Arc::new(backend));
+    let app = covidmap_server::app(backend);
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await?;

@@ -50,6 +50,35 @@ impl LiveBackend {
     }
 }
 
+impl LiveBackend {
+    /// Follows the change feed: every committed change to the units, by any writer, reloads
+    /// the snapshot. Runs until the process ends; on a broken connection it reconnects and
+    /// reloads, since changes may have been missed.
+    pub fn follow_changes(self: Arc<Self>) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(async move {
+            loop {
+                if let Err(e) = self.follow_once().await {
+                    tracing::error!(error = %e, "change feed failed; retrying in 1 s");
+                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                }
+            }
+        })
+    }
+
+    async fn follow_once(&self) -> Result<(), StoreError> {
+        let mut feed = self.store.changes().await?;
+        // Anything committed before the feed was listening is picked up here.
+        self.reload().await?;
+        loop {
+            let change = feed.next().await?;
+            let batched = feed.drain();
+            let started = std::time::Instant::now();
+            self.reload().await?;
+            tracing::info!(?change, batched, took = ?started.elapsed(), units = self.snapshot().len(), "snapshot reloaded");
+        }
+    }
+}
+
 impl Backend for LiveBackend {
     async fn health(&self) -> Result<Health, StoreError> {
         self.store.health().await

@@ -1,10 +1,12 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
+mod changes;
 mod error;
 pub mod local;
 mod units;
 
+pub use changes::{ChangeFeed, CHANNEL};
 pub use error::{Result, StoreError};
 pub use units::{Applied, Health, Provenance, UnitVersion};
 

@@ -45,5 +45,24 @@ pub async fn load(store: &Store, data_dir: &Path) -> anyhow::Result<()> {
             started.elapsed().as_secs_f64()
         );
     }
+    load_layers(store).await
+}
+
+/// Sample lockdown zones, points, facilities and commune levels over the units loaded.
+pub async fn load_layers(store: &Store) -> anyhow::Result<()> {
+    if !store.layers_empty().await? {
+        return Ok(());
+    }
+    let units = store.all_current_units().await?;
+    let layers =
+        tokio::task::spawn_blocking(move || covidmap_demo::layers(&units, SAMPLE_SEED)).await?;
+    store.insert_layers(&layers, "sample data").await?;
+    eprintln!(
+        "loaded sample layers: {} lockdown zones, {} lockdown points, {} facilities, {} commune levels",
+        layers.zones.len(),
+        layers.points.len(),
+        layers.facilities.len(),
+        layers.commune_levels.len()
+    );
     Ok(())
 }

@@ -14,6 +14,9 @@ pub async fn serve(global: &Global, args: ServeArgs) -> anyhow::Result<()> {
             global.data_dir.display()
         );
         sample::load(&db.store, &global.data_dir).await?;
+    } else if !args.no_sample {
+        // A database loaded before the layers existed gets its sample layers too.
+        sample::load_layers(&db.store).await?;
     }
     let backend = Arc::new(covidmap_server::LiveBackend::load(db.store.clone()).await?);
     let _feed = Arc::clone(&backend).follow_changes();

@@ -146,11 +146,25 @@ async fn serve_loads_the_sample_data_into_an_empty_database_and_answers() {
         .json()
         .await
         .unwrap();
+    // A point inside an active sample lockdown zone is answered as locked down, from memory.
+    let (zone, lat, lon): (String, f64, f64) = sqlx::query_as(
+        "SELECT id, ST_Y(ST_PointOnSurface(geom)), ST_X(ST_PointOnSurface(geom)) FROM lockdown_zones WHERE status = 'active' ORDER BY id LIMIT 1",
+    )
+    .fetch_one(db.store.pool())
+    .await
+    .unwrap();
+    let status: serde_json::Value =
+        reqwest::get(format!("{url}/api/v1/status?lat={lat}&lon={lon}"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
     Command::new("kill")
         .arg(child.id().to_string())
         .status()
         .unwrap();
-    let status = child.wait().unwrap();
+    let exit = child.wait().unwrap();
     assert_eq!(health["units"]["province"], 1, "{health}");
     assert_eq!(health["units"]["district"], 21);
     assert_eq!(health["units"]["commune"], 412);
@@ -158,8 +172,21 @@ async fn serve_loads_the_sample_data_into_an_empty_database_and_answers() {
         health["units"]["hamlet"].as_i64().unwrap() > 5_000,
         "{health}"
     );
+    assert!(exit.success(), "serve must stop cleanly on SIGTERM: {exit}");
+    assert_eq!(status["lockdown"]["in_lockdown"], true, "{status}");
     assert!(
-        status.success(),
-        "serve must stop cleanly on SIGTERM: {status}"
+        status["lockdown"]["covered_by"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["id"] == zone.as_str()),
+        "{status}"
     );
+    assert_eq!(status["epidemic_level"]["level"], 4, "{status}");
+    for kind in ["checkpoint", "testing_site", "quarantine_camp"] {
+        assert!(
+            status["nearest"][kind]["distance_m"].as_f64().is_some(),
+            "{kind}: {status}"
+        );
+    }
 }

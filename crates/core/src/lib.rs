@@ -3,6 +3,7 @@
 
 pub mod containment;
 pub mod diff;
+pub mod layers;
 pub mod legacy;
 pub mod level;
 pub mod prepared;

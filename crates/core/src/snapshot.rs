@@ -2,12 +2,25 @@
 //! bounding boxes, answering "which hamlet, commune and district is this point in" without a
 //! database round trip.
 
+use crate::layers::{CommuneLevel, Facility, FacilityKind, Layers, LockdownPoint, LockdownZone};
 use crate::level::Level;
 use crate::prepared::PreparedArea;
 use crate::unit::AdminUnit;
-use geo::{BoundingRect, Point};
+use chrono::{DateTime, Utc};
+use geo::{BoundingRect, Distance, Haversine, Point};
+use rstar::primitives::GeomWithData;
 use rstar::{RTree, RTreeObject, AABB};
 use std::collections::HashMap;
+
+/// Metres per degree of latitude (and of longitude at the equator).
+const METRES_PER_DEGREE: f64 = 111_320.0;
+/// Longitudes are scaled by cos(19°), Nghệ An's middle latitude, so that plain distances in
+/// the facility trees rank places as the ground does.
+const LON_SCALE: f64 = 0.945_518_575_599_316_8;
+/// Candidates ranked by the scaled distance before the exact (haversine) one decides.
+const NEAREST_CANDIDATES: usize = 8;
+
+type FacilityTree = RTree<GeomWithData<[f64; 2], usize>>;
 
 /// A unit's bounding box in an R-tree, pointing back to the unit.
 #[derive(Debug, Clone)]
@@ -26,6 +39,12 @@ impl RTreeObject for Entry {
 /// Every current unit, indexed for point lookups.
 #[derive(Debug, Default)]
 pub struct Snapshot {
+    layers: Layers,
+    zone_areas: Vec<PreparedArea>,
+    zone_tree: RTree<Entry>,
+    point_tree: RTree<Entry>,
+    facility_trees: HashMap<FacilityKind, FacilityTree>,
+    commune_levels: HashMap<String, usize>,
     units: Vec<AdminUnit>,
     /// `areas[i]` is `units[i]`'s boundary, prepared for point-in-polygon.
     areas: Vec<PreparedArea>,
@@ -55,9 +74,15 @@ impl<'a> UnitChain<'a> {
 }
 
 impl Snapshot {
-    /// Indexes the units (bulk-loaded R-trees, one per level).
+    /// Indexes the units (bulk-loaded R-trees, one per level), with no layers.
     #[must_use]
     pub fn new(units: Vec<AdminUnit>) -> Self {
+        Self::with_layers(units, Layers::default())
+    }
+
+    /// Indexes the units and the operational layers.
+    #[must_use]
+    pub fn with_layers(units: Vec<AdminUnit>, layers: Layers) -> Self {
         let by_code = units
             .iter()
             .enumerate()
@@ -82,12 +107,121 @@ impl Snapshot {
             .iter()
             .map(|u| PreparedArea::new(&u.geometry))
             .collect();
+        let zone_areas = layers
+            .zones
+            .iter()
+            .map(|z| PreparedArea::new(&z.area))
+            .collect();
+        let zone_tree = RTree::bulk_load(
+            layers
+                .zones
+                .iter()
+                .enumerate()
+                .filter_map(|(index, z)| {
+                    envelope_of(&z.area).map(|envelope| Entry { index, envelope })
+                })
+                .collect(),
+        );
+        let point_tree = RTree::bulk_load(
+            layers
+                .points
+                .iter()
+                .enumerate()
+                .map(|(index, p)| Entry {
+                    index,
+                    envelope: circle_envelope(p.location, p.radius_m),
+                })
+                .collect(),
+        );
+        let facility_trees = FacilityKind::ALL
+            .into_iter()
+            .map(|kind| {
+                let entries = layers
+                    .facilities
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, f)| f.kind == kind && f.is_open())
+                    .map(|(i, f)| GeomWithData::new(scaled(f.location), i))
+                    .collect();
+                (kind, RTree::bulk_load(entries))
+            })
+            .collect();
+        let commune_levels = layers
+            .commune_levels
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.commune_code.clone(), i))
+            .collect();
         Snapshot {
+            layers,
+            zone_areas,
+            zone_tree,
+            point_tree,
+            facility_trees,
+            commune_levels,
             units,
             areas,
             by_code,
             trees,
         }
+    }
+
+    /// Active lockdown zones covering the point.
+    #[must_use]
+    pub fn zones_at(&self, point: Point<f64>) -> Vec<&LockdownZone> {
+        self.zone_tree
+            .locate_in_envelope_intersecting(&AABB::from_point([point.x(), point.y()]))
+            .filter(|e| {
+                self.layers.zones[e.index].declaration.active
+                    && self.zone_areas[e.index].contains(point)
+            })
+            .map(|e| &self.layers.zones[e.index])
+            .collect()
+    }
+
+    /// Active lockdown points whose radius covers the point, with the distance in metres.
+    #[must_use]
+    pub fn lockdown_points_at(&self, point: Point<f64>) -> Vec<(&LockdownPoint, f64)> {
+        self.point_tree
+            .locate_in_envelope_intersecting(&AABB::from_point([point.x(), point.y()]))
+            .map(|e| &self.layers.points[e.index])
+            .filter(|p| p.declaration.active)
+            .map(|p| (p, Haversine.distance(p.location, point)))
+            .filter(|(p, d)| *d <= p.radius_m)
+            .collect()
+    }
+
+    /// All active lockdown zones (for listing and for address answers).
+    pub fn active_zones(&self) -> impl Iterator<Item = &LockdownZone> {
+        self.layers.zones.iter().filter(|z| z.declaration.active)
+    }
+
+    /// The nearest open facility of a kind, with its distance in metres.
+    #[must_use]
+    pub fn nearest(&self, kind: FacilityKind, point: Point<f64>) -> Option<(&Facility, f64)> {
+        self.facility_trees
+            .get(&kind)?
+            .nearest_neighbor_iter(&scaled(point))
+            .take(NEAREST_CANDIDATES)
+            .map(|g| {
+                let f = &self.layers.facilities[g.data];
+                (f, Haversine.distance(f.location, point))
+            })
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+    }
+
+    /// A commune's epidemic level.
+    #[must_use]
+    pub fn commune_level(&self, commune_code: &str) -> Option<&CommuneLevel> {
+        self.commune_levels
+            .get(commune_code)
+            .map(|&i| &self.layers.commune_levels[i])
+    }
+
+    /// When the data last changed.
+    #[must_use]
+    pub fn last_changed(&self) -> Option<DateTime<Utc>> {
+        self.layers.last_changed
     }
 
     /// How many units it holds.
@@ -141,6 +275,25 @@ impl Snapshot {
         }
         chain
     }
+}
+
+fn envelope_of(area: &geo::MultiPolygon<f64>) -> Option<AABB<[f64; 2]>> {
+    area.bounding_rect()
+        .map(|r| AABB::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]))
+}
+
+/// A box around a circle of `radius_m` metres (generous at the edges).
+fn circle_envelope(centre: Point<f64>, radius_m: f64) -> AABB<[f64; 2]> {
+    let dy = radius_m / METRES_PER_DEGREE * 1.01;
+    let dx = dy / centre.y().to_radians().cos().max(0.1);
+    AABB::from_corners(
+        [centre.x() - dx, centre.y() - dy],
+        [centre.x() + dx, centre.y() + dy],
+    )
+}
+
+fn scaled(p: Point<f64>) -> [f64; 2] {
+    [p.x() * LON_SCALE, p.y()]
 }
 
 #[cfg(test)]
@@ -261,5 +414,106 @@ mod tests {
         assert_eq!(chain.district.map(|u| u.code.as_str()), Some("413"));
         assert!(chain.commune.is_none() && chain.hamlet.is_none());
         assert!(!snapshot.locate(Point::new(5.0, 5.0)).is_inside());
+    }
+
+    fn declaration(active: bool) -> crate::layers::Declaration {
+        crate::layers::Declaration {
+            level: 4,
+            active,
+            reason: "ca mắc".into(),
+            declared_by: "UBND huyện".into(),
+            started_at: chrono::DateTime::UNIX_EPOCH,
+            planned_end: None,
+            lifted_at: None,
+        }
+    }
+
+    fn facility(kind: FacilityKind, id: &str, x: f64, y: f64, status: &str) -> Facility {
+        Facility {
+            kind,
+            id: id.into(),
+            name: id.into(),
+            location: Point::new(x, y),
+            outline: None,
+            status: status.into(),
+            managed_by: None,
+            category: None,
+            capacity: None,
+            occupancy: None,
+        }
+    }
+
+    #[test]
+    fn lockdowns_cover_only_where_they_are_active() {
+        let mut layers = Layers::default();
+        for (id, x, active) in [("on", 0.0, true), ("off", 2.0, false)] {
+            layers.zones.push(LockdownZone {
+                id: id.into(),
+                name: id.into(),
+                declaration: declaration(active),
+                unit_codes: vec![],
+                area: unit(id, Level::Hamlet, None, x, 0.0, 1.0).geometry,
+            });
+        }
+        layers.points.push(LockdownPoint {
+            id: "p".into(),
+            name: "p".into(),
+            declaration: declaration(true),
+            location: Point::new(105.0, 19.0),
+            radius_m: 100.0,
+        });
+        let s = Snapshot::with_layers(grid(), layers);
+        assert_eq!(s.zones_at(Point::new(0.5, 0.5)).len(), 1);
+        assert!(
+            s.zones_at(Point::new(2.5, 0.5)).is_empty(),
+            "a lifted zone locks nothing down"
+        );
+        assert!(s.zones_at(Point::new(1.5, 0.5)).is_empty());
+        // 50 m north of the point is inside its 100 m radius; 150 m is not.
+        let north = |m: f64| Point::new(105.0, 19.0 + m / METRES_PER_DEGREE);
+        assert_eq!(s.lockdown_points_at(north(50.0)).len(), 1);
+        assert!(s.lockdown_points_at(north(150.0)).is_empty());
+    }
+
+    #[test]
+    fn nearest_agrees_with_a_linear_scan() {
+        let mut layers = Layers::default();
+        let mut seed: u64 = 42;
+        let mut next = || {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (seed >> 11) as f64 / (1u64 << 53) as f64
+        };
+        for i in 0..300 {
+            let status = if i % 7 == 0 { "closed" } else { "open" };
+            layers.facilities.push(facility(
+                FacilityKind::TestingSite,
+                &format!("t{i}"),
+                104.0 + next() * 2.0,
+                18.5 + next() * 1.5,
+                status,
+            ));
+        }
+        let all = layers.facilities.clone();
+        let s = Snapshot::with_layers(vec![], layers);
+        for _ in 0..500 {
+            let p = Point::new(104.0 + next() * 2.0, 18.5 + next() * 1.5);
+            let (found, d) = s.nearest(FacilityKind::TestingSite, p).unwrap();
+            let best = all
+                .iter()
+                .filter(|f| f.is_open())
+                .map(|f| Haversine.distance(f.location, p))
+                .fold(f64::INFINITY, f64::min);
+            assert!(
+                (d - best).abs() < 1e-6,
+                "{p:?}: found {} at {d} m, best {best} m",
+                found.id
+            );
+            assert!(found.is_open());
+        }
+        assert!(s
+            .nearest(FacilityKind::Checkpoint, Point::new(105.0, 19.0))
+            .is_none());
     }
 }

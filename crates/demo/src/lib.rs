@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
+mod layers;
 mod split;
 
 use covidmap_core::text::{name_key, normalize_name};
@@ -8,6 +9,7 @@ use covidmap_core::{AdminUnit, Level, UnitType};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+pub use layers::layers;
 pub use split::split_equal_areas;
 
 /// One row of the GSO commune list.

@@ -27,12 +27,12 @@ pub struct LiveBackend {
 }
 
 impl LiveBackend {
-    /// Loads the snapshot of every current unit.
+    /// Loads the snapshot of every current unit and layer.
     ///
     /// # Errors
     /// The database fails.
-    pub async fn load(store: Store) -> Result<Self, StoreError> {
-        let snapshot = Snapshot::new(store.all_current_units().await?);
+    pub async fn load(store: Store) -> Result<Self, SnapshotError> {
+        let snapshot = read_snapshot(&store).await?;
         Ok(LiveBackend {
             store,
             snapshot: ArcSwap::from_pointee(snapshot),
@@ -43,11 +43,28 @@ impl LiveBackend {
     ///
     /// # Errors
     /// The database fails; the old snapshot stays in use.
-    pub async fn reload(&self) -> Result<(), StoreError> {
-        let snapshot = Snapshot::new(self.store.all_current_units().await?);
+    pub async fn reload(&self) -> Result<(), SnapshotError> {
+        let snapshot = read_snapshot(&self.store).await?;
         self.snapshot.store(Arc::new(snapshot));
         Ok(())
     }
+}
+
+/// Why the snapshot could not be (re)built.
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotError {
+    /// Reading units or layers failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The indexing worker failed.
+    #[error("indexing the snapshot failed: {0}")]
+    Indexing(#[from] tokio::task::JoinError),
+}
+
+/// Units and layers as they are now, indexed (the indexing runs off the async runtime).
+async fn read_snapshot(store: &Store) -> Result<Snapshot, SnapshotError> {
+    let (units, layers) = tokio::try_join!(store.all_current_units(), store.current_layers())?;
+    Ok(tokio::task::spawn_blocking(move || Snapshot::with_layers(units, layers)).await?)
 }
 
 impl LiveBackend {
@@ -65,7 +82,7 @@ impl LiveBackend {
         })
     }
 
-    async fn follow_once(&self) -> Result<(), StoreError> {
+    async fn follow_once(&self) -> Result<(), SnapshotError> {
         let mut feed = self.store.changes().await?;
         // Anything committed before the feed was listening is picked up here.
         self.reload().await?;

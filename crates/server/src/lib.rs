@@ -7,6 +7,6 @@ mod routes;
 mod status;
 pub mod upload;
 
-pub use backend::{Backend, LiveBackend};
+pub use backend::{Backend, LiveBackend, SnapshotError};
 pub use error::ApiError;
 pub use routes::app;

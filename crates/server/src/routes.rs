@@ -147,12 +147,56 @@ mod tests {
 
     impl Backend for Fake {
         fn snapshot(&self) -> Arc<covidmap_core::Snapshot> {
-            Arc::new(covidmap_core::Snapshot::new(vec![
-                square("40", Level::Province, None, 105.0, 1.0),
-                square("427", Level::District, Some("40"), 105.0, 0.5),
-                square("17128", Level::Commune, Some("427"), 105.0, 0.1),
-                square("17128-01", Level::Hamlet, Some("17128"), 105.0, 0.05),
-            ]))
+            use covidmap_core::layers::{
+                CommuneLevel, Declaration, Facility, FacilityKind, Layers, LockdownZone,
+            };
+            let hamlet = square("17128-01", Level::Hamlet, Some("17128"), 105.0, 0.05);
+            let declaration = Declaration {
+                level: 4,
+                active: true,
+                reason: "Chùm ca bệnh".into(),
+                declared_by: "UBND huyện Đô Lương".into(),
+                started_at: chrono::DateTime::UNIX_EPOCH,
+                planned_end: None,
+                lifted_at: None,
+            };
+            let layers = Layers {
+                zones: vec![LockdownZone {
+                    id: "zone-17128-01".into(),
+                    name: "Phong toả xóm 1".into(),
+                    declaration,
+                    unit_codes: vec![hamlet.code.clone()],
+                    area: hamlet.geometry.clone(),
+                }],
+                points: vec![],
+                facilities: vec![Facility {
+                    kind: FacilityKind::TestingSite,
+                    id: "testing-17128".into(),
+                    name: "Trạm y tế".into(),
+                    location: geo::Point::new(105.06, 18.06),
+                    outline: None,
+                    status: "open".into(),
+                    managed_by: None,
+                    category: None,
+                    capacity: None,
+                    occupancy: None,
+                }],
+                commune_levels: vec![CommuneLevel {
+                    commune_code: "17128".into(),
+                    level: 4,
+                    active_cases: 12,
+                }],
+                last_changed: Some(chrono::DateTime::UNIX_EPOCH),
+            };
+            Arc::new(covidmap_core::Snapshot::with_layers(
+                vec![
+                    square("40", Level::Province, None, 105.0, 1.0),
+                    square("427", Level::District, Some("40"), 105.0, 0.5),
+                    square("17128", Level::Commune, Some("427"), 105.0, 0.1),
+                    hamlet,
+                ],
+                layers,
+            ))
         }
 
         async fn health(&self) -> Result<Health, StoreError> {
@@ -206,8 +250,25 @@ mod tests {
         assert_eq!(body["units"]["hamlet"]["code"], "17128-01");
         assert_eq!(body["units"]["commune"]["code"], "17128");
         assert_eq!(body["units"]["district"]["name"], "huyện 427");
+        assert_eq!(body["lockdown"]["in_lockdown"], true);
+        assert_eq!(body["lockdown"]["covered_by"][0]["id"], "zone-17128-01");
+        assert_eq!(body["lockdown"]["covered_by"][0]["level"], 4);
+        assert_eq!(
+            body["lockdown"]["covered_by"][0]["declared_by"],
+            "UBND huyện Đô Lương"
+        );
+        assert_eq!(body["epidemic_level"]["level"], 4);
+        assert_eq!(body["nearest"]["testing_site"]["id"], "testing-17128");
+        // 0.05° of longitude and of latitude at 18° N: about 7.5 km.
+        let d = body["nearest"]["testing_site"]["distance_m"]
+            .as_f64()
+            .unwrap();
+        assert!((7_000.0..8_000.0).contains(&d), "{d}");
+        assert!(body["nearest"].get("checkpoint").is_none());
+        assert_eq!(body["data_changed_at"], "1970-01-01T00:00:00Z");
         let (_, body) = get("/api/v1/status?lat=18.3&lon=105.3").await;
         assert_eq!(body["units"]["district"]["code"], "427");
+        assert_eq!(body["lockdown"]["in_lockdown"], false);
         assert!(body["units"].get("commune").is_none());
         let (status, body) = get("/api/v1/status?lat=21.02&lon=105.85").await;
         assert_eq!(status, StatusCode::OK);

@@ -1,8 +1,10 @@
-//! `GET /api/v1/status?lat=&lon=`: which units a point lies in, answered from the in-memory
-//! snapshot. (Lockdown zones, nearest checkpoints and address lookups come with the
-//! operational layers and the gazetteer.)
+//! `GET /api/v1/status?lat=&lon=`: which units a point lies in, whether it is locked down,
+//! the commune's epidemic level and the nearest checkpoint, testing site and quarantine camp,
+//! answered from the in-memory snapshot. (Address lookups come with the gazetteer.)
 
 use crate::error::ApiError;
+use chrono::{DateTime, Utc};
+use covidmap_core::layers::{Declaration, Facility, FacilityKind};
 use covidmap_core::{AdminUnit, Snapshot, UnitChain};
 use geo::Point;
 use serde::Serialize;
@@ -30,6 +32,51 @@ impl From<&AdminUnit> for UnitRef {
     }
 }
 
+/// A lockdown (zone or point) covering the place.
+#[derive(Debug, Serialize)]
+pub struct Cover {
+    id: String,
+    kind: &'static str,
+    name: String,
+    level: u8,
+    reason: String,
+    since: DateTime<Utc>,
+    planned_end: Option<DateTime<Utc>>,
+    declared_by: String,
+}
+
+impl Cover {
+    fn new(id: &str, kind: &'static str, name: &str, d: &Declaration) -> Self {
+        Cover {
+            id: id.to_owned(),
+            kind,
+            name: name.to_owned(),
+            level: d.level,
+            reason: d.reason.clone(),
+            since: d.started_at,
+            planned_end: d.planned_end,
+            declared_by: d.declared_by.clone(),
+        }
+    }
+}
+
+/// Whether the place is locked down, and by what.
+#[derive(Debug, Serialize)]
+pub struct Lockdown {
+    in_lockdown: bool,
+    covered_by: Vec<Cover>,
+}
+
+/// The nearest open facility of a kind.
+#[derive(Debug, Serialize)]
+pub struct Nearest {
+    #[serde(flatten)]
+    facility: Facility,
+    lat: f64,
+    lon: f64,
+    distance_m: f64,
+}
+
 /// The answer for a point.
 #[derive(Debug, Serialize)]
 pub struct PointStatus {
@@ -37,6 +84,10 @@ pub struct PointStatus {
     lon: f64,
     inside_province: bool,
     units: BTreeMap<&'static str, UnitRef>,
+    lockdown: Lockdown,
+    epidemic_level: Option<covidmap_core::layers::CommuneLevel>,
+    nearest: BTreeMap<&'static str, Nearest>,
+    data_changed_at: Option<DateTime<Utc>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     message: Option<&'static str>,
 }
@@ -103,11 +154,52 @@ pub fn point_status(snapshot: &Snapshot, point: Point<f64>) -> PointStatus {
         }
     }
     let inside = chain.is_inside();
+    let mut covered_by: Vec<Cover> = snapshot
+        .zones_at(point)
+        .into_iter()
+        .map(|z| Cover::new(&z.id, "zone", &z.name, &z.declaration))
+        .collect();
+    covered_by.extend(
+        snapshot
+            .lockdown_points_at(point)
+            .into_iter()
+            .map(|(p, _)| Cover::new(&p.id, "point", &p.name, &p.declaration)),
+    );
+    let nearest = [
+        ("checkpoint", FacilityKind::Checkpoint),
+        ("testing_site", FacilityKind::TestingSite),
+        ("quarantine_camp", FacilityKind::QuarantineCamp),
+    ]
+    .into_iter()
+    .filter_map(|(key, kind)| {
+        snapshot.nearest(kind, point).map(|(f, d)| {
+            (
+                key,
+                Nearest {
+                    facility: f.clone(),
+                    lat: f.location.y(),
+                    lon: f.location.x(),
+                    distance_m: d.round(),
+                },
+            )
+        })
+    })
+    .collect();
     PointStatus {
         lat: point.y(),
         lon: point.x(),
         inside_province: inside,
         units,
+        lockdown: Lockdown {
+            in_lockdown: !covered_by.is_empty(),
+            covered_by,
+        },
+        epidemic_level: chain
+            .commune
+            .and_then(|c| snapshot.commune_level(&c.code))
+            .cloned(),
+        nearest,
+        data_changed_at: snapshot.last_changed(),
         message: (!inside).then_some("the point lies outside Nghệ An province"),
     }
 }

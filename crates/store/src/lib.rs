@@ -3,11 +3,13 @@
 
 mod changes;
 mod error;
+mod layers;
 pub mod local;
 mod units;
 
 pub use changes::{ChangeFeed, CHANNEL};
 pub use error::{Result, StoreError};
+pub use layers::LAYER_TABLES;
 pub use units::{Applied, Health, Provenance, UnitVersion};
 
 use sqlx::postgres::{PgPool, PgPoolOptions};

@@ -57,6 +57,12 @@ pub fn province_units() -> Vec<AdminUnit> {
         .collect()
 }
 
+/// The sample layers over those units (seed 2021), as `make run` loads them.
+#[must_use]
+pub fn province_layers(units: &[AdminUnit]) -> covidmap_core::layers::Layers {
+    covidmap_demo::layers(units, 2021)
+}
+
 /// `n` points spread uniformly over the province's bounding box (some fall outside it).
 #[must_use]
 pub fn random_points(units: &[AdminUnit], n: usize, seed: u64) -> Vec<Point<f64>> {

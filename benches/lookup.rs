@@ -1,6 +1,6 @@
 //! In-process point lookups: which hamlet, commune and district a point is in.
 
-use covidmap_benches::{province_units, random_points};
+use covidmap_benches::{province_layers, province_units, random_points};
 use covidmap_core::Snapshot;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::hint::black_box;
@@ -8,7 +8,8 @@ use std::hint::black_box;
 fn point_lookup(c: &mut Criterion) {
     let units = province_units();
     let points = random_points(&units, 10_000, 7);
-    let snapshot = Snapshot::new(units);
+    let layers = province_layers(&units);
+    let snapshot = Snapshot::with_layers(units, layers);
     let mut group = c.benchmark_group("snapshot");
     group.throughput(Throughput::Elements(points.len() as u64));
     group.bench_function("locate 10k random points", |b| {
@@ -20,6 +21,19 @@ fn point_lookup(c: &mut Criterion) {
             inside
         });
     });
+    group.bench_function(
+        "status answer for 10k random points (units, lockdown, level, 3 nearest, JSON)",
+        |b| {
+            b.iter(|| {
+                let mut bytes = 0_usize;
+                for p in &points {
+                    let answer = covidmap_server::point_status(&snapshot, *p);
+                    bytes += serde_json::to_vec(&answer).map_or(0, |v| v.len());
+                }
+                bytes
+            });
+        },
+    );
     group.finish();
 }
 

@@ -17,8 +17,9 @@ const METRES_PER_DEGREE: f64 = 111_320.0;
 /// Longitudes are scaled by cos(19°), Nghệ An's middle latitude, so that plain distances in
 /// the facility trees rank places as the ground does.
 const LON_SCALE: f64 = 0.945_518_575_599_316_8;
-/// Candidates ranked by the scaled distance before the exact (haversine) one decides.
-const NEAREST_CANDIDATES: usize = 8;
+/// How far the scaled planar distance may be off the ground distance in and around the
+/// province (cos 17°…cos 21° against cos 19°, and the sphere against the plane), with room.
+const NEAREST_MARGIN: f64 = 1.05;
 
 type FacilityTree = RTree<GeomWithData<[f64; 2], usize>>;
 
@@ -196,18 +197,29 @@ impl Snapshot {
         self.layers.zones.iter().filter(|z| z.declaration.active)
     }
 
-    /// The nearest open facility of a kind, with its distance in metres.
+    /// The nearest open facility of a kind, with its distance in metres. Candidates come in
+    /// order of the scaled planar distance; the exact (haversine) distance decides, and the
+    /// search stops once the planar distance passes the best exact one by more than the
+    /// scaling can err.
     #[must_use]
     pub fn nearest(&self, kind: FacilityKind, point: Point<f64>) -> Option<(&Facility, f64)> {
-        self.facility_trees
+        let mut best: Option<(&Facility, f64)> = None;
+        for (g, d2) in self
+            .facility_trees
             .get(&kind)?
-            .nearest_neighbor_iter(&scaled(point))
-            .take(NEAREST_CANDIDATES)
-            .map(|g| {
-                let f = &self.layers.facilities[g.data];
-                (f, Haversine.distance(f.location, point))
-            })
-            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .nearest_neighbor_iter_with_distance_2(&scaled(point))
+        {
+            let planar_m = d2.sqrt() * METRES_PER_DEGREE;
+            if best.is_some_and(|(_, b)| planar_m > b * NEAREST_MARGIN) {
+                break;
+            }
+            let f = &self.layers.facilities[g.data];
+            let d = Haversine.distance(f.location, point);
+            if best.is_none_or(|(_, b)| d < b) {
+                best = Some((f, d));
+            }
+        }
+        best
     }
 
     /// A commune's epidemic level.

@@ -10,3 +10,4 @@ pub mod upload;
 pub use backend::{Backend, LiveBackend, SnapshotError};
 pub use error::ApiError;
 pub use routes::app;
+pub use status::{point_status, PointStatus};

@@ -15,18 +15,18 @@ pub const PARAMETERS: [&str; 3] = ["lat", "lon", "address"];
 
 /// One unit in an answer.
 #[derive(Debug, Serialize)]
-pub struct UnitRef {
-    code: String,
-    name: String,
+pub struct UnitRef<'a> {
+    code: &'a str,
+    name: &'a str,
     #[serde(rename = "type")]
     unit_type: &'static str,
 }
 
-impl From<&AdminUnit> for UnitRef {
-    fn from(u: &AdminUnit) -> Self {
+impl<'a> From<&'a AdminUnit> for UnitRef<'a> {
+    fn from(u: &'a AdminUnit) -> Self {
         UnitRef {
-            code: u.code.clone(),
-            name: u.name.clone(),
+            code: &u.code,
+            name: &u.name,
             unit_type: u.unit_type.label(),
         }
     }
@@ -34,44 +34,44 @@ impl From<&AdminUnit> for UnitRef {
 
 /// A lockdown (zone or point) covering the place.
 #[derive(Debug, Serialize)]
-pub struct Cover {
-    id: String,
+pub struct Cover<'a> {
+    id: &'a str,
     kind: &'static str,
-    name: String,
+    name: &'a str,
     level: u8,
-    reason: String,
+    reason: &'a str,
     since: DateTime<Utc>,
     planned_end: Option<DateTime<Utc>>,
-    declared_by: String,
+    declared_by: &'a str,
 }
 
-impl Cover {
-    fn new(id: &str, kind: &'static str, name: &str, d: &Declaration) -> Self {
+impl<'a> Cover<'a> {
+    fn new(id: &'a str, kind: &'static str, name: &'a str, d: &'a Declaration) -> Self {
         Cover {
-            id: id.to_owned(),
+            id,
             kind,
-            name: name.to_owned(),
+            name,
             level: d.level,
-            reason: d.reason.clone(),
+            reason: &d.reason,
             since: d.started_at,
             planned_end: d.planned_end,
-            declared_by: d.declared_by.clone(),
+            declared_by: &d.declared_by,
         }
     }
 }
 
 /// Whether the place is locked down, and by what.
 #[derive(Debug, Serialize)]
-pub struct Lockdown {
+pub struct Lockdown<'a> {
     in_lockdown: bool,
-    covered_by: Vec<Cover>,
+    covered_by: Vec<Cover<'a>>,
 }
 
 /// The nearest open facility of a kind.
 #[derive(Debug, Serialize)]
-pub struct Nearest {
+pub struct Nearest<'a> {
     #[serde(flatten)]
-    facility: Facility,
+    facility: &'a Facility,
     lat: f64,
     lon: f64,
     distance_m: f64,
@@ -79,14 +79,14 @@ pub struct Nearest {
 
 /// The answer for a point.
 #[derive(Debug, Serialize)]
-pub struct PointStatus {
+pub struct PointStatus<'a> {
     lat: f64,
     lon: f64,
     inside_province: bool,
-    units: BTreeMap<&'static str, UnitRef>,
-    lockdown: Lockdown,
-    epidemic_level: Option<covidmap_core::layers::CommuneLevel>,
-    nearest: BTreeMap<&'static str, Nearest>,
+    units: BTreeMap<&'static str, UnitRef<'a>>,
+    lockdown: Lockdown<'a>,
+    epidemic_level: Option<&'a covidmap_core::layers::CommuneLevel>,
+    nearest: BTreeMap<&'static str, Nearest<'a>>,
     data_changed_at: Option<DateTime<Utc>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     message: Option<&'static str>,
@@ -141,7 +141,7 @@ pub fn parse_point(params: &BTreeMap<String, String>) -> Result<Point<f64>, ApiE
 
 /// Answers for a point from the snapshot.
 #[must_use]
-pub fn point_status(snapshot: &Snapshot, point: Point<f64>) -> PointStatus {
+pub fn point_status(snapshot: &Snapshot, point: Point<f64>) -> PointStatus<'_> {
     let chain: UnitChain<'_> = snapshot.locate(point);
     let mut units = BTreeMap::new();
     for (key, unit) in [
@@ -176,7 +176,7 @@ pub fn point_status(snapshot: &Snapshot, point: Point<f64>) -> PointStatus {
             (
                 key,
                 Nearest {
-                    facility: f.clone(),
+                    facility: f,
                     lat: f.location.y(),
                     lon: f.location.x(),
                     distance_m: d.round(),
@@ -194,10 +194,7 @@ pub fn point_status(snapshot: &Snapshot, point: Point<f64>) -> PointStatus {
             in_lockdown: !covered_by.is_empty(),
             covered_by,
         },
-        epidemic_level: chain
-            .commune
-            .and_then(|c| snapshot.commune_level(&c.code))
-            .cloned(),
+        epidemic_level: chain.commune.and_then(|c| snapshot.commune_level(&c.code)),
         nearest,
         data_changed_at: snapshot.last_changed(),
         message: (!inside).then_some("the point lies outside Nghệ An province"),

@@ -66,6 +66,15 @@ async fn health_and_units_answer_from_postgis() {
         .unwrap();
     assert_eq!(outside["inside_province"], false, "{outside}");
 
+    let search: Value = reqwest::get(format!("{base}/api/v1/search?q=DO%20LUONG"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(search["results"][0]["code"], "427", "{search}");
+    assert_eq!(search["results"][0]["name"], "Huyện Đô Lương", "{search}");
+
     let none: Value = reqwest::get(format!("{base}/api/v1/units?parent=412"))
         .await
         .unwrap()

@@ -160,6 +160,13 @@ async fn serve_loads_the_sample_data_into_an_empty_database_and_answers() {
             .json()
             .await
             .unwrap();
+    let search: serde_json::Value =
+        reqwest::get(format!("{url}/api/v1/search?q=xom%201%20nghi%20phong"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
     Command::new("kill")
         .arg(child.id().to_string())
         .status()
@@ -183,6 +190,9 @@ async fn serve_loads_the_sample_data_into_an_empty_database_and_answers() {
         "{status}"
     );
     assert_eq!(status["epidemic_level"]["level"], 4, "{status}");
+    // No diacritics, any order: Xóm 1 of Xã Nghi Phong first.
+    assert_eq!(search["results"][0]["code"], "17902-01", "{search}");
+    assert_eq!(search["results"][0]["name"], "Xóm 1", "{search}");
     for kind in ["checkpoint", "testing_site", "quarantine_camp"] {
         assert!(
             status["nearest"][kind]["distance_m"].as_f64().is_some(),

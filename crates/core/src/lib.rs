@@ -7,6 +7,7 @@ pub mod layers;
 pub mod legacy;
 pub mod level;
 pub mod prepared;
+pub mod search;
 pub mod snapshot;
 pub mod syllable;
 pub mod text;

@@ -5,6 +5,7 @@
 use crate::layers::{CommuneLevel, Facility, FacilityKind, Layers, LockdownPoint, LockdownZone};
 use crate::level::Level;
 use crate::prepared::PreparedArea;
+use crate::search::{query_words, SearchText};
 use crate::unit::AdminUnit;
 use chrono::{DateTime, Utc};
 use geo::{BoundingRect, Distance, Haversine, Point};
@@ -47,6 +48,8 @@ pub struct Snapshot {
     facility_trees: HashMap<FacilityKind, FacilityTree>,
     commune_levels: HashMap<String, usize>,
     units: Vec<AdminUnit>,
+    /// `search[i]` is what `units[i]` is found by.
+    search: Vec<SearchText>,
     /// `areas[i]` is `units[i]`'s boundary, prepared for point-in-polygon.
     areas: Vec<PreparedArea>,
     by_code: HashMap<String, usize>,
@@ -153,6 +156,10 @@ impl Snapshot {
             .enumerate()
             .map(|(i, c)| (c.commune_code.clone(), i))
             .collect();
+        let search = units
+            .iter()
+            .map(|u| SearchText::new(u, &ancestor_names(u, &units, &by_code)))
+            .collect();
         Snapshot {
             layers,
             zone_areas,
@@ -161,10 +168,50 @@ impl Snapshot {
             facility_trees,
             commune_levels,
             units,
+            search,
             areas,
             by_code,
             trees,
         }
+    }
+
+    /// Units whose names (or their parents' names) hold every word of the query, best first:
+    /// own-name matches before parent matches, whole words before prefixes, coarser levels
+    /// before finer, then by code.
+    #[must_use]
+    pub fn search(&self, query: &str, limit: usize) -> Vec<&AdminUnit> {
+        let words = query_words(query);
+        if words.is_empty() {
+            return Vec::new();
+        }
+        let words: Vec<&str> = words.iter().map(String::as_str).collect();
+        let mut hits: Vec<(u32, usize)> = self
+            .search
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| s.score(&words).map(|score| (score, i)))
+            .collect();
+        hits.sort_by(|a, b| {
+            b.0.cmp(&a.0)
+                .then(self.units[a.1].level.cmp(&self.units[b.1].level))
+                .then(self.units[a.1].code.cmp(&self.units[b.1].code))
+        });
+        hits.into_iter()
+            .take(limit)
+            .map(|(_, i)| &self.units[i])
+            .collect()
+    }
+
+    /// A unit's ancestors, nearest first.
+    #[must_use]
+    pub fn ancestors(&self, unit: &AdminUnit) -> Vec<&AdminUnit> {
+        let mut out = Vec::new();
+        let mut next = unit.parent_code.as_deref().and_then(|c| self.unit(c));
+        while let Some(u) = next {
+            out.push(u);
+            next = u.parent_code.as_deref().and_then(|c| self.unit(c));
+        }
+        out
     }
 
     /// Active lockdown zones covering the point.
@@ -287,6 +334,29 @@ impl Snapshot {
         }
         chain
     }
+}
+
+/// Names of a unit's ancestors below the province, nearest first.
+fn ancestor_names<'a>(
+    unit: &AdminUnit,
+    units: &'a [AdminUnit],
+    by_code: &HashMap<String, usize>,
+) -> Vec<&'a str> {
+    let mut names = Vec::new();
+    let mut next = unit
+        .parent_code
+        .as_deref()
+        .and_then(|c| by_code.get(c))
+        .map(|&i| &units[i]);
+    while let Some(u) = next.filter(|u| u.level != Level::Province) {
+        names.push(u.name.as_str());
+        next = u
+            .parent_code
+            .as_deref()
+            .and_then(|c| by_code.get(c))
+            .map(|&i| &units[i]);
+    }
+    names
 }
 
 fn envelope_of(area: &geo::MultiPolygon<f64>) -> Option<AABB<[f64; 2]>> {
@@ -527,5 +597,47 @@ mod tests {
         assert!(s
             .nearest(FacilityKind::Checkpoint, Point::new(105.0, 19.0))
             .is_none());
+    }
+
+    #[test]
+    fn search_finds_units_by_their_and_their_parents_names() {
+        let mut units = vec![
+            unit("40", Level::Province, None, 0.0, 0.0, 4.0),
+            unit("412", Level::District, Some("40"), 0.0, 0.0, 2.0),
+            unit("17902", Level::Commune, Some("412"), 0.0, 0.0, 1.0),
+            unit("17902-01", Level::Hamlet, Some("17902"), 0.0, 0.0, 0.5),
+            unit("17902-02", Level::Hamlet, Some("17902"), 0.5, 0.0, 0.5),
+            unit("18000", Level::Commune, Some("412"), 1.0, 0.0, 1.0),
+            unit("18000-01", Level::Hamlet, Some("18000"), 1.0, 0.0, 0.5),
+        ];
+        for (code, name, t) in [
+            ("412", "Thành phố Vinh", crate::UnitType::ThanhPho),
+            ("17902", "Xã Nghi Phong", crate::UnitType::Xa),
+            ("17902-01", "Xóm 1", crate::UnitType::Xom),
+            ("17902-02", "Xóm 2", crate::UnitType::Xom),
+            ("18000", "Xã Nghi Phú", crate::UnitType::Xa),
+            ("18000-01", "Xóm 1", crate::UnitType::Xom),
+        ] {
+            let u = units.iter_mut().find(|u| u.code == code).unwrap();
+            u.name = name.into();
+            u.unit_type = t;
+        }
+        let s = Snapshot::new(units);
+        let codes = |q: &str| {
+            s.search(q, 10)
+                .into_iter()
+                .map(|u| u.code.as_str())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(codes("nghi phong")[0], "17902");
+        assert_eq!(codes("xom 1 nghi phong"), ["17902-01"]);
+        assert_eq!(codes("Nghi Phong, xóm 1"), ["17902-01"]);
+        assert_eq!(
+            codes("NGHI PH"),
+            ["17902", "18000", "17902-01", "17902-02", "18000-01"]
+        );
+        assert!(codes("ha noi").is_empty());
+        assert!(codes("  ").is_empty());
+        assert_eq!(codes("vinh")[0], "412");
     }
 }

@@ -29,6 +29,7 @@ pub fn app<B: Backend>(backend: Arc<B>) -> Router {
         .route("/health", get(health::<B>))
         .route("/api/v1/units", get(units::<B>))
         .route("/api/v1/status", get(status::<B>))
+        .route("/api/v1/search", get(search::<B>))
         .fallback(not_found)
         .with_state(backend)
         .layer(CompressionLayer::new())
@@ -109,8 +110,50 @@ async fn status<B: Backend>(
     Ok(Json(crate::status::point_status(&backend.snapshot(), point)).into_response())
 }
 
+/// Longest query accepted by the search.
+const MAX_QUERY_CHARS: usize = 200;
+/// Results returned by the search.
+const SEARCH_RESULTS: usize = 10;
+
+async fn search<B: Backend>(
+    State(backend): State<Arc<B>>,
+    query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(params) = query
+        .map_err(|e| ApiError::bad_parameter("query", format!("unreadable query string: {e}")))?;
+    if let Some(unknown) = params.keys().find(|k| k.as_str() != "q") {
+        return Err(ApiError::bad_parameter(
+            unknown.clone(),
+            format!("unknown parameter {unknown:?}; use q"),
+        ));
+    }
+    let q = params.get("q").map(|q| q.trim()).unwrap_or_default();
+    if q.is_empty() {
+        return Err(ApiError::bad_parameter(
+            "q",
+            "q is required: the start of a place name, e.g. q=nghi phong",
+        ));
+    }
+    if q.chars().count() > MAX_QUERY_CHARS {
+        return Err(ApiError::bad_parameter(
+            "q",
+            format!("q is longer than {MAX_QUERY_CHARS} characters"),
+        ));
+    }
+    let snapshot = backend.snapshot();
+    let results: Vec<serde_json::Value> = snapshot
+        .search(q, SEARCH_RESULTS)
+        .into_iter()
+        .map(|u| {
+            let parents: Vec<serde_json::Value> = snapshot.ancestors(u).into_iter().filter(|a| a.level != Level::Province).map(|a| json!({ "code": a.code, "name": a.name, "level": a.level })).collect();
+            json!({ "code": u.code, "name": u.name, "type": u.unit_type.label(), "level": u.level, "parents": parents })
+        })
+        .collect();
+    Ok(Json(json!({ "query": q, "results": results })).into_response())
+}
+
 async fn not_found() -> Response {
-    let body = json!({ "error": { "code": "not_found", "message": "no such endpoint; see /health, /api/v1/units and /api/v1/status", "field": null } });
+    let body = json!({ "error": { "code": "not_found", "message": "no such endpoint; see /health, /api/v1/units, /api/v1/status and /api/v1/search", "field": null } });
     (StatusCode::NOT_FOUND, Json(body)).into_response()
 }
 
@@ -324,6 +367,26 @@ mod tests {
         ] {
             let (got, body) = get(uri).await;
             assert_eq!(got, status, "{uri}: {body}");
+            assert_eq!(body["error"]["field"], field, "{uri}: {body}");
+        }
+    }
+
+    #[tokio::test]
+    async fn search_answers_top_matches_and_refuses_bad_queries() {
+        let (status, body) = get("/api/v1/search?q=xom%2017128").await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["results"][0]["code"], "17128-01", "{body}");
+        assert_eq!(body["results"][0]["parents"][0]["code"], "17128");
+        assert_eq!(body["results"][0]["parents"][1]["code"], "427");
+        let long = "a".repeat(201);
+        for (uri, field) in [
+            ("/api/v1/search".to_owned(), "q"),
+            ("/api/v1/search?q=%20".to_owned(), "q"),
+            (format!("/api/v1/search?q={long}"), "q"),
+            ("/api/v1/search?q=a&n=3".to_owned(), "n"),
+        ] {
+            let (status, body) = get(&uri).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}");
             assert_eq!(body["error"]["field"], field, "{uri}: {body}");
         }
     }

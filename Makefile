@@ -22,6 +22,7 @@ lint:
 bench: setup
 	cargo bench -p covidmap-benches
 	bash benches/ingest_vs_ogr2ogr.sh
+	bash benches/status_vs_postgis.sh
 
 demo-data: build
 	./target/release/covidmap demo-data

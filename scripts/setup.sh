@@ -13,6 +13,7 @@ packages=(
   curl
   zip                       # the ingest bench packs a shapefile
   bc                        # and does its arithmetic
+  wrk                       # HTTP load for the status bench
 )
 
 missing=()

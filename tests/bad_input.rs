@@ -6,7 +6,6 @@
 use covidmap_core::Level;
 use covidmap_ingest::{FieldFlags, ReadOptions};
 use covidmap_tests::{data, fixture, options, square_feature, write_geojson, TestDb};
-use geo::InteriorPoint;
 use serde_json::json;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -50,15 +49,7 @@ fn copy_truncated(from: &Path, to: &Path, keep: f64) {
 #[tokio::test]
 async fn every_bad_input_is_refused_named_and_changes_nothing() {
     let db = TestDb::with_districts().await;
-    let vinh = db
-        .store
-        .current_units(Level::District)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|u| u.code == "412")
-        .unwrap();
-    let p = vinh.geometry.interior_point().unwrap();
+    let p = db.interior_point("412").await;
     let (x, y) = (p.x(), p.y());
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
@@ -314,15 +305,7 @@ async fn every_bad_input_is_refused_named_and_changes_nothing() {
 #[tokio::test]
 async fn an_unambiguous_repair_is_made_and_reported() {
     let db = TestDb::with_districts().await;
-    let vinh = db
-        .store
-        .current_units(Level::District)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|u| u.code == "412")
-        .unwrap();
-    let p = vinh.geometry.interior_point().unwrap();
+    let p = db.interior_point("412").await;
     let (x, y) = (p.x(), p.y());
     // A ring that runs out along its bottom edge and back: a zero-area spike.
     let spike = json!({"type": "Feature", "properties": {"code": "90001", "name": "Xã Gai"},

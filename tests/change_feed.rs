@@ -5,7 +5,7 @@
 use covidmap_core::Level;
 use covidmap_server::{Backend, LiveBackend};
 use covidmap_tests::{square_feature, write_geojson, TestDb};
-use geo::{InteriorPoint, Point};
+use geo::Point;
 use serde_json::json;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -31,15 +31,7 @@ async fn an_upload_and_a_plain_sql_write_both_reach_the_snapshot() {
     let db = TestDb::with_districts().await;
     let backend = Arc::new(LiveBackend::load(db.store.clone()).await.unwrap());
     let _feed = Arc::clone(&backend).follow_changes();
-    let vinh = db
-        .store
-        .current_units(Level::District)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|u| u.code == "412")
-        .unwrap();
-    let p = vinh.geometry.interior_point().unwrap();
+    let p = db.interior_point("412").await;
     assert!(backend.snapshot().locate(p).commune.is_none());
 
     let dir = tempfile::tempdir().unwrap();

@@ -11,7 +11,6 @@ use covidmap_store::StoreError;
 use covidmap_tests::{
     data, fixture, offset_m, ogr2ogr, options, square_feature, write_geojson, TestDb,
 };
-use geo::InteriorPoint;
 use serde_json::json;
 use std::path::Path;
 
@@ -249,15 +248,7 @@ async fn dry_run_reports_the_change_and_writes_nothing() {
 #[tokio::test]
 async fn removing_a_unit_that_still_has_children_is_refused() {
     let db = TestDb::with_districts().await;
-    let vinh = db
-        .store
-        .current_units(Level::District)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|u| u.code == "412")
-        .unwrap();
-    let p = vinh.geometry.interior_point().unwrap();
+    let p = db.interior_point("412").await;
     let dir = tempfile::tempdir().unwrap();
     let two = write_geojson(
         dir.path(),

@@ -121,6 +121,17 @@ impl TestDb {
         db
     }
 
+    /// A point inside a current unit (e.g. "412", Thành phố Vinh), for building test files.
+    pub async fn interior_point(&self, code: &str) -> geo::Point<f64> {
+        use geo::InteriorPoint;
+        let units = self.store.all_current_units().await.unwrap();
+        let unit = units
+            .iter()
+            .find(|u| u.code == code)
+            .unwrap_or_else(|| panic!("no unit {code}"));
+        unit.geometry.interior_point().unwrap()
+    }
+
     /// Ingests a file with default options.
     pub async fn ingest(&self, path: &Path, level: Level) -> Result<UploadReport, UploadError> {
         self.upload(path, options(level), None, false).await

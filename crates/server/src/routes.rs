@@ -57,17 +57,7 @@ async fn units<B: Backend>(
     State(backend): State<Arc<B>>,
     query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let Query(params) = query
-        .map_err(|e| ApiError::bad_parameter("query", format!("unreadable query string: {e}")))?;
-    if let Some(unknown) = params
-        .keys()
-        .find(|k| !["level", "parent"].contains(&k.as_str()))
-    {
-        return Err(ApiError::bad_parameter(
-            unknown.clone(),
-            format!("unknown parameter {unknown:?}; use level and parent"),
-        ));
-    }
+    let params = known_params(query, &["level", "parent"])?;
     let level = params
         .get("level")
         .map(|l| {
@@ -95,17 +85,7 @@ async fn status<B: Backend>(
     State(backend): State<Arc<B>>,
     query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let Query(params) = query
-        .map_err(|e| ApiError::bad_parameter("query", format!("unreadable query string: {e}")))?;
-    if let Some(unknown) = params
-        .keys()
-        .find(|k| !crate::status::PARAMETERS.contains(&k.as_str()))
-    {
-        return Err(ApiError::bad_parameter(
-            unknown.clone(),
-            format!("unknown parameter {unknown:?}; use lat and lon"),
-        ));
-    }
+    let params = known_params(query, &crate::status::PARAMETERS)?;
     let point = crate::status::parse_point(&params)?;
     Ok(Json(crate::status::point_status(&backend.snapshot(), point)).into_response())
 }
@@ -119,14 +99,7 @@ async fn search<B: Backend>(
     State(backend): State<Arc<B>>,
     query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let Query(params) = query
-        .map_err(|e| ApiError::bad_parameter("query", format!("unreadable query string: {e}")))?;
-    if let Some(unknown) = params.keys().find(|k| k.as_str() != "q") {
-        return Err(ApiError::bad_parameter(
-            unknown.clone(),
-            format!("unknown parameter {unknown:?}; use q"),
-        ));
-    }
+    let params = known_params(query, &["q"])?;
     let q = params.get("q").map(|q| q.trim()).unwrap_or_default();
     if q.is_empty() {
         return Err(ApiError::bad_parameter(
@@ -150,6 +123,23 @@ async fn search<B: Backend>(
         })
         .collect();
     Ok(Json(json!({ "query": q, "results": results })).into_response())
+}
+
+/// The query's parameters, refusing an unreadable query string or a parameter not in
+/// `allowed` (naming it).
+fn known_params(
+    query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
+    allowed: &[&str],
+) -> Result<BTreeMap<String, String>, ApiError> {
+    let Query(params) = query
+        .map_err(|e| ApiError::bad_parameter("query", format!("unreadable query string: {e}")))?;
+    if let Some(unknown) = params.keys().find(|k| !allowed.contains(&k.as_str())) {
+        return Err(ApiError::bad_parameter(
+            unknown.clone(),
+            format!("unknown parameter {unknown:?}; use {}", allowed.join(", ")),
+        ));
+    }
+    Ok(params)
 }
 
 async fn not_found() -> Response {

@@ -6,6 +6,11 @@ use covidmap_tests::TestDb;
 use serde_json::Value;
 use std::sync::Arc;
 
+/// GETs a URL and reads its JSON body.
+async fn get_json(url: String) -> Value {
+    reqwest::get(url).await.unwrap().json().await.unwrap()
+}
+
 async fn serve(db: &TestDb) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -21,12 +26,7 @@ async fn serve(db: &TestDb) -> String {
 async fn health_and_units_answer_from_postgis() {
     let db = TestDb::with_districts().await;
     let base = serve(&db).await;
-    let health: Value = reqwest::get(format!("{base}/health"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let health: Value = get_json(format!("{base}/health")).await;
     assert_eq!(health["database"], "reachable");
     assert_eq!(health["units"]["district"], 21);
     assert_eq!(health["units"]["province"], 1);
@@ -50,37 +50,17 @@ async fn health_and_units_answer_from_postgis() {
     assert_eq!(vinh["geometry"]["type"], "MultiPolygon");
 
     // Status from the snapshot: the middle of Vinh is in Thành phố Vinh.
-    let status: Value = reqwest::get(format!("{base}/api/v1/status?lat=18.6733&lon=105.6813"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let status: Value = get_json(format!("{base}/api/v1/status?lat=18.6733&lon=105.6813")).await;
     assert_eq!(status["inside_province"], true, "{status}");
     assert_eq!(status["units"]["district"]["code"], "412", "{status}");
-    let outside: Value = reqwest::get(format!("{base}/api/v1/status?lat=21.0278&lon=105.8342"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let outside: Value = get_json(format!("{base}/api/v1/status?lat=21.0278&lon=105.8342")).await;
     assert_eq!(outside["inside_province"], false, "{outside}");
 
-    let search: Value = reqwest::get(format!("{base}/api/v1/search?q=DO%20LUONG"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let search: Value = get_json(format!("{base}/api/v1/search?q=DO%20LUONG")).await;
     assert_eq!(search["results"][0]["code"], "427", "{search}");
     assert_eq!(search["results"][0]["name"], "Huyện Đô Lương", "{search}");
 
-    let none: Value = reqwest::get(format!("{base}/api/v1/units?parent=412"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let none: Value = get_json(format!("{base}/api/v1/units?parent=412")).await;
     assert_eq!(none["features"].as_array().unwrap().len(), 0);
 }
 

@@ -156,11 +156,7 @@ impl Snapshot {
             .enumerate()
             .map(|(i, c)| (c.commune_code.clone(), i))
             .collect();
-        let search = units
-            .iter()
-            .map(|u| SearchText::new(u, &ancestor_names(u, &units, &by_code)))
-            .collect();
-        Snapshot {
+        let mut snapshot = Snapshot {
             layers,
             zone_areas,
             zone_tree,
@@ -168,11 +164,27 @@ impl Snapshot {
             facility_trees,
             commune_levels,
             units,
-            search,
+            search: Vec::new(),
             areas,
             by_code,
             trees,
-        }
+        };
+        // Units are found by their own names and their ancestors' (below the province).
+        let search = snapshot
+            .units
+            .iter()
+            .map(|u| {
+                let names: Vec<&str> = snapshot
+                    .ancestors(u)
+                    .into_iter()
+                    .filter(|a| a.level != Level::Province)
+                    .map(|a| a.name.as_str())
+                    .collect();
+                SearchText::new(u, &names)
+            })
+            .collect();
+        snapshot.search = search;
+        snapshot
     }
 
     /// Units whose names (or their parents' names) hold every word of the query, best first:
@@ -334,29 +346,6 @@ impl Snapshot {
         }
         chain
     }
-}
-
-/// Names of a unit's ancestors below the province, nearest first.
-fn ancestor_names<'a>(
-    unit: &AdminUnit,
-    units: &'a [AdminUnit],
-    by_code: &HashMap<String, usize>,
-) -> Vec<&'a str> {
-    let mut names = Vec::new();
-    let mut next = unit
-        .parent_code
-        .as_deref()
-        .and_then(|c| by_code.get(c))
-        .map(|&i| &units[i]);
-    while let Some(u) = next.filter(|u| u.level != Level::Province) {
-        names.push(u.name.as_str());
-        next = u
-            .parent_code
-            .as_deref()
-            .and_then(|c| by_code.get(c))
-            .map(|&i| &units[i]);
-    }
-    names
 }
 
 fn envelope_of(area: &geo::MultiPolygon<f64>) -> Option<AABB<[f64; 2]>> {

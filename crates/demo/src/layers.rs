@@ -91,11 +91,14 @@ pub fn layers(units: &[AdminUnit], seed: u64) -> Layers {
         .filter(|z| z.declaration.active)
         .flat_map(|z| z.unit_codes.iter().map(String::as_str))
         .collect();
+    // A commune is locked down when a zone covers it or one of its hamlets.
+    let locked_communes: HashSet<&str> = of(Level::Hamlet)
+        .filter(|h| locked.contains(h.code.as_str()))
+        .filter_map(|h| h.parent_code.as_deref())
+        .chain(locked.iter().copied())
+        .collect();
     for commune in of(Level::Commune) {
-        let has_lockdown = locked.contains(commune.code.as_str())
-            || of(Level::Hamlet).any(|h| {
-                h.parent_code.as_ref() == Some(&commune.code) && locked.contains(h.code.as_str())
-            });
+        let has_lockdown = locked_communes.contains(commune.code.as_str());
         let level = if has_lockdown {
             4
         } else {

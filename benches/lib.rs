@@ -1,4 +1,4 @@
-//! Inputs the benches share, deterministic: the real province and districts read through the
+//! Inputs the benches (and the address-corpus test) share, deterministic: the real province and districts read through the
 //! ingest pipeline, the sample communes and hamlets (seed 2021), and fixed random points.
 
 #![allow(clippy::unwrap_used, clippy::missing_panics_doc)] // bench fixtures: fail loudly

@@ -67,3 +67,59 @@ async fn an_upload_and_a_plain_sql_write_both_reach_the_snapshot() {
     let after_sql = wait_for_commune(&backend, p, false).await;
     println!("visible after upload: {after_upload:?}, after SQL: {after_sql:?}");
 }
+
+/// Polls the address answer for "TP Vinh" until its lockdown reads `(in_lockdown, partial)`.
+async fn wait_for_address_lockdown(backend: &LiveBackend, expected: (bool, bool)) -> Duration {
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(20) {
+        let snapshot = backend.snapshot();
+        let answer = covidmap_server::address_status(&snapshot, "TP Vinh").unwrap();
+        let body = serde_json::to_value(&answer).unwrap();
+        assert_eq!(body["units"]["district"]["code"], "412", "{body}");
+        let got = (
+            body["lockdown"]["in_lockdown"] == true,
+            body["lockdown"]["partial"] == true,
+        );
+        if got == expected {
+            return started.elapsed();
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("the address answer never showed (in_lockdown, partial) = {expected:?}");
+}
+
+#[tokio::test]
+async fn address_answers_follow_zones_declared_by_sql() {
+    let db = TestDb::with_districts().await;
+    let backend = Arc::new(LiveBackend::load(db.store.clone()).await.unwrap());
+    let _feed = Arc::clone(&backend).follow_changes();
+    wait_for_address_lockdown(&backend, (false, false)).await;
+    let p = db.interior_point("412").await;
+    let declare = |id: &str, codes: &str, geom: String| {
+        format!(
+            "INSERT INTO lockdown_zones (id, name, level, status, reason, unit_codes, geom, declared_by, started_at, changed_by) \
+             VALUES ('{id}', 'Phong toả {id}', 4, 'active', 'ca mắc trong cộng đồng', '{codes}', {geom}, 'UBND thành phố Vinh', now(), 'test')"
+        )
+    };
+    // A block of streets: part of the city.
+    let block = format!(
+        "ST_Multi(ST_MakeEnvelope({}, {}, {}, {}, 4326))",
+        p.x() - 0.002,
+        p.y() - 0.002,
+        p.x() + 0.002,
+        p.y() + 0.002
+    );
+    sqlx::query(&declare("block", "{}", block))
+        .execute(db.store.pool())
+        .await
+        .unwrap();
+    let partial = wait_for_address_lockdown(&backend, (false, true)).await;
+    // The whole city, declared by its code.
+    let city = "(SELECT geom FROM admin_units_current WHERE code = '412')".to_owned();
+    sqlx::query(&declare("city", "{412}", city))
+        .execute(db.store.pool())
+        .await
+        .unwrap();
+    let whole = wait_for_address_lockdown(&backend, (true, false)).await;
+    println!("address answers changed after {partial:?} (part) and {whole:?} (whole)");
+}

@@ -56,6 +56,24 @@ async fn health_and_units_answer_from_postgis() {
     let outside: Value = get_json(format!("{base}/api/v1/status?lat=21.0278&lon=105.8342")).await;
     assert_eq!(outside["inside_province"], false, "{outside}");
 
+    // Status of an address, read by the gazetteer.
+    let by_address: Value = get_json(format!(
+        "{base}/api/v1/status?address=h.%20do%20luong,%20nghe%20an"
+    ))
+    .await;
+    assert_eq!(
+        by_address["units"]["district"]["code"], "427",
+        "{by_address}"
+    );
+    assert_eq!(by_address["matched_text"], "do luong", "{by_address}");
+    assert_eq!(by_address["lockdown"]["in_lockdown"], false, "{by_address}");
+    let response = reqwest::get(format!("{base}/api/v1/status?address=Hà%20Nội"))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 404);
+    let unknown: Value = response.json().await.unwrap();
+    assert_eq!(unknown["error"]["field"], "address", "{unknown}");
+
     let search: Value = get_json(format!("{base}/api/v1/search?q=DO%20LUONG")).await;
     assert_eq!(search["results"][0]["code"], "427", "{search}");
     assert_eq!(search["results"][0]["name"], "Huyện Đô Lương", "{search}");

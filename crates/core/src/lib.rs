@@ -1,8 +1,10 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
+pub mod address;
 pub mod containment;
 pub mod diff;
+pub mod gazetteer;
 pub mod layers;
 pub mod legacy;
 pub mod level;
@@ -15,7 +17,7 @@ pub mod unit;
 
 pub use diff::{diff_units, UnitDiff};
 pub use level::{Level, UnitType};
-pub use snapshot::{Snapshot, UnitChain};
+pub use snapshot::{Snapshot, UnitChain, UnitLockdown};
 pub use unit::AdminUnit;
 
 /// GSO code of Nghệ An province, the root of every unit chain.

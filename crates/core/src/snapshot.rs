@@ -2,13 +2,14 @@
 //! bounding boxes, answering "which hamlet, commune and district is this point in" without a
 //! database round trip.
 
+use crate::gazetteer::{AddressAnswer, Gazetteer};
 use crate::layers::{CommuneLevel, Facility, FacilityKind, Layers, LockdownPoint, LockdownZone};
 use crate::level::Level;
 use crate::prepared::PreparedArea;
 use crate::search::{query_words, SearchText};
 use crate::unit::AdminUnit;
 use chrono::{DateTime, Utc};
-use geo::{BoundingRect, Distance, Haversine, Point};
+use geo::{Area, BooleanOps, BoundingRect, Distance, Haversine, MultiPolygon, Point, Polygon};
 use rstar::primitives::GeomWithData;
 use rstar::{RTree, RTreeObject, AABB};
 use std::collections::HashMap;
@@ -38,6 +39,38 @@ impl RTreeObject for Entry {
     }
 }
 
+/// Overlaps smaller than this (about 12 m²) are slivers along shared boundaries, not cover.
+const MIN_OVERLAP_DEG2: f64 = 1e-9;
+/// A unit this much covered counts as wholly covered (boundaries drawn twice never agree
+/// exactly).
+const WHOLE_SHARE: f64 = 0.995;
+
+/// How the active lockdowns cover a unit.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UnitLockdown<'a> {
+    /// Share of the unit's area under active lockdown, 0–1.
+    pub covered_share: f64,
+    /// Active zones covering some of it.
+    pub zones: Vec<&'a LockdownZone>,
+    /// Active lockdown points whose circle reaches into it.
+    pub points: Vec<&'a LockdownPoint>,
+}
+
+impl UnitLockdown<'_> {
+    /// The whole unit is locked down.
+    #[must_use]
+    pub fn whole(&self) -> bool {
+        self.covered_share >= WHOLE_SHARE
+    }
+
+    /// Part of it is locked down, part is not.
+    #[must_use]
+    pub fn partial(&self) -> bool {
+        let touched = !self.zones.is_empty() || !self.points.is_empty();
+        touched && !self.whole()
+    }
+}
+
 /// Every current unit, indexed for point lookups.
 #[derive(Debug, Default)]
 pub struct Snapshot {
@@ -50,6 +83,7 @@ pub struct Snapshot {
     units: Vec<AdminUnit>,
     /// `search[i]` is what `units[i]` is found by.
     search: Vec<SearchText>,
+    gazetteer: Gazetteer,
     /// `areas[i]` is `units[i]`'s boundary, prepared for point-in-polygon.
     areas: Vec<PreparedArea>,
     by_code: HashMap<String, usize>,
@@ -165,6 +199,7 @@ impl Snapshot {
             commune_levels,
             units,
             search: Vec::new(),
+            gazetteer: Gazetteer::default(),
             areas,
             by_code,
             trees,
@@ -184,7 +219,76 @@ impl Snapshot {
             })
             .collect();
         snapshot.search = search;
+        snapshot.gazetteer = Gazetteer::new(&snapshot.units);
         snapshot
+    }
+
+    /// The unit an address names (and others it may mean), from the gazetteer.
+    #[must_use]
+    pub fn resolve_address(&self, text: &str) -> Option<AddressAnswer<'_>> {
+        self.gazetteer.answer(&self.units, text)
+    }
+
+    /// How the active lockdowns cover a unit: by declaration on it or on a unit it lies in,
+    /// or by area (zones, and points as circles), overlaps counted once.
+    #[must_use]
+    pub fn unit_lockdown(&self, unit: &AdminUnit) -> UnitLockdown<'_> {
+        let mut answer = UnitLockdown::default();
+        let Some(envelope) = envelope_of(&unit.geometry) else {
+            return answer;
+        };
+        let lineage: Vec<&str> = std::iter::once(unit.code.as_str())
+            .chain(self.ancestors(unit).into_iter().map(|a| a.code.as_str()))
+            .collect();
+        let mut pieces: Vec<MultiPolygon<f64>> = Vec::new();
+        let mut declared_on_it = false;
+        for e in self.zone_tree.locate_in_envelope_intersecting(&envelope) {
+            let zone = &self.layers.zones[e.index];
+            if !zone.declaration.active {
+                continue;
+            }
+            if zone
+                .unit_codes
+                .iter()
+                .any(|c| lineage.contains(&c.as_str()))
+            {
+                declared_on_it = true;
+                answer.zones.push(zone);
+                continue;
+            }
+            let overlap = unit.geometry.intersection(&zone.area);
+            if overlap.unsigned_area() > MIN_OVERLAP_DEG2 {
+                answer.zones.push(zone);
+                pieces.push(overlap);
+            }
+        }
+        for e in self.point_tree.locate_in_envelope_intersecting(&envelope) {
+            let point = &self.layers.points[e.index];
+            if !point.declaration.active {
+                continue;
+            }
+            let circle = MultiPolygon(vec![circle(point.location, point.radius_m)]);
+            let overlap = unit.geometry.intersection(&circle);
+            if overlap.unsigned_area() > MIN_OVERLAP_DEG2 {
+                answer.points.push(point);
+                pieces.push(overlap);
+            }
+        }
+        answer.covered_share = if declared_on_it {
+            1.0
+        } else {
+            let covered = pieces
+                .into_iter()
+                .reduce(|a, b| a.union(&b))
+                .map_or(0.0, |m| m.unsigned_area());
+            let area = unit.geometry.unsigned_area();
+            if area > 0.0 {
+                (covered / area).min(1.0)
+            } else {
+                0.0
+            }
+        };
+        answer
     }
 
     /// Units whose names (or their parents' names) hold every word of the query, best first:
@@ -361,6 +465,19 @@ fn circle_envelope(centre: Point<f64>, radius_m: f64) -> AABB<[f64; 2]> {
         [centre.x() - dx, centre.y() - dy],
         [centre.x() + dx, centre.y() + dy],
     )
+}
+
+/// A circle of `radius_m` metres as a 64-sided polygon in degrees.
+fn circle(centre: Point<f64>, radius_m: f64) -> Polygon<f64> {
+    let dy = radius_m / METRES_PER_DEGREE;
+    let dx = dy / centre.y().to_radians().cos().max(0.1);
+    let ring: Vec<geo::Coord<f64>> = (0..=64)
+        .map(|k| {
+            let a = std::f64::consts::TAU * f64::from(k) / 64.0;
+            geo::coord! { x: centre.x() + dx * a.cos(), y: centre.y() + dy * a.sin() }
+        })
+        .collect();
+    Polygon::new(geo::LineString(ring), vec![])
 }
 
 fn scaled(p: Point<f64>) -> [f64; 2] {
@@ -544,6 +661,60 @@ mod tests {
         let north = |m: f64| Point::new(105.0, 19.0 + m / METRES_PER_DEGREE);
         assert_eq!(s.lockdown_points_at(north(50.0)).len(), 1);
         assert!(s.lockdown_points_at(north(150.0)).is_empty());
+    }
+
+    #[test]
+    fn units_are_covered_wholly_in_part_or_not_at_all() {
+        let units = grid();
+        let geometry = |code: &str| {
+            units
+                .iter()
+                .find(|u| u.code == code)
+                .map(|u| u.geometry.clone())
+                .unwrap()
+        };
+        let zone = |id: &str, active: bool, codes: Vec<String>, area| LockdownZone {
+            id: id.into(),
+            name: id.into(),
+            declaration: declaration(active),
+            unit_codes: codes,
+            area,
+        };
+        let layers = Layers {
+            zones: vec![
+                zone("drawn", true, vec![], geometry("d00c00h00")),
+                zone("by-code", true, vec!["d00c01".into()], geometry("d00c01")),
+                zone("lifted", false, vec![], geometry("d00c02")),
+            ],
+            points: vec![LockdownPoint {
+                id: "point".into(),
+                name: "point".into(),
+                declaration: declaration(true),
+                location: Point::new(3.5, 0.5),
+                radius_m: 1_000.0,
+            }],
+            ..Layers::default()
+        };
+        let s = Snapshot::with_layers(units.clone(), layers);
+        let cover = |code: &str| s.unit_lockdown(s.unit(code).unwrap());
+        // The drawn zone is exactly one hamlet: that hamlet wholly, its commune a quarter.
+        assert!(cover("d00c00h00").whole());
+        let commune = cover("d00c00");
+        assert!(commune.partial() && !commune.whole());
+        assert!((commune.covered_share - 0.25).abs() < 1e-9, "{commune:?}");
+        assert_eq!(commune.zones.len(), 1);
+        // Its neighbour only shares an edge with it.
+        let neighbour = cover("d00c00h10");
+        assert!(!neighbour.partial() && !neighbour.whole(), "{neighbour:?}");
+        // Declared on a commune: every hamlet in it, by code.
+        assert!(cover("d00c01h11").whole());
+        assert!(cover("d00").partial());
+        // Lifted: nothing.
+        assert!(cover("d00c02h00").zones.is_empty());
+        // A 1 km lockdown point inside a commune of about 100 km: partial.
+        let around_point = cover("d10c00");
+        assert!(around_point.partial() && around_point.points.len() == 1);
+        assert!(around_point.covered_share < 0.001);
     }
 
     #[test]

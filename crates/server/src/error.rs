@@ -17,12 +17,12 @@ pub enum ApiError {
         /// What is wrong and what to send instead.
         message: String,
     },
-    /// A parameter asks for something not built yet.
+    /// A parameter names nothing that exists.
     #[error("{message}")]
-    NotImplemented {
+    NoMatch {
         /// The parameter.
         field: String,
-        /// What is missing and what to send instead.
+        /// What was not found and how to find it.
         message: String,
     },
     /// The database cannot answer.
@@ -60,11 +60,9 @@ impl IntoResponse for ApiError {
                 "bad_parameter",
                 Some(field.clone()),
             ),
-            ApiError::NotImplemented { field, .. } => (
-                StatusCode::NOT_IMPLEMENTED,
-                "not_implemented",
-                Some(field.clone()),
-            ),
+            ApiError::NoMatch { field, .. } => {
+                (StatusCode::NOT_FOUND, "not_found", Some(field.clone()))
+            }
             ApiError::Unavailable(e) => {
                 tracing::error!(error = %e, "database unavailable");
                 (StatusCode::SERVICE_UNAVAILABLE, "unavailable", None)

@@ -10,4 +10,4 @@ pub mod upload;
 pub use backend::{Backend, LiveBackend, SnapshotError};
 pub use error::ApiError;
 pub use routes::app;
-pub use status::{point_status, PointStatus};
+pub use status::{address_status, point_status, AddressStatus, PointStatus};

@@ -2,6 +2,7 @@
 
 use crate::backend::Backend;
 use crate::error::ApiError;
+use crate::status::Place;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
@@ -86,8 +87,13 @@ async fn status<B: Backend>(
     query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let params = known_params(query, &crate::status::PARAMETERS)?;
-    let point = crate::status::parse_point(&params)?;
-    Ok(Json(crate::status::point_status(&backend.snapshot(), point)).into_response())
+    let snapshot = backend.snapshot();
+    Ok(match crate::status::parse_place(&params)? {
+        Place::Point(point) => Json(crate::status::point_status(&snapshot, point)).into_response(),
+        Place::Address(text) => {
+            Json(crate::status::address_status(&snapshot, &text)?).into_response()
+        }
+    })
 }
 
 /// Longest query accepted by the search.
@@ -133,6 +139,13 @@ fn known_params(
 ) -> Result<BTreeMap<String, String>, ApiError> {
     let Query(params) = query
         .map_err(|e| ApiError::bad_parameter("query", format!("unreadable query string: {e}")))?;
+    // Percent-encoded bytes that are not UTF-8 arrive as U+FFFD.
+    if let Some((name, _)) = params.iter().find(|(_, v)| v.contains('\u{FFFD}')) {
+        return Err(ApiError::bad_parameter(
+            name.clone(),
+            format!("{name} is not valid UTF-8: percent-encode the text as UTF-8"),
+        ));
+    }
     if let Some(unknown) = params.keys().find(|k| !allowed.contains(&k.as_str())) {
         return Err(ApiError::bad_parameter(
             unknown.clone(),
@@ -311,6 +324,7 @@ mod tests {
 
     #[tokio::test]
     async fn status_refuses_bad_coordinates_naming_them() {
+        let long_address = format!("/api/v1/status?address={}", "x%C3%B3m%205%20".repeat(40));
         for (uri, status, field) in [
             ("/api/v1/status", StatusCode::BAD_REQUEST, "lat"),
             ("/api/v1/status?lat=18.5", StatusCode::BAD_REQUEST, "lon"),
@@ -351,14 +365,53 @@ mod tests {
             ),
             (
                 "/api/v1/status?address=xom%201%20nghi%20phong",
-                StatusCode::NOT_IMPLEMENTED,
+                StatusCode::NOT_FOUND,
                 "address",
             ),
+            (
+                "/api/v1/status?address=",
+                StatusCode::BAD_REQUEST,
+                "address",
+            ),
+            (
+                "/api/v1/status?address=%20%20",
+                StatusCode::BAD_REQUEST,
+                "address",
+            ),
+            (
+                "/api/v1/status?address=x%FFm",
+                StatusCode::BAD_REQUEST,
+                "address",
+            ),
+            (&long_address, StatusCode::BAD_REQUEST, "address"),
         ] {
             let (got, body) = get(uri).await;
             assert_eq!(got, status, "{uri}: {body}");
             assert_eq!(body["error"]["field"], field, "{uri}: {body}");
         }
+    }
+
+    #[tokio::test]
+    async fn status_of_an_address_partly_locked_down() {
+        let (status, body) = get(
+            "/api/v1/status?address=S%E1%BB%91%202%20L%C3%AA%20L%E1%BB%A3i%2C%20x%C3%A3%2017128",
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["units"]["commune"]["code"], "17128", "{body}");
+        assert_eq!(body["units"]["district"]["code"], "427", "{body}");
+        assert_eq!(body["matched_level"], "commune");
+        assert_eq!(body["matched_text"], "17128");
+        assert_eq!(body["street"], "Số 2 Lê Lợi");
+        // The zone covers the hamlet, a quarter of the commune.
+        assert_eq!(body["lockdown"]["in_lockdown"], false, "{body}");
+        assert_eq!(body["lockdown"]["partial"], true);
+        assert_eq!(body["lockdown"]["covered_share"], 0.25);
+        assert_eq!(body["lockdown"]["covered_by"][0]["id"], "zone-17128-01");
+        assert!(body["lockdown"]["advice"].as_str().unwrap().contains("GPS"));
+        assert_eq!(body["epidemic_level"]["level"], 4);
+        assert_eq!(body["nearest"]["testing_site"]["id"], "testing-17128");
+        assert!(body["confidence"].as_f64().unwrap() > 0.5, "{body}");
     }
 
     #[tokio::test]

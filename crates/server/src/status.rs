@@ -1,17 +1,29 @@
-//! `GET /api/v1/status?lat=&lon=`: which units a point lies in, whether it is locked down,
-//! the commune's epidemic level and the nearest checkpoint, testing site and quarantine camp,
-//! answered from the in-memory snapshot. (Address lookups come with the gazetteer.)
+//! `GET /api/v1/status?lat=&lon=` or `?address=`: which units a place lies in, whether it is
+//! locked down, the commune's epidemic level and the nearest checkpoint, testing site and
+//! quarantine camp, answered from the in-memory snapshot.
 
 use crate::error::ApiError;
 use chrono::{DateTime, Utc};
+use covidmap_core::gazetteer::AddressMatch;
 use covidmap_core::layers::{Declaration, Facility, FacilityKind};
-use covidmap_core::{AdminUnit, Snapshot, UnitChain};
-use geo::Point;
+use covidmap_core::{AdminUnit, Level, Snapshot, UnitChain};
+use geo::{InteriorPoint, Point};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// Parameters `status` understands.
 pub const PARAMETERS: [&str; 3] = ["lat", "lon", "address"];
+/// Longest address accepted, in characters.
+pub const MAX_ADDRESS_CHARS: usize = 200;
+
+/// What a status request asks about.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Place {
+    /// A position (longitude, latitude).
+    Point(Point<f64>),
+    /// An address as typed.
+    Address(String),
+}
 
 /// One unit in an answer.
 #[derive(Debug, Serialize)]
@@ -92,22 +104,34 @@ pub struct PointStatus<'a> {
     message: Option<&'static str>,
 }
 
-/// Reads `lat` and `lon` from the query: both present, numbers, in range.
+/// Reads the place from the query: `address`, or `lat` and `lon` (both present, numbers, in
+/// range).
 ///
 /// # Errors
 /// A 400 naming the parameter at fault.
-pub fn parse_point(params: &BTreeMap<String, String>) -> Result<Point<f64>, ApiError> {
-    if params.contains_key("address") {
+pub fn parse_place(params: &BTreeMap<String, String>) -> Result<Place, ApiError> {
+    if let Some(address) = params.get("address") {
         if params.contains_key("lat") || params.contains_key("lon") {
             return Err(ApiError::bad_parameter(
                 "address",
                 "give either address or lat and lon, not both",
             ));
         }
-        return Err(ApiError::NotImplemented {
-            field: "address".into(),
-            message: "address lookups are not available yet; send lat and lon".into(),
-        });
+        let address = address.trim();
+        if address.is_empty() {
+            return Err(ApiError::bad_parameter(
+                "address",
+                "address is empty: type a hamlet, commune or district, e.g. address=xóm 5, Nghi Phong",
+            ));
+        }
+        let chars = address.chars().count();
+        if chars > MAX_ADDRESS_CHARS {
+            return Err(ApiError::bad_parameter(
+                "address",
+                format!("address is {chars} characters long; send at most {MAX_ADDRESS_CHARS} (the hamlet, commune and district are enough)"),
+            ));
+        }
+        return Ok(Place::Address(address.to_owned()));
     }
     let coordinate = |name: &str, range: std::ops::RangeInclusive<f64>| -> Result<f64, ApiError> {
         let raw = params.get(name).ok_or_else(|| {
@@ -136,7 +160,7 @@ pub fn parse_point(params: &BTreeMap<String, String>) -> Result<Point<f64>, ApiE
     };
     let lat = coordinate("lat", -90.0..=90.0)?;
     let lon = coordinate("lon", -180.0..=180.0)?;
-    Ok(Point::new(lon, lat))
+    Ok(Place::Point(Point::new(lon, lat)))
 }
 
 /// Answers for a point from the snapshot.
@@ -165,7 +189,152 @@ pub fn point_status(snapshot: &Snapshot, point: Point<f64>) -> PointStatus<'_> {
             .into_iter()
             .map(|(p, _)| Cover::new(&p.id, "point", &p.name, &p.declaration)),
     );
-    let nearest = [
+    let nearest = nearest_facilities(snapshot, point);
+    PointStatus {
+        lat: point.y(),
+        lon: point.x(),
+        inside_province: inside,
+        units,
+        lockdown: Lockdown {
+            in_lockdown: !covered_by.is_empty(),
+            covered_by,
+        },
+        epidemic_level: chain.commune.and_then(|c| snapshot.commune_level(&c.code)),
+        nearest,
+        data_changed_at: snapshot.last_changed(),
+        message: (!inside).then_some("the point lies outside Nghệ An province"),
+    }
+}
+
+/// A unit and the units it lies in, keyed by level (below the province).
+fn unit_chain<'a>(
+    snapshot: &'a Snapshot,
+    unit: &'a AdminUnit,
+) -> BTreeMap<&'static str, UnitRef<'a>> {
+    std::iter::once(unit)
+        .chain(snapshot.ancestors(unit))
+        .filter(|u| u.level != Level::Province)
+        .map(|u| (u.level.as_str(), UnitRef::from(u)))
+        .collect()
+}
+
+/// Whether the unit an address names is locked down, wholly or in part.
+#[derive(Debug, Serialize)]
+pub struct UnitLockdownAnswer<'a> {
+    in_lockdown: bool,
+    partial: bool,
+    /// Share of the unit's area under lockdown, 0–1.
+    covered_share: f64,
+    covered_by: Vec<Cover<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    advice: Option<&'static str>,
+}
+
+/// Another unit the address may mean.
+#[derive(Debug, Serialize)]
+pub struct Alternative<'a> {
+    units: BTreeMap<&'static str, UnitRef<'a>>,
+    matched_text: String,
+    confidence: f64,
+}
+
+/// The answer for an address.
+#[derive(Debug, Serialize)]
+pub struct AddressStatus<'a> {
+    address: String,
+    matched_text: String,
+    confidence: f64,
+    /// The finest level the address named.
+    matched_level: Level,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    street: Option<String>,
+    units: BTreeMap<&'static str, UnitRef<'a>>,
+    lockdown: UnitLockdownAnswer<'a>,
+    epidemic_level: Option<&'a covidmap_core::layers::CommuneLevel>,
+    /// Distances are measured from this point inside the unit.
+    nearest_from: Option<LatLon>,
+    nearest: BTreeMap<&'static str, Nearest<'a>>,
+    alternatives: Vec<Alternative<'a>>,
+    data_changed_at: Option<DateTime<Utc>>,
+}
+
+/// A position in an answer.
+#[derive(Debug, Serialize)]
+pub struct LatLon {
+    lat: f64,
+    lon: f64,
+}
+
+/// Answers for an address from the snapshot's gazetteer.
+///
+/// # Errors
+/// A 404 naming `address` when it names no unit of the province.
+pub fn address_status<'a>(
+    snapshot: &'a Snapshot,
+    address: &str,
+) -> Result<AddressStatus<'a>, ApiError> {
+    let answer = snapshot.resolve_address(address).ok_or_else(|| ApiError::NoMatch {
+        field: "address".into(),
+        message: format!("no hamlet, commune or district of Nghệ An matches {address:?}; check the names, or try /api/v1/search?q= to find the place"),
+    })?;
+    let AddressMatch {
+        unit,
+        matched_text,
+        confidence,
+    } = answer.best.clone();
+    let cover = snapshot.unit_lockdown(unit);
+    let mut covered_by: Vec<Cover> = cover
+        .zones
+        .iter()
+        .map(|z| Cover::new(&z.id, "zone", &z.name, &z.declaration))
+        .collect();
+    covered_by.extend(
+        cover
+            .points
+            .iter()
+            .map(|p| Cover::new(&p.id, "point", &p.name, &p.declaration)),
+    );
+    let partial = cover.partial();
+    let commune = std::iter::once(unit)
+        .chain(snapshot.ancestors(unit))
+        .find(|u| u.level == Level::Commune);
+    let inside = unit.geometry.interior_point();
+    Ok(AddressStatus {
+        address: answer.address.text.clone(),
+        matched_text,
+        confidence,
+        matched_level: unit.level,
+        street: answer.street().map(str::to_owned),
+        units: unit_chain(snapshot, unit),
+        lockdown: UnitLockdownAnswer {
+            in_lockdown: cover.whole(),
+            partial,
+            covered_share: (cover.covered_share * 1000.0).round() / 1000.0,
+            covered_by,
+            advice: partial.then_some("only part of this place is locked down: share your position (GPS) to check your exact place"),
+        },
+        epidemic_level: commune.and_then(|c| snapshot.commune_level(&c.code)),
+        nearest_from: inside.map(|p| LatLon { lat: p.y(), lon: p.x() }),
+        nearest: inside.map(|p| nearest_facilities(snapshot, p)).unwrap_or_default(),
+        alternatives: answer
+            .alternatives
+            .iter()
+            .map(|a| Alternative {
+                units: unit_chain(snapshot, a.unit),
+                matched_text: a.matched_text.clone(),
+                confidence: a.confidence,
+            })
+            .collect(),
+        data_changed_at: snapshot.last_changed(),
+    })
+}
+
+/// The nearest open checkpoint, testing site and quarantine camp to a point.
+fn nearest_facilities(
+    snapshot: &Snapshot,
+    point: Point<f64>,
+) -> BTreeMap<&'static str, Nearest<'_>> {
+    [
         ("checkpoint", FacilityKind::Checkpoint),
         ("testing_site", FacilityKind::TestingSite),
         ("quarantine_camp", FacilityKind::QuarantineCamp),
@@ -184,19 +353,5 @@ pub fn point_status(snapshot: &Snapshot, point: Point<f64>) -> PointStatus<'_> {
             )
         })
     })
-    .collect();
-    PointStatus {
-        lat: point.y(),
-        lon: point.x(),
-        inside_province: inside,
-        units,
-        lockdown: Lockdown {
-            in_lockdown: !covered_by.is_empty(),
-            covered_by,
-        },
-        epidemic_level: chain.commune.and_then(|c| snapshot.commune_level(&c.code)),
-        nearest,
-        data_changed_at: snapshot.last_changed(),
-        message: (!inside).then_some("the point lies outside Nghệ An province"),
-    }
+    .collect()
 }

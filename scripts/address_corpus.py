@@ -1,0 +1,193 @@
+#!/usr/bin/env python3
+"""Writes tests/fixtures/addresses.tsv: address strings written the way residents write them,
+each with the code of the finest unit it names.
+
+The strings are built from the sample units (data/generated, seed 2021) in the styles seen on
+forms and in messages: full and abbreviated type words, no diacritics, upper case, stray
+spaces, parts in any order with or without commas, a house number and street in front,
+hamlet numbers in words, and typos of one or two edits in names. A fixed seed makes the file
+reproducible; the file is committed, so the test does not depend on this script.
+
+    python3 scripts/address_corpus.py > tests/fixtures/addresses.tsv
+"""
+
+import json
+import random
+import sys
+import unicodedata
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+rng = random.Random(20210913)
+
+NUMBER_WORDS = {
+    1: "một", 2: "hai", 3: "ba", 4: "bốn", 5: "năm", 6: "sáu", 7: "bảy", 8: "tám", 9: "chín",
+    10: "mười", 11: "mười một", 12: "mười hai", 13: "mười ba", 14: "mười bốn", 15: "mười lăm",
+    16: "mười sáu", 17: "mười bảy", 18: "mười tám", 19: "mười chín", 20: "hai mươi",
+    21: "hai mươi mốt",
+}
+STREETS = ["Lê Lợi", "Nguyễn Du", "Trần Phú", "Quang Trung", "Lê Duẩn", "Phan Bội Châu",
+           "Nguyễn Thị Minh Khai", "Hồ Tùng Mậu", "Lý Thường Kiệt"]
+# Keys next to each other on a phone keyboard, for substitution typos.
+NEIGHBOURS = {
+    "a": "sq", "b": "vn", "c": "xv", "d": "sf", "e": "wr", "g": "fh", "h": "gj", "i": "uo",
+    "k": "jl", "l": "k", "m": "n", "n": "bm", "o": "ip", "p": "o", "q": "w", "r": "et",
+    "s": "ad", "t": "ry", "u": "yi", "v": "cb", "x": "zc", "y": "tu",
+}
+ABBREV = {"xã": "X.", "phường": "P.", "thị trấn": "TT.", "huyện": "H.", "thị xã": "TX.",
+          "thành phố": "TP."}
+
+
+def strip(text):
+    out = unicodedata.normalize("NFD", text)
+    out = "".join(c for c in out if unicodedata.category(c) != "Mn")
+    return out.replace("đ", "d").replace("Đ", "D")
+
+
+def load(name):
+    data = json.loads((ROOT / "data/generated" / name).read_text())
+    return [f["properties"] for f in data["features"]]
+
+
+def split_type(name, type_word):
+    """'Xã Nghi Phong', 'xã' -> ('xã', 'Nghi Phong')."""
+    rest = name[len(type_word):].strip()
+    return type_word, rest
+
+
+def typo(word):
+    """One edit a thumb makes: a dropped, doubled, swapped or neighbouring letter."""
+    letters = [i for i, c in enumerate(word) if c.isalpha()]
+    if len(letters) < 4:
+        return word
+    i = rng.choice(letters[1:])
+    kind = rng.choice(["drop", "double", "swap", "near"])
+    if kind == "drop":
+        return word[:i] + word[i + 1:]
+    if kind == "double":
+        return word[:i] + word[i] + word[i:]
+    if kind == "swap" and i + 1 < len(word) and word[i + 1].isalpha():
+        return word[:i] + word[i + 1] + word[i] + word[i + 2:]
+    base = strip(word[i]).lower()
+    if base in NEIGHBOURS:
+        return word[:i] + rng.choice(NEIGHBOURS[base]) + word[i + 1:]
+    return word[:i] + word[i + 1:]
+
+
+def typo_name(name, edits):
+    """Typos in a multi-word name, in its longest words."""
+    words = name.split(" ")
+    for _ in range(edits):
+        longest = max(range(len(words)), key=lambda k: (len(words[k]), rng.random()))
+        words[longest] = typo(words[longest])
+    return " ".join(words)
+
+
+def main():
+    communes = {c["code"]: c for c in load("communes.geojson")}
+    hamlets = load("hamlets.geojson")
+    district_names = {}
+    for line in (ROOT / "data/real/nghe_an_communes.csv").read_text().splitlines()[1:]:
+        f = line.split(",")
+        district_names[f[3]] = (f[4], f[5].lower())
+    rows = []
+    # Commune names used by more than one commune, and bản names repeated in a district: an
+    # address naming only those is ambiguous, so such addresses also name the district.
+    commune_names = {}
+    for c in communes.values():
+        commune_names.setdefault(strip(c["name"]).lower(), []).append(c["code"])
+    ban_in_district = {}
+    for h in hamlets:
+        d = communes[h["parent_code"]]["parent_code"]
+        key = (strip(h["name"]).lower(), d)
+        ban_in_district[key] = ban_in_district.get(key, 0) + 1
+
+    def parts_of(hamlet):
+        commune = communes[hamlet["parent_code"]]
+        d_name, d_type = district_names[commune["parent_code"]]
+        c_type, c_name = split_type(commune["name"], commune["type"].capitalize())
+        _, d_rest = split_type(d_name, d_type.capitalize())
+        return commune, (hamlet["name"], c_type.lower(), c_name, d_type, d_rest)
+
+    styles = ["full", "plain", "abbrev", "reorder", "typo1", "typo2", "street", "words",
+              "shout", "commune", "district_commune", "ban", "mixed"]
+    picks = rng.sample(hamlets, 416)
+    for k, hamlet in enumerate(picks):
+        style = styles[k % len(styles)]
+        commune, (h, ct, cn, dt, dn) = parts_of(hamlet)
+        expected = hamlet["code"]
+        if style == "full":
+            text = f"{h}, {ct} {cn}, {dt} {dn}, tỉnh Nghệ An"
+        elif style == "plain":
+            text = strip(f"{h} {cn} {dn}").lower()
+        elif style == "abbrev":
+            text = f"{h}, {ABBREV[ct]}{rng.choice(['', ' '])}{cn}, {ABBREV[dt]} {dn}"
+        elif style == "reorder":
+            sep = rng.choice([", ", " - ", " "])
+            text = sep.join([f"{dt} {dn}", f"{ct} {cn}", h])
+            if rng.random() < 0.5:
+                text = strip(text)
+        elif style == "typo1":
+            text = f"{h} {typo_name(cn, 1)}, {dn}"
+            if rng.random() < 0.5:
+                text = strip(text).lower()
+        elif style == "typo2":
+            text = f"{h}, {ct} {typo_name(cn, 2)}, {dt} {typo_name(dn, 1)}"
+        elif style == "street":
+            number = rng.randint(1, 250)
+            street = rng.choice(STREETS)
+            lead = rng.choice([f"Số {number} đường {street}", f"{number} {street}",
+                               f"ngõ {number % 20 + 1} đường {street}"])
+            text = f"{lead}, {h}, {ct} {cn}, {dn}"
+        elif style == "words":
+            if hamlet["type"] == "bản":
+                continue
+            word, number = h.split(" ", 1)
+            text = f"{word.lower()} {NUMBER_WORDS[int(number)]} {cn} {dn}"
+            if rng.random() < 0.5:
+                text = strip(text)
+        elif style == "shout":
+            text = f"  {h.upper()} ,{ct.upper()}  {cn.upper()},{dn.upper()} "
+        elif style == "commune":
+            text = f"{ct} {cn} {dt} {dn}"
+            if rng.random() < 0.5:
+                text = strip(text).lower()
+            expected = commune["code"]
+        elif style == "district_commune":
+            text = f"{dn}, {cn}"
+            expected = commune["code"]
+        elif style == "ban":
+            shared_commune = len(commune_names[strip(commune["name"]).lower()]) > 1
+            unique_in_district = ban_in_district[(strip(h).lower(), commune["parent_code"])] == 1
+            if hamlet["type"] != "bản":
+                text = f"{h} {cn}" + (f" {dn}" if shared_commune else "")
+            elif unique_in_district and rng.random() < 0.5:
+                text = f"{h} {dn}"
+            else:
+                text = strip(f"{h}, {cn}" + (f", {dn}" if shared_commune else ""))
+        elif style == "mixed":
+            # Several habits at once: typos in both names, abbreviations or none, "thôn" for
+            # "xóm", parts in any order, commas or not, diacritics or not.
+            hamlet_word = h
+            if hamlet["type"] == "xóm" and rng.random() < 0.3:
+                hamlet_word = h.replace("Xóm", "thôn")
+            c_part = f"{rng.choice([ct, ABBREV[ct], ''])} {typo_name(cn, 1)}".strip()
+            d_part = f"{rng.choice([dt, ABBREV[dt], ''])} {typo_name(dn, rng.randint(0, 1))}".strip()
+            parts = [hamlet_word, c_part, d_part]
+            rng.shuffle(parts)
+            text = rng.choice([", ", " ", " - "]).join(parts)
+            if rng.random() < 0.6:
+                text = strip(text)
+            if rng.random() < 0.3:
+                text = text.lower()
+        rows.append((text, expected, style))
+
+    hand = ROOT / "tests/fixtures/addresses_hand.tsv"
+    print("address\texpected_code\tstyle")
+    for text, code, style in rows:
+        print(f"{text}\t{code}\t{style}")
+    sys.stdout.write(hand.read_text().split("\n", 1)[1])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,79 @@
+//! Accuracy of the address gazetteer on `fixtures/addresses.tsv`: addresses written the way
+//! residents write them (with and without diacritics, abbreviated, reordered, with typos,
+//! numbers in words, house and street in front), each with the unit it names. The sample
+//! units are those `make run` loads (seed 2021).
+
+#![allow(clippy::unwrap_used)]
+
+use covidmap_core::Snapshot;
+use std::collections::BTreeMap;
+
+/// Share of addresses whose best match must be the expected unit.
+const REQUIRED_TOP1: f64 = 0.95;
+
+#[test]
+fn at_least_95_percent_of_the_corpus_resolves_to_the_right_unit() {
+    let snapshot = Snapshot::new(covidmap_benches::province_units());
+    let corpus = std::fs::read_to_string(covidmap_tests::fixture("addresses.tsv")).unwrap();
+    let rows: Vec<(&str, &str, &str)> = corpus
+        .lines()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            (f[0], f[1], f[2])
+        })
+        .collect();
+    assert!(
+        rows.len() >= 300,
+        "the corpus has only {} addresses",
+        rows.len()
+    );
+    // Every expected code is a unit of the sample data, so a miss is the gazetteer's.
+    for (text, code, _) in &rows {
+        assert!(
+            snapshot.unit(code).is_some(),
+            "{text:?} expects unknown unit {code}"
+        );
+    }
+    let mut by_style: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    let mut misses = Vec::new();
+    for (text, code, style) in &rows {
+        let got = snapshot.resolve_address(text);
+        let got_code = got.as_ref().map_or("-", |a| a.best.unit.code.as_str());
+        let counts = by_style.entry(style).or_default();
+        counts.1 += 1;
+        if got_code == *code {
+            counts.0 += 1;
+        } else {
+            let shown = got.as_ref().map_or_else(String::new, |a| {
+                format!(
+                    "{} ({:?}, confidence {})",
+                    a.best.unit.name, a.best.matched_text, a.best.confidence
+                )
+            });
+            misses.push(format!(
+                "  {text:?}: expected {code}, got {got_code} {shown}"
+            ));
+        }
+    }
+    let right: usize = by_style.values().map(|c| c.0).sum();
+    #[allow(clippy::cast_precision_loss)]
+    let top1 = right as f64 / rows.len() as f64;
+    println!(
+        "address corpus: {right}/{} top-1 = {:.1}%",
+        rows.len(),
+        top1 * 100.0
+    );
+    for (style, (r, n)) in &by_style {
+        println!("  {style:<18} {r}/{n}");
+    }
+    if !misses.is_empty() {
+        println!("misses:\n{}", misses.join("\n"));
+    }
+    assert!(
+        top1 >= REQUIRED_TOP1,
+        "top-1 accuracy {:.1}% is below 95%",
+        top1 * 100.0
+    );
+}

@@ -7,31 +7,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-port="${BENCH_PG_PORT:-55435}"
-http="${BENCH_HTTP:-127.0.0.1:8097}"
-work="target/bench-status"
 secs="${SECONDS_PER_RUN:-15}"
 points="${POINTS:-10000}"
-bin=target/release/covidmap
+source benches/common.sh
 
 command -v wrk >/dev/null || { apt-get install -y -qq wrk >/dev/null || sudo apt-get install -y -qq wrk >/dev/null; }
-cargo build --release -q -p covidmap-cli
-"$bin" --data-dir "$work" --pg-port "$port" db stop >/dev/null 2>&1 || true
-rm -rf "$work" && mkdir -p "$work"
-"$bin" --data-dir "$work" --pg-port "$port" db start >/dev/null
-url="postgres://covidmap@127.0.0.1:$port/covidmap"
-DATABASE_URL="$url" "$bin" --data-dir data serve --bind "$http" >"$work/serve.log" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null || true; "$bin" --data-dir "$work" --pg-port "$port" db stop >/dev/null 2>&1 || true' EXIT
-until grep -q "serving on" "$work/serve.log"; do sleep 0.5; kill -0 $server; done
+start_sample_server target/bench-status "${BENCH_PG_PORT:-55435}" "${BENCH_HTTP:-127.0.0.1:8097}"
 
 # The same random points for both, over the province's bounding box (fixed seed).
-python3 - "$points" >"$work/points.csv" <<'PY'
-import random, sys
-random.seed(2021)
-for i in range(1, int(sys.argv[1]) + 1):
-    print(f"{i},{random.uniform(103.87, 105.83):.6f},{random.uniform(18.55, 20.00):.6f}")
-PY
+write_points "$points" "$work/points.csv"
 psql -q "$url" -c "CREATE TABLE IF NOT EXISTS bench_points (id int PRIMARY KEY, lon float8, lat float8)" -c "TRUNCATE bench_points"
 psql -q "$url" -c "\\copy bench_points FROM '$work/points.csv' CSV"
 

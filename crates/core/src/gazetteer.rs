@@ -17,6 +17,8 @@ use std::collections::HashMap;
 
 /// Longest run of words compared with a name.
 const MAX_NAME_WORDS: usize = 4;
+/// Most edits a name may be off by (names of 7 letters or more; 1 for 4–6, none below).
+const MAX_EDITS: usize = 2;
 /// Score lost per edit.
 const EDIT_COST: f64 = 2.5;
 /// Score for a type word of the right level before a name.
@@ -84,8 +86,9 @@ impl Histogram {
 #[derive(Debug, Clone, Default)]
 pub struct Gazetteer {
     entries: Vec<Entry>,
-    districts: Vec<usize>,
-    communes: Vec<usize>,
+    /// District and commune entries by the length of their compact name, so a run of words
+    /// is compared only with names it could be two edits from.
+    by_length: Vec<Vec<usize>>,
     /// `children[e]`: entries whose parent is `e`.
     children: Vec<Vec<usize>>,
     /// Hamlets with names rather than numbers ("Bản Na Huồi"), by compact name, so they are
@@ -240,8 +243,13 @@ impl Gazetteer {
             }
             let entry = &gazetteer.entries[e];
             match entry.level {
-                Level::District => gazetteer.districts.push(e),
-                Level::Commune => gazetteer.communes.push(e),
+                Level::District | Level::Commune => {
+                    let len = entry.compact.len();
+                    if gazetteer.by_length.len() <= len {
+                        gazetteer.by_length.resize(len + 1, Vec::new());
+                    }
+                    gazetteer.by_length[len].push(e);
+                }
                 Level::Hamlet if entry.number.is_none() => gazetteer
                     .named_hamlets
                     .entry(entry.compact.clone())
@@ -259,8 +267,12 @@ impl Gazetteer {
         let spans = spans(address);
         let mut found: Vec<Found> = Vec::new();
         for span in &spans {
-            for &e in self.districts.iter().chain(&self.communes) {
-                found.extend(self.compare(span, e));
+            let len = span.compact.len();
+            let lengths = len.saturating_sub(MAX_EDITS)..=len + MAX_EDITS;
+            for bucket in lengths.filter_map(|l| self.by_length.get(l)) {
+                for &e in bucket {
+                    found.extend(self.compare(span, e));
+                }
             }
         }
         // Hamlets: those of the communes found, and named ones anywhere by exact name.
@@ -315,7 +327,7 @@ impl Gazetteer {
         let allowed = match len {
             0..=3 => 0,
             4..=6 => 1,
-            _ => 2,
+            _ => MAX_EDITS,
         };
         let allowed = if span.opens_with_marker { 0 } else { allowed };
         if span.compact.len().abs_diff(len) > allowed
@@ -348,19 +360,23 @@ impl Gazetteer {
 
     /// Builds the chains, best first, and reads off the answer.
     fn choose(&self, address: &Address, found: &[Found]) -> Option<Resolution> {
+        let mut by_entry: HashMap<usize, Vec<&Found>> = HashMap::new();
+        for f in found {
+            by_entry.entry(f.entry).or_default().push(f);
+        }
         let mut chains: Vec<(Vec<Found>, f64)> = Vec::new();
         for f in found {
             let mut parts = vec![*f];
             let mut next = self.entries[f.entry].parent;
             while let Some(p) = next {
-                let best_for_parent = found
-                    .iter()
-                    .filter(|g| {
-                        g.entry == p && parts.iter().all(|q| g.to <= q.from || g.from >= q.to)
-                    })
+                let best_for_parent = by_entry
+                    .get(&p)
+                    .into_iter()
+                    .flatten()
+                    .filter(|g| parts.iter().all(|q| g.to <= q.from || g.from >= q.to))
                     .max_by(|a, b| a.score.total_cmp(&b.score));
                 if let Some(g) = best_for_parent {
-                    parts.push(*g);
+                    parts.push(**g);
                 }
                 next = self.entries[p].parent;
             }

@@ -13,6 +13,7 @@ use geo::{Area, BooleanOps, BoundingRect, Distance, Haversine, MultiPolygon, Poi
 use rstar::primitives::GeomWithData;
 use rstar::{RTree, RTreeObject, AABB};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Metres per degree of latitude (and of longitude at the equator).
 const METRES_PER_DEGREE: f64 = 111_320.0;
@@ -71,23 +72,37 @@ impl UnitLockdown<'_> {
     }
 }
 
-/// Every current unit, indexed for point lookups.
-#[derive(Debug, Default)]
+/// Every current unit and layer, indexed for lookups. The units and the layers are indexed
+/// apart and shared, so a change to a layer (the frequent case: lockdowns change by the hour)
+/// re-indexes the layers only.
+#[derive(Debug, Default, Clone)]
 pub struct Snapshot {
-    layers: Layers,
+    units: Arc<UnitIndex>,
+    layers: Arc<LayerIndex>,
+}
+
+/// The units, indexed.
+#[derive(Debug, Default)]
+struct UnitIndex {
+    list: Vec<AdminUnit>,
+    /// `search[i]` is what `list[i]` is found by.
+    search: Vec<SearchText>,
+    gazetteer: Gazetteer,
+    /// `areas[i]` is `list[i]`'s boundary, prepared for point-in-polygon.
+    areas: Vec<PreparedArea>,
+    by_code: HashMap<String, usize>,
+    trees: HashMap<Level, RTree<Entry>>,
+}
+
+/// The operational layers, indexed.
+#[derive(Debug, Default)]
+struct LayerIndex {
+    data: Layers,
     zone_areas: Vec<PreparedArea>,
     zone_tree: RTree<Entry>,
     point_tree: RTree<Entry>,
     facility_trees: HashMap<FacilityKind, FacilityTree>,
     commune_levels: HashMap<String, usize>,
-    units: Vec<AdminUnit>,
-    /// `search[i]` is what `units[i]` is found by.
-    search: Vec<SearchText>,
-    gazetteer: Gazetteer,
-    /// `areas[i]` is `units[i]`'s boundary, prepared for point-in-polygon.
-    areas: Vec<PreparedArea>,
-    by_code: HashMap<String, usize>,
-    trees: HashMap<Level, RTree<Entry>>,
 }
 
 /// The units a point lies in, finest first; any may be missing where the data has no unit.
@@ -121,112 +136,25 @@ impl Snapshot {
     /// Indexes the units and the operational layers.
     #[must_use]
     pub fn with_layers(units: Vec<AdminUnit>, layers: Layers) -> Self {
-        let by_code = units
-            .iter()
-            .enumerate()
-            .map(|(i, u)| (u.code.clone(), i))
-            .collect();
-        let mut entries: HashMap<Level, Vec<Entry>> = HashMap::new();
-        for (index, unit) in units.iter().enumerate() {
-            if let Some(rect) = unit.geometry.bounding_rect() {
-                let envelope =
-                    AABB::from_corners([rect.min().x, rect.min().y], [rect.max().x, rect.max().y]);
-                entries
-                    .entry(unit.level)
-                    .or_default()
-                    .push(Entry { index, envelope });
-            }
+        Snapshot {
+            units: Arc::new(UnitIndex::new(units)),
+            layers: Arc::new(LayerIndex::new(layers)),
         }
-        let trees = entries
-            .into_iter()
-            .map(|(level, e)| (level, RTree::bulk_load(e)))
-            .collect();
-        let areas = units
-            .iter()
-            .map(|u| PreparedArea::new(&u.geometry))
-            .collect();
-        let zone_areas = layers
-            .zones
-            .iter()
-            .map(|z| PreparedArea::new(&z.area))
-            .collect();
-        let zone_tree = RTree::bulk_load(
-            layers
-                .zones
-                .iter()
-                .enumerate()
-                .filter_map(|(index, z)| {
-                    envelope_of(&z.area).map(|envelope| Entry { index, envelope })
-                })
-                .collect(),
-        );
-        let point_tree = RTree::bulk_load(
-            layers
-                .points
-                .iter()
-                .enumerate()
-                .map(|(index, p)| Entry {
-                    index,
-                    envelope: circle_envelope(p.location, p.radius_m),
-                })
-                .collect(),
-        );
-        let facility_trees = FacilityKind::ALL
-            .into_iter()
-            .map(|kind| {
-                let entries = layers
-                    .facilities
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, f)| f.kind == kind && f.is_open())
-                    .map(|(i, f)| GeomWithData::new(scaled(f.location), i))
-                    .collect();
-                (kind, RTree::bulk_load(entries))
-            })
-            .collect();
-        let commune_levels = layers
-            .commune_levels
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.commune_code.clone(), i))
-            .collect();
-        let mut snapshot = Snapshot {
-            layers,
-            zone_areas,
-            zone_tree,
-            point_tree,
-            facility_trees,
-            commune_levels,
-            units,
-            search: Vec::new(),
-            gazetteer: Gazetteer::default(),
-            areas,
-            by_code,
-            trees,
-        };
-        // Units are found by their own names and their ancestors' (below the province).
-        let search = snapshot
-            .units
-            .iter()
-            .map(|u| {
-                let names: Vec<&str> = snapshot
-                    .ancestors(u)
-                    .into_iter()
-                    .filter(|a| a.level != Level::Province)
-                    .map(|a| a.name.as_str())
-                    .collect();
-                SearchText::new(u, &names)
-            })
-            .collect();
-        snapshot.search = search;
-        snapshot.gazetteer = Gazetteer::new(&snapshot.units);
-        snapshot
+    }
+
+    /// The same units with new layers: only the layers are indexed again.
+    #[must_use]
+    pub fn with_new_layers(&self, layers: Layers) -> Self {
+        Snapshot {
+            units: Arc::clone(&self.units),
+            layers: Arc::new(LayerIndex::new(layers)),
+        }
     }
 
     /// The unit an address names (and others it may mean), from the gazetteer.
     #[must_use]
     pub fn resolve_address(&self, text: &str) -> Option<AddressAnswer<'_>> {
-        self.gazetteer.answer(&self.units, text)
+        self.units.gazetteer.answer(&self.units.list, text)
     }
 
     /// How the active lockdowns cover a unit: by declaration on it or on a unit it lies in,
@@ -242,8 +170,12 @@ impl Snapshot {
             .collect();
         let mut pieces: Vec<MultiPolygon<f64>> = Vec::new();
         let mut declared_on_it = false;
-        for e in self.zone_tree.locate_in_envelope_intersecting(&envelope) {
-            let zone = &self.layers.zones[e.index];
+        for e in self
+            .layers
+            .zone_tree
+            .locate_in_envelope_intersecting(&envelope)
+        {
+            let zone = &self.layers.data.zones[e.index];
             if !zone.declaration.active {
                 continue;
             }
@@ -262,8 +194,12 @@ impl Snapshot {
                 pieces.push(overlap);
             }
         }
-        for e in self.point_tree.locate_in_envelope_intersecting(&envelope) {
-            let point = &self.layers.points[e.index];
+        for e in self
+            .layers
+            .point_tree
+            .locate_in_envelope_intersecting(&envelope)
+        {
+            let point = &self.layers.data.points[e.index];
             if !point.declaration.active {
                 continue;
             }
@@ -302,6 +238,7 @@ impl Snapshot {
         }
         let words: Vec<&str> = words.iter().map(String::as_str).collect();
         let mut hits: Vec<(u32, usize)> = self
+            .units
             .search
             .iter()
             .enumerate()
@@ -309,46 +246,42 @@ impl Snapshot {
             .collect();
         hits.sort_by(|a, b| {
             b.0.cmp(&a.0)
-                .then(self.units[a.1].level.cmp(&self.units[b.1].level))
-                .then(self.units[a.1].code.cmp(&self.units[b.1].code))
+                .then(self.units.list[a.1].level.cmp(&self.units.list[b.1].level))
+                .then(self.units.list[a.1].code.cmp(&self.units.list[b.1].code))
         });
         hits.into_iter()
             .take(limit)
-            .map(|(_, i)| &self.units[i])
+            .map(|(_, i)| &self.units.list[i])
             .collect()
     }
 
     /// A unit's ancestors, nearest first.
     #[must_use]
     pub fn ancestors(&self, unit: &AdminUnit) -> Vec<&AdminUnit> {
-        let mut out = Vec::new();
-        let mut next = unit.parent_code.as_deref().and_then(|c| self.unit(c));
-        while let Some(u) = next {
-            out.push(u);
-            next = u.parent_code.as_deref().and_then(|c| self.unit(c));
-        }
-        out
+        self.units.ancestors(unit)
     }
 
     /// Active lockdown zones covering the point.
     #[must_use]
     pub fn zones_at(&self, point: Point<f64>) -> Vec<&LockdownZone> {
-        self.zone_tree
+        self.layers
+            .zone_tree
             .locate_in_envelope_intersecting(&AABB::from_point([point.x(), point.y()]))
             .filter(|e| {
-                self.layers.zones[e.index].declaration.active
-                    && self.zone_areas[e.index].contains(point)
+                self.layers.data.zones[e.index].declaration.active
+                    && self.layers.zone_areas[e.index].contains(point)
             })
-            .map(|e| &self.layers.zones[e.index])
+            .map(|e| &self.layers.data.zones[e.index])
             .collect()
     }
 
     /// Active lockdown points whose radius covers the point, with the distance in metres.
     #[must_use]
     pub fn lockdown_points_at(&self, point: Point<f64>) -> Vec<(&LockdownPoint, f64)> {
-        self.point_tree
+        self.layers
+            .point_tree
             .locate_in_envelope_intersecting(&AABB::from_point([point.x(), point.y()]))
-            .map(|e| &self.layers.points[e.index])
+            .map(|e| &self.layers.data.points[e.index])
             .filter(|p| p.declaration.active)
             .map(|p| (p, Haversine.distance(p.location, point)))
             .filter(|(p, d)| *d <= p.radius_m)
@@ -357,7 +290,11 @@ impl Snapshot {
 
     /// All active lockdown zones (for listing and for address answers).
     pub fn active_zones(&self) -> impl Iterator<Item = &LockdownZone> {
-        self.layers.zones.iter().filter(|z| z.declaration.active)
+        self.layers
+            .data
+            .zones
+            .iter()
+            .filter(|z| z.declaration.active)
     }
 
     /// The nearest open facility of a kind, with its distance in metres. Candidates come in
@@ -368,6 +305,7 @@ impl Snapshot {
     pub fn nearest(&self, kind: FacilityKind, point: Point<f64>) -> Option<(&Facility, f64)> {
         let mut best: Option<(&Facility, f64)> = None;
         for (g, d2) in self
+            .layers
             .facility_trees
             .get(&kind)?
             .nearest_neighbor_iter_with_distance_2(&scaled(point))
@@ -376,7 +314,7 @@ impl Snapshot {
             if best.is_some_and(|(_, b)| planar_m > b * NEAREST_MARGIN) {
                 break;
             }
-            let f = &self.layers.facilities[g.data];
+            let f = &self.layers.data.facilities[g.data];
             let d = Haversine.distance(f.location, point);
             if best.is_none_or(|(_, b)| d < b) {
                 best = Some((f, d));
@@ -388,42 +326,43 @@ impl Snapshot {
     /// A commune's epidemic level.
     #[must_use]
     pub fn commune_level(&self, commune_code: &str) -> Option<&CommuneLevel> {
-        self.commune_levels
+        self.layers
+            .commune_levels
             .get(commune_code)
-            .map(|&i| &self.layers.commune_levels[i])
+            .map(|&i| &self.layers.data.commune_levels[i])
     }
 
     /// When the data last changed.
     #[must_use]
     pub fn last_changed(&self) -> Option<DateTime<Utc>> {
-        self.layers.last_changed
+        self.layers.data.last_changed
     }
 
     /// How many units it holds.
     #[must_use]
     pub fn len(&self) -> usize {
-        self.units.len()
+        self.units.list.len()
     }
 
     /// Whether it holds no unit.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.units.is_empty()
+        self.units.list.is_empty()
     }
 
     /// A unit by code.
     #[must_use]
     pub fn unit(&self, code: &str) -> Option<&AdminUnit> {
-        self.by_code.get(code).map(|&i| &self.units[i])
+        self.units.unit(code)
     }
 
     /// The unit of `level` containing the point (on a shared boundary, the first found).
     #[must_use]
     pub fn unit_at(&self, level: Level, point: Point<f64>) -> Option<&AdminUnit> {
-        let tree = self.trees.get(&level)?;
+        let tree = self.units.trees.get(&level)?;
         tree.locate_in_envelope_intersecting(&AABB::from_point([point.x(), point.y()]))
-            .find(|e| self.areas[e.index].contains(point))
-            .map(|e| &self.units[e.index])
+            .find(|e| self.units.areas[e.index].contains(point))
+            .map(|e| &self.units.list[e.index])
     }
 
     /// The units the point lies in. Districts tile the province, so the district comes
@@ -449,6 +388,126 @@ impl Snapshot {
             next = unit.parent_code.as_deref().and_then(|code| self.unit(code));
         }
         chain
+    }
+}
+
+impl UnitIndex {
+    fn new(list: Vec<AdminUnit>) -> Self {
+        let by_code = list
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (u.code.clone(), i))
+            .collect();
+        let mut entries: HashMap<Level, Vec<Entry>> = HashMap::new();
+        for (index, unit) in list.iter().enumerate() {
+            if let Some(envelope) = envelope_of(&unit.geometry) {
+                entries
+                    .entry(unit.level)
+                    .or_default()
+                    .push(Entry { index, envelope });
+            }
+        }
+        let trees = entries
+            .into_iter()
+            .map(|(level, e)| (level, RTree::bulk_load(e)))
+            .collect();
+        let areas = list
+            .iter()
+            .map(|u| PreparedArea::new(&u.geometry))
+            .collect();
+        let mut index = UnitIndex {
+            gazetteer: Gazetteer::new(&list),
+            list,
+            search: Vec::new(),
+            areas,
+            by_code,
+            trees,
+        };
+        // Units are found by their own names and their ancestors' (below the province).
+        index.search = index
+            .list
+            .iter()
+            .map(|u| {
+                let names: Vec<&str> = index
+                    .ancestors(u)
+                    .into_iter()
+                    .filter(|a| a.level != Level::Province)
+                    .map(|a| a.name.as_str())
+                    .collect();
+                SearchText::new(u, &names)
+            })
+            .collect();
+        index
+    }
+
+    fn unit(&self, code: &str) -> Option<&AdminUnit> {
+        self.by_code.get(code).map(|&i| &self.list[i])
+    }
+
+    fn ancestors(&self, unit: &AdminUnit) -> Vec<&AdminUnit> {
+        let mut out = Vec::new();
+        let mut next = unit.parent_code.as_deref().and_then(|c| self.unit(c));
+        while let Some(u) = next {
+            out.push(u);
+            next = u.parent_code.as_deref().and_then(|c| self.unit(c));
+        }
+        out
+    }
+}
+
+impl LayerIndex {
+    fn new(data: Layers) -> Self {
+        let zone_areas = data
+            .zones
+            .iter()
+            .map(|z| PreparedArea::new(&z.area))
+            .collect();
+        let zone_tree = RTree::bulk_load(
+            data.zones
+                .iter()
+                .enumerate()
+                .filter_map(|(index, z)| {
+                    envelope_of(&z.area).map(|envelope| Entry { index, envelope })
+                })
+                .collect(),
+        );
+        let point_tree = RTree::bulk_load(
+            data.points
+                .iter()
+                .enumerate()
+                .map(|(index, p)| Entry {
+                    index,
+                    envelope: circle_envelope(p.location, p.radius_m),
+                })
+                .collect(),
+        );
+        let facility_trees = FacilityKind::ALL
+            .into_iter()
+            .map(|kind| {
+                let entries = data
+                    .facilities
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, f)| f.kind == kind && f.is_open())
+                    .map(|(i, f)| GeomWithData::new(scaled(f.location), i))
+                    .collect();
+                (kind, RTree::bulk_load(entries))
+            })
+            .collect();
+        let commune_levels = data
+            .commune_levels
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.commune_code.clone(), i))
+            .collect();
+        LayerIndex {
+            data,
+            zone_areas,
+            zone_tree,
+            point_tree,
+            facility_trees,
+            commune_levels,
+        }
     }
 }
 
@@ -715,6 +774,27 @@ mod tests {
         let around_point = cover("d10c00");
         assert!(around_point.partial() && around_point.points.len() == 1);
         assert!(around_point.covered_share < 0.001);
+    }
+
+    #[test]
+    fn new_layers_keep_the_indexed_units() {
+        let before = Snapshot::new(grid());
+        let mut layers = Layers::default();
+        layers.zones.push(LockdownZone {
+            id: "z".into(),
+            name: "z".into(),
+            declaration: declaration(true),
+            unit_codes: vec![],
+            area: unit("z", Level::Hamlet, None, 0.0, 0.0, 1.0).geometry,
+        });
+        let after = before.with_new_layers(layers);
+        assert!(Arc::ptr_eq(&before.units, &after.units));
+        assert!(before.zones_at(Point::new(0.5, 0.5)).is_empty());
+        assert_eq!(after.zones_at(Point::new(0.5, 0.5)).len(), 1);
+        assert_eq!(
+            after.locate(Point::new(0.5, 0.5)),
+            before.locate(Point::new(0.5, 0.5))
+        );
     }
 
     #[test]

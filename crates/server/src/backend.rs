@@ -45,10 +45,32 @@ impl LiveBackend {
     /// The database fails; the old snapshot stays in use.
     pub async fn reload(&self) -> Result<(), SnapshotError> {
         let snapshot = read_snapshot(&self.store).await?;
-        self.snapshot.store(Arc::new(snapshot));
+        self.replace(snapshot);
         Ok(())
     }
+
+    /// Reloads the layers only, keeping the indexed units (a layer changed, not a boundary).
+    ///
+    /// # Errors
+    /// The database fails; the old snapshot stays in use.
+    pub async fn reload_layers(&self) -> Result<(), SnapshotError> {
+        let layers = self.store.current_layers().await?;
+        let current = self.snapshot();
+        let snapshot = tokio::task::spawn_blocking(move || current.with_new_layers(layers)).await?;
+        self.replace(snapshot);
+        Ok(())
+    }
+
+    /// Switches answers to `snapshot`. The old one is freed off the async runtime: dropping
+    /// thousands of boundaries takes milliseconds a request should not wait for.
+    fn replace(&self, snapshot: Snapshot) {
+        let old = self.snapshot.swap(Arc::new(snapshot));
+        tokio::task::spawn_blocking(move || drop(old));
+    }
 }
+
+/// The table whose changes need the units indexed again; any other is a layer.
+const UNIT_TABLE: &str = "admin_units";
 
 /// Why the snapshot could not be (re)built.
 #[derive(Debug, thiserror::Error)]
@@ -87,11 +109,20 @@ impl LiveBackend {
         // Anything committed before the feed was listening is picked up here.
         self.reload().await?;
         loop {
-            let change = feed.next().await?;
-            let batched = feed.drain();
+            // `None`: the connection dropped and changes may have been missed.
+            let first = feed.next().await?;
+            let mut tables: Vec<Option<String>> = vec![first];
+            tables.extend(feed.drain().into_iter().map(Some));
+            let boundaries = tables
+                .iter()
+                .any(|t| t.as_deref().is_none_or(|t| t == UNIT_TABLE));
             let started = std::time::Instant::now();
-            self.reload().await?;
-            tracing::info!(?change, batched, took = ?started.elapsed(), units = self.snapshot().len(), "snapshot reloaded");
+            if boundaries {
+                self.reload().await?;
+            } else {
+                self.reload_layers().await?;
+            }
+            tracing::info!(?tables, boundaries, took = ?started.elapsed(), units = self.snapshot().len(), "snapshot reloaded");
         }
     }
 }

@@ -28,9 +28,12 @@ impl ChangeFeed {
             .map(|n| n.payload().to_owned()))
     }
 
-    /// Drops the changes already received, returning how many: one reload covers them all.
-    pub fn drain(&mut self) -> usize {
-        std::iter::from_fn(|| self.listener.next_buffered()).count()
+    /// The changes already received, without waiting: the tables they touched (one reload
+    /// covers them all).
+    pub fn drain(&mut self) -> Vec<String> {
+        std::iter::from_fn(|| self.listener.next_buffered())
+            .map(|n| n.payload().to_owned())
+            .collect()
     }
 }
 

@@ -1,0 +1,29 @@
+# Shared by the load scripts (source it from the repository root): a throw-away PostGIS with
+# the sample data, our release server on it, and fixed random points over the province.
+
+bin=target/release/covidmap
+
+# start_sample_server WORKDIR PG_PORT HTTP_ADDR: sets work, port, http, url (database URL)
+# and server (pid); stops the server and the cluster when the script exits.
+start_sample_server() {
+  work=$1 port=$2 http=$3
+  cargo build --release -q -p covidmap-cli
+  "$bin" --data-dir "$work" --pg-port "$port" db stop >/dev/null 2>&1 || true
+  rm -rf "$work" && mkdir -p "$work"
+  "$bin" --data-dir "$work" --pg-port "$port" db start >/dev/null
+  url="postgres://covidmap@127.0.0.1:$port/covidmap"
+  DATABASE_URL="$url" "$bin" --data-dir data serve --bind "$http" >"$work/serve.log" 2>&1 &
+  server=$!
+  trap 'kill $server 2>/dev/null || true; "$bin" --data-dir "$work" --pg-port "$port" db stop >/dev/null 2>&1 || true' EXIT
+  until grep -q "serving on" "$work/serve.log"; do sleep 0.5; kill -0 $server; done
+}
+
+# write_points N FILE: N lines "id,lon,lat" uniform over the province's bounding box (seed 2021).
+write_points() {
+  python3 - "$1" >"$2" <<'PY'
+import random, sys
+random.seed(2021)
+for i in range(1, int(sys.argv[1]) + 1):
+    print(f"{i},{random.uniform(103.87, 105.83):.6f},{random.uniform(18.55, 20.00):.6f}")
+PY
+}

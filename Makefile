@@ -23,6 +23,7 @@ bench: setup
 	cargo bench -p covidmap-benches
 	bash benches/ingest_vs_ogr2ogr.sh
 	bash benches/status_vs_postgis.sh
+	bash benches/open_loop_and_visibility.sh
 
 demo-data: build
 	./target/release/covidmap demo-data

@@ -3,6 +3,7 @@
 #  1. open-loop latency of `GET /api/v1/status?lat=&lon=` at a fixed 2 000 requests/s (oha
 #     with -q and --latency-correction, so a slow answer delays the schedule and is counted,
 #     unlike wrk's closed loop), random points over the province;
+#     and the same for `?address=` over the address corpus of the accuracy test;
 #  2. commit → visible: a lockdown zone committed to PostGIS by plain SQL, until status
 #     answers list it (benches/bin/commit_to_visible.rs), idle and again under the 2 000 req/s
 #     load.
@@ -19,9 +20,16 @@ cargo build --release -q -p covidmap-benches --bin commit_to_visible
 start_sample_server target/bench-visible "${BENCH_PG_PORT:-55436}" "${BENCH_HTTP:-127.0.0.1:8098}"
 write_points 10000 "$work/points.csv"
 awk -F, -v base="http://$http" '{print base "/api/v1/status?lat=" $3 "&lon=" $2}' "$work/points.csv" >"$work/urls.txt"
+python3 - "http://$http" tests/fixtures/addresses.tsv >"$work/address-urls.txt" <<'PY'
+import sys, urllib.parse
+lines = open(sys.argv[2], encoding="utf-8").read().splitlines()[1:]
+for line in lines:
+    address = line.split("\t")[0]
+    print(f"{sys.argv[1]}/api/v1/status?address={urllib.parse.quote(address)}")
+PY
 
-load() { # load SECONDS: oha open loop at $rate req/s over the points
-  oha --no-tui -z "$1s" -q "$rate" -c 64 --latency-correction --urls-from-file "$work/urls.txt" \
+load() { # load SECONDS [URL_FILE]: oha open loop at $rate req/s over the points (or the file)
+  oha --no-tui -z "$1s" -q "$rate" -c 64 --latency-correction --urls-from-file "${2:-$work/urls.txt}" \
     --output-format json
 }
 summary() { # what oha measured, from its JSON
@@ -39,6 +47,10 @@ PY
 echo "== open loop: $rate req/s for ${secs}s (oha -q $rate --latency-correction, 64 connections)"
 load "$secs" >"$work/oha.json"
 summary "$work/oha.json"
+
+echo "== open loop, addresses: $rate req/s for ${secs}s over the $(wc -l <"$work/address-urls.txt") corpus addresses"
+load "$secs" "$work/address-urls.txt" >"$work/oha-address.json"
+summary "$work/oha-address.json"
 
 echo "== commit -> visible, idle ($rounds rounds)"
 target/release/commit_to_visible "$url" "http://$http" "$rounds"

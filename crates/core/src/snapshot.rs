@@ -13,7 +13,7 @@ use geo::{Area, BooleanOps, BoundingRect, Distance, Haversine, MultiPolygon, Poi
 use rstar::primitives::GeomWithData;
 use rstar::{RTree, RTreeObject, AABB};
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// Metres per degree of latitude (and of longitude at the equator).
 const METRES_PER_DEGREE: f64 = 111_320.0;
@@ -103,6 +103,16 @@ struct LayerIndex {
     point_tree: RTree<Entry>,
     facility_trees: HashMap<FacilityKind, FacilityTree>,
     commune_levels: HashMap<String, usize>,
+    /// Lockdown cover of the units asked about so far, by unit code.
+    covers: Mutex<HashMap<String, Arc<Cover>>>,
+}
+
+/// How active lockdowns cover one unit, by index into the layers.
+#[derive(Debug, Default)]
+struct Cover {
+    share: f64,
+    zones: Vec<usize>,
+    points: Vec<usize>,
 }
 
 /// The units a point lies in, finest first; any may be missing where the data has no unit.
@@ -158,12 +168,43 @@ impl Snapshot {
     }
 
     /// How the active lockdowns cover a unit: by declaration on it or on a unit it lies in,
-    /// or by area (zones, and points as circles), overlaps counted once.
+    /// or by area (zones, and points as circles), overlaps counted once. Computed once per
+    /// unit and set of layers (a district's outline against every zone in it takes
+    /// milliseconds), then answered from the cache until the layers change.
     #[must_use]
     pub fn unit_lockdown(&self, unit: &AdminUnit) -> UnitLockdown<'_> {
-        let mut answer = UnitLockdown::default();
+        let cached = self
+            .layers
+            .covers
+            .lock()
+            .ok()
+            .and_then(|c| c.get(&unit.code).cloned());
+        let cover = cached.unwrap_or_else(|| {
+            let cover = Arc::new(self.compute_cover(unit));
+            if let Ok(mut cache) = self.layers.covers.lock() {
+                cache.insert(unit.code.clone(), Arc::clone(&cover));
+            }
+            cover
+        });
+        UnitLockdown {
+            covered_share: cover.share,
+            zones: cover
+                .zones
+                .iter()
+                .map(|&i| &self.layers.data.zones[i])
+                .collect(),
+            points: cover
+                .points
+                .iter()
+                .map(|&i| &self.layers.data.points[i])
+                .collect(),
+        }
+    }
+
+    fn compute_cover(&self, unit: &AdminUnit) -> Cover {
+        let mut cover = Cover::default();
         let Some(envelope) = envelope_of(&unit.geometry) else {
-            return answer;
+            return cover;
         };
         let lineage: Vec<&str> = std::iter::once(unit.code.as_str())
             .chain(self.ancestors(unit).into_iter().map(|a| a.code.as_str()))
@@ -185,12 +226,12 @@ impl Snapshot {
                 .any(|c| lineage.contains(&c.as_str()))
             {
                 declared_on_it = true;
-                answer.zones.push(zone);
+                cover.zones.push(e.index);
                 continue;
             }
             let overlap = unit.geometry.intersection(&zone.area);
             if overlap.unsigned_area() > MIN_OVERLAP_DEG2 {
-                answer.zones.push(zone);
+                cover.zones.push(e.index);
                 pieces.push(overlap);
             }
         }
@@ -206,11 +247,11 @@ impl Snapshot {
             let circle = MultiPolygon(vec![circle(point.location, point.radius_m)]);
             let overlap = unit.geometry.intersection(&circle);
             if overlap.unsigned_area() > MIN_OVERLAP_DEG2 {
-                answer.points.push(point);
+                cover.points.push(e.index);
                 pieces.push(overlap);
             }
         }
-        answer.covered_share = if declared_on_it {
+        cover.share = if declared_on_it {
             1.0
         } else {
             let covered = pieces
@@ -224,7 +265,7 @@ impl Snapshot {
                 0.0
             }
         };
-        answer
+        cover
     }
 
     /// Units whose names (or their parents' names) hold every word of the query, best first:
@@ -507,6 +548,7 @@ impl LayerIndex {
             point_tree,
             facility_trees,
             commune_levels,
+            covers: Mutex::default(),
         }
     }
 }

@@ -47,8 +47,13 @@ fn at_least_95_percent_of_the_corpus_resolves_to_the_right_unit() {
             counts.0 += 1;
         } else {
             let shown = got.as_ref().map_or_else(String::new, |a| {
+                let others: Vec<&str> = a
+                    .alternatives
+                    .iter()
+                    .map(|o| o.unit.code.as_str())
+                    .collect();
                 format!(
-                    "{} ({:?}, confidence {})",
+                    "{} ({:?}, confidence {}, alternatives {others:?})",
                     a.best.unit.name, a.best.matched_text, a.best.confidence
                 )
             });

@@ -1,0 +1,162 @@
+//! Every layer of the tiles, with its zooms and attributes: one list that the tiles, the
+//! TileJSON document and the README all read.
+
+/// One layer of the tiles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LayerSpec {
+    /// Layer name in the tiles.
+    pub name: &'static str,
+    /// Lowest zoom it appears at (it appears at every zoom above).
+    pub min_zoom: u8,
+    /// Geometry type: `Polygon` or `Point`.
+    pub geometry: &'static str,
+    /// What it holds.
+    pub description: &'static str,
+    /// Attributes and what they mean.
+    pub fields: &'static [(&'static str, &'static str)],
+}
+
+/// Unit attributes shared by the three unit layers.
+const UNIT_FIELDS: [(&str, &str); 4] = [
+    ("code", "GSO code (hamlets: commune code and number)"),
+    ("name", "name with its type word, in Vietnamese"),
+    ("type", "type word: huyện, thị xã, thành phố, xã, phường, thị trấn, xóm, khối, thôn, bản, tổ dân phố"),
+    ("parent_code", "code of the unit it lies in"),
+];
+
+/// Declaration attributes shared by zones and lockdown points.
+const LOCKDOWN_FIELDS: [(&str, &str); 8] = [
+    ("id", "stable id"),
+    ("name", "name as announced"),
+    (
+        "level",
+        "Resolution 128/NQ-CP level: 1 green, 2 yellow, 3 orange, 4 red",
+    ),
+    ("status", "active or lifted"),
+    ("reason", "why it was declared"),
+    ("declared_by", "who declared it"),
+    ("since", "in force since (ISO 8601)"),
+    ("planned_end", "planned end (ISO 8601), when announced"),
+];
+
+/// The layers, in drawing order.
+pub const LAYERS: [LayerSpec; 10] = [
+    LayerSpec {
+        name: "districts",
+        min_zoom: 0,
+        geometry: "Polygon",
+        description: "Districts (huyện, thị xã, thành phố)",
+        fields: &UNIT_FIELDS,
+    },
+    LayerSpec {
+        name: "communes",
+        min_zoom: 9,
+        geometry: "Polygon",
+        description: "Communes (xã, phường, thị trấn)",
+        fields: &UNIT_FIELDS,
+    },
+    LayerSpec {
+        name: "hamlets",
+        min_zoom: 12,
+        geometry: "Polygon",
+        description: "Hamlets (xóm, khối, thôn, bản, tổ dân phố)",
+        fields: &UNIT_FIELDS,
+    },
+    LayerSpec {
+        name: "commune_levels",
+        min_zoom: 7,
+        geometry: "Polygon",
+        description: "Each commune's epidemic level and active cases, for a choropleth",
+        fields: &[
+            ("code", "commune GSO code"),
+            ("name", "commune name"),
+            (
+                "level",
+                "epidemic level: 1 green, 2 yellow, 3 orange, 4 red",
+            ),
+            ("active_cases", "active cases"),
+        ],
+    },
+    LayerSpec {
+        name: "lockdown_zones",
+        min_zoom: 0,
+        geometry: "Polygon",
+        description: "Lockdown zones (vùng phong toả), active and lifted",
+        fields: &LOCKDOWN_FIELDS,
+    },
+    LayerSpec {
+        name: "lockdown_points",
+        min_zoom: 0,
+        geometry: "Point",
+        description: "Lockdown points (điểm phong toả) with their radius",
+        fields: &[
+            ("id", "stable id"),
+            ("name", "name as announced"),
+            (
+                "level",
+                "Resolution 128/NQ-CP level: 1 green, 2 yellow, 3 orange, 4 red",
+            ),
+            ("status", "active or lifted"),
+            ("reason", "why it was declared"),
+            ("declared_by", "who declared it"),
+            ("since", "in force since (ISO 8601)"),
+            ("planned_end", "planned end (ISO 8601), when announced"),
+            ("radius_m", "radius in metres"),
+        ],
+    },
+    LayerSpec {
+        name: "checkpoints",
+        min_zoom: 8,
+        geometry: "Point",
+        description: "Checkpoints (chốt chặn)",
+        fields: &[
+            ("id", "stable id"),
+            ("name", "name"),
+            ("status", "active or closed"),
+            ("managed_by", "police, military or district"),
+        ],
+    },
+    LayerSpec {
+        name: "quarantine_camps",
+        min_zoom: 7,
+        geometry: "Point",
+        description: "Quarantine camps (khu cách ly tập trung), at their centre",
+        fields: &[
+            ("id", "stable id"),
+            ("name", "name"),
+            ("status", "open or closed"),
+            ("managed_by", "military or health"),
+            ("capacity", "places"),
+            ("occupancy", "people in it now"),
+        ],
+    },
+    LayerSpec {
+        name: "testing_sites",
+        min_zoom: 10,
+        geometry: "Point",
+        description: "Testing sites (điểm xét nghiệm)",
+        fields: &[
+            ("id", "stable id"),
+            ("name", "name"),
+            ("status", "open or closed"),
+        ],
+    },
+    LayerSpec {
+        name: "essential_services",
+        min_zoom: 12,
+        geometry: "Point",
+        description: "Essential services (cơ sở thiết yếu): markets, pharmacies, fuel",
+        fields: &[
+            ("id", "stable id"),
+            ("name", "name"),
+            ("status", "open or closed"),
+            ("category", "market, pharmacy, fuel, …"),
+        ],
+    },
+];
+
+/// A layer by name.
+#[must_use]
+pub fn layer(name: &str) -> Option<&'static LayerSpec> {
+    LAYERS.iter().find(|l| l.name == name)
+}

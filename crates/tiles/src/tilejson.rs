@@ -1,0 +1,43 @@
+//! TileJSON 3.0.0 for the tiles.
+
+use crate::catalogue::LAYERS;
+use crate::grid::MAX_ZOOM;
+use serde_json::{json, Map, Value};
+
+/// The TileJSON document, with tile URLs under `base` (scheme and host as the client asked,
+/// e.g. `http://127.0.0.1:8080`) and the province's bounds (west, south, east, north).
+#[must_use]
+pub fn tilejson(base: &str, bounds: [f64; 4]) -> Value {
+    let vector_layers: Vec<Value> = LAYERS
+        .iter()
+        .map(|l| {
+            let fields: Map<String, Value> = l
+                .fields
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), Value::from(*v)))
+                .collect();
+            json!({
+                "id": l.name,
+                "description": l.description,
+                "minzoom": l.min_zoom,
+                "maxzoom": MAX_ZOOM,
+                "fields": fields,
+            })
+        })
+        .collect();
+    let [w, s, e, n] = bounds;
+    json!({
+        "tilejson": "3.0.0",
+        "name": "covidmap",
+        "description": "Nghệ An COVID-19 map: units, lockdown zones and points, checkpoints, quarantine camps, testing sites, essential services, commune epidemic levels",
+        "version": env!("CARGO_PKG_VERSION"),
+        "attribution": "Boundaries: GSO / GADM (see data/README.md); layers: agencies of Nghệ An province",
+        "scheme": "xyz",
+        "tiles": [format!("{base}/tiles/{{z}}/{{x}}/{{y}}.mvt")],
+        "minzoom": 0,
+        "maxzoom": MAX_ZOOM,
+        "bounds": [w, s, e, n],
+        "center": [(w + e) / 2.0, (s + n) / 2.0, 8],
+        "vector_layers": vector_layers,
+    })
+}

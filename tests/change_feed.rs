@@ -123,3 +123,95 @@ async fn address_answers_follow_zones_declared_by_sql() {
     let whole = wait_for_address_lockdown(&backend, (true, false)).await;
     println!("address answers changed after {partial:?} (part) and {whole:?} (whole)");
 }
+
+/// GETs a tile; returns its status, ETag and body.
+async fn get_tile(url: &str, if_none_match: Option<&str>) -> (u16, String, Vec<u8>) {
+    let mut request = reqwest::Client::new().get(url);
+    if let Some(etag) = if_none_match {
+        request = request.header("if-none-match", etag);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let etag = response
+        .headers()
+        .get("etag")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    (status, etag, response.bytes().await.unwrap().to_vec())
+}
+
+fn has_layer(tile: &[u8], name: &str) -> bool {
+    tile.windows(name.len()).any(|w| w == name.as_bytes())
+}
+
+/// Polls the tile until it holds (or lacks) the lockdown-zones layer; returns how long it
+/// took and the tile's ETag.
+async fn wait_for_zone_in_tile(url: &str, present: bool) -> (Duration, String) {
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(20) {
+        let (status, etag, body) = get_tile(url, None).await;
+        assert_eq!(status, 200, "{url}");
+        if has_layer(&body, "lockdown_zones") == present {
+            return (started.elapsed(), etag);
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!(
+        "{url} never showed the zone {}",
+        if present { "declared" } else { "lifted" }
+    );
+}
+
+#[tokio::test]
+async fn an_edited_zone_reaches_the_tiles_and_the_stale_tile_is_never_served_again() {
+    let db = TestDb::with_districts().await;
+    let backend = Arc::new(LiveBackend::load(db.store.clone()).await.unwrap());
+    let _feed = Arc::clone(&backend).follow_changes();
+    let base = covidmap_tests::serve_http(Arc::clone(&backend)).await;
+    let p = db.interior_point("412").await;
+    // The z12 tile over the point.
+    let n = f64::from(1_u32 << 12);
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let (x, y) = (
+        ((p.x() + 180.0) / 360.0 * n) as u32,
+        ((1.0 - p.y().to_radians().tan().asinh() / std::f64::consts::PI) / 2.0 * n) as u32,
+    );
+    let url = format!("{base}/tiles/12/{x}/{y}.mvt");
+    let (status, before, body) = get_tile(&url, None).await;
+    assert_eq!(status, 200);
+    assert!(!has_layer(&body, "lockdown_zones"));
+    sqlx::query(&format!(
+        "INSERT INTO lockdown_zones (id, name, level, status, reason, geom, declared_by, started_at, changed_by) \
+         VALUES ('tile-zone', 'Phong toả thử', 4, 'active', 'ca mắc', ST_Multi(ST_Buffer(ST_SetSRID(ST_MakePoint({}, {}), 4326), 0.002)), 'UBND', now(), 'test')",
+        p.x(),
+        p.y()
+    ))
+    .execute(db.store.pool())
+    .await
+    .unwrap();
+    let (declared_after, with_zone) = wait_for_zone_in_tile(&url, true).await;
+    assert_ne!(with_zone, before);
+    // From now on the old tile is never served: not as a body, not as a 304.
+    for _ in 0..50 {
+        let (status, etag, body) = get_tile(&url, Some(&before)).await;
+        assert_eq!(status, 200, "a 304 would keep the client's stale tile");
+        assert_eq!(etag, with_zone);
+        assert!(has_layer(&body, "lockdown_zones"));
+    }
+    // Lifting it (closing the version) takes it off again.
+    sqlx::query(
+        "UPDATE lockdown_zones SET valid_to = now() WHERE id = 'tile-zone' AND valid_to IS NULL",
+    )
+    .execute(db.store.pool())
+    .await
+    .unwrap();
+    let (lifted_after, _) = wait_for_zone_in_tile(&url, false).await;
+    for _ in 0..20 {
+        let (_, etag, body) = get_tile(&url, None).await;
+        assert_ne!(etag, with_zone);
+        assert!(!has_layer(&body, "lockdown_zones"));
+    }
+    println!(
+        "tile showed the zone after {declared_after:?}, and its lifting after {lifted_after:?}"
+    );
+}

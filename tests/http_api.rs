@@ -12,14 +12,10 @@ async fn get_json(url: String) -> Value {
 }
 
 async fn serve(db: &TestDb) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
     let backend = covidmap_server::LiveBackend::load(db.store.clone())
         .await
         .unwrap();
-    let app = covidmap_server::app(Arc::new(backend));
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    format!("http://{addr}")
+    covidmap_tests::serve_http(Arc::new(backend)).await
 }
 
 #[tokio::test]

@@ -297,4 +297,3 @@ fn neighbours_share_boundaries_without_gaps_or_overlaps() {
         assert!(checked > 0, "{tile}: nothing to compare");
     }
 }
-

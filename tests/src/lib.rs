@@ -231,3 +231,14 @@ pub fn offset_m(a: &geo::MultiPolygon<f64>, b: &geo::MultiPolygon<f64>) -> f64 {
     };
     scale(a).hausdorff_distance(&scale(b))
 }
+
+/// Serves the API over `backend` on a free loopback port; returns its base URL.
+pub async fn serve_http(backend: std::sync::Arc<covidmap_server::LiveBackend>) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a free loopback port");
+    let addr = listener.local_addr().expect("the port's address");
+    let app = covidmap_server::app(backend);
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    format!("http://{addr}")
+}

@@ -48,6 +48,9 @@ pub struct ServeArgs {
     /// Do not load the sample data into an empty database.
     #[arg(long)]
     pub no_sample: bool,
+    /// Memory for cached tiles, in MiB.
+    #[arg(long, env = "COVIDMAP_TILE_CACHE_MB", default_value_t = 256, value_parser = clap::value_parser!(u64).range(1..=65_536))]
+    pub tile_cache_mb: u64,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -18,7 +18,10 @@ pub async fn serve(global: &Global, args: ServeArgs) -> anyhow::Result<()> {
         // A database loaded before the layers existed gets its sample layers too.
         sample::load_layers(&db.store).await?;
     }
-    let backend = Arc::new(covidmap_server::LiveBackend::load(db.store.clone()).await?);
+    let backend = Arc::new(
+        covidmap_server::LiveBackend::load_with_cache(db.store.clone(), args.tile_cache_mb << 20)
+            .await?,
+    );
     let _feed = Arc::clone(&backend).follow_changes();
     let listener = tokio::net::TcpListener::bind(args.bind)
         .await

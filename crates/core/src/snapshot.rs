@@ -9,7 +9,9 @@ use crate::prepared::PreparedArea;
 use crate::search::{query_words, SearchText};
 use crate::unit::AdminUnit;
 use chrono::{DateTime, Utc};
-use geo::{Area, BooleanOps, BoundingRect, Distance, Haversine, MultiPolygon, Point, Polygon};
+use geo::{
+    Area, BooleanOps, BoundingRect, Distance, Haversine, MultiPolygon, Point, Polygon, Rect,
+};
 use rstar::primitives::GeomWithData;
 use rstar::{RTree, RTreeObject, AABB};
 use std::collections::HashMap;
@@ -159,6 +161,81 @@ impl Snapshot {
             units: Arc::clone(&self.units),
             layers: Arc::new(LayerIndex::new(layers)),
         }
+    }
+
+    /// Every current unit.
+    #[must_use]
+    pub fn units(&self) -> &[AdminUnit] {
+        &self.units.list
+    }
+
+    /// The operational layers.
+    #[must_use]
+    pub fn layers(&self) -> &Layers {
+        &self.layers.data
+    }
+
+    /// Bounding boxes (lon/lat) of everything that differs in `newer`: units, zones, lockdown
+    /// points, facilities and commune levels added, changed or removed, old and new extents
+    /// both. What a tile cache must drop.
+    #[must_use]
+    pub fn changed_extents(&self, newer: &Snapshot) -> Vec<Rect<f64>> {
+        let mut out = Vec::new();
+        if !Arc::ptr_eq(&self.units, &newer.units) {
+            changed(
+                &self.units.list,
+                &newer.units.list,
+                |u| u.code.clone(),
+                |u| u.geometry.bounding_rect(),
+                &mut out,
+            );
+        }
+        if Arc::ptr_eq(&self.layers, &newer.layers) {
+            return out;
+        }
+        let (old, new) = (&self.layers.data, &newer.layers.data);
+        changed(
+            &old.zones,
+            &new.zones,
+            |z| z.id.clone(),
+            |z| z.area.bounding_rect(),
+            &mut out,
+        );
+        let point_box = |p: &LockdownPoint| Some(Rect::new(p.location.0, p.location.0));
+        changed(
+            &old.points,
+            &new.points,
+            |p| p.id.clone(),
+            point_box,
+            &mut out,
+        );
+        let facility_box = |f: &Facility| {
+            f.outline
+                .as_ref()
+                .and_then(BoundingRect::bounding_rect)
+                .or(Some(Rect::new(f.location.0, f.location.0)))
+        };
+        changed(
+            &old.facilities,
+            &new.facilities,
+            |f| format!("{}/{}", f.kind.table(), f.id),
+            facility_box,
+            &mut out,
+        );
+        let commune_box = |c: &CommuneLevel| {
+            newer
+                .unit(&c.commune_code)
+                .or_else(|| self.unit(&c.commune_code))
+                .and_then(|u| u.geometry.bounding_rect())
+        };
+        changed(
+            &old.commune_levels,
+            &new.commune_levels,
+            |c| c.commune_code.clone(),
+            commune_box,
+            &mut out,
+        );
+        out
     }
 
     /// The unit an address names (and others it may mean), from the gazetteer.
@@ -568,6 +645,28 @@ fn circle_envelope(centre: Point<f64>, radius_m: f64) -> AABB<[f64; 2]> {
     )
 }
 
+/// Extents of items added, removed or changed between two lists keyed by `key`.
+fn changed<T: PartialEq>(
+    old: &[T],
+    new: &[T],
+    key: impl Fn(&T) -> String,
+    extent: impl Fn(&T) -> Option<Rect<f64>>,
+    out: &mut Vec<Rect<f64>>,
+) {
+    let old_by_key: HashMap<String, &T> = old.iter().map(|t| (key(t), t)).collect();
+    let new_by_key: HashMap<String, &T> = new.iter().map(|t| (key(t), t)).collect();
+    for (k, o) in &old_by_key {
+        if new_by_key.get(k) != Some(o) {
+            out.extend(extent(o));
+        }
+    }
+    for (k, n) in &new_by_key {
+        if old_by_key.get(k) != Some(n) {
+            out.extend(extent(n));
+        }
+    }
+}
+
 /// A circle of `radius_m` metres as a 64-sided polygon in degrees.
 fn circle(centre: Point<f64>, radius_m: f64) -> Polygon<f64> {
     let dy = radius_m / METRES_PER_DEGREE;
@@ -816,6 +915,40 @@ mod tests {
         let around_point = cover("d10c00");
         assert!(around_point.partial() && around_point.points.len() == 1);
         assert!(around_point.covered_share < 0.001);
+    }
+
+    #[test]
+    fn changed_extents_name_what_moved() {
+        let before = Snapshot::new(grid());
+        let zone = |x: f64, level: u8| {
+            let mut d = declaration(true);
+            d.level = level;
+            LockdownZone {
+                id: "z".into(),
+                name: "z".into(),
+                declaration: d,
+                unit_codes: vec![],
+                area: unit("z", Level::Hamlet, None, x, 0.0, 1.0).geometry,
+            }
+        };
+        let with = |z: Option<LockdownZone>| {
+            before.with_new_layers(Layers {
+                zones: z.into_iter().collect(),
+                ..Layers::default()
+            })
+        };
+        let added = with(Some(zone(2.0, 4)));
+        let extents = before.changed_extents(&added);
+        assert_eq!(extents.len(), 1);
+        assert_eq!(extents[0].min().x, 2.0);
+        // The same zone again: nothing changed.
+        assert!(added.changed_extents(&with(Some(zone(2.0, 4)))).is_empty());
+        // Moved: both where it was and where it is now.
+        let moved = added.changed_extents(&with(Some(zone(5.0, 4))));
+        assert_eq!(moved.len(), 2);
+        // Level changed in place: its extent once per side.
+        assert_eq!(added.changed_extents(&with(Some(zone(2.0, 3)))).len(), 2);
+        assert_eq!(added.changed_extents(&with(None)).len(), 1);
     }
 
     #[test]

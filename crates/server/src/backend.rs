@@ -1,8 +1,10 @@
 //! What the handlers need from the data layer, so they can be tested without a database.
 
+use crate::tiles::TileCache;
 use arc_swap::ArcSwap;
 use covidmap_core::{Level, Snapshot};
 use covidmap_store::{Health, Store, StoreError};
+use covidmap_tiles::TileData;
 use std::future::Future;
 use std::sync::Arc;
 
@@ -18,13 +20,23 @@ pub trait Backend: Send + Sync + 'static {
     ) -> impl Future<Output = Result<String, StoreError>> + Send;
     /// The in-memory snapshot lookups are answered from.
     fn snapshot(&self) -> Arc<Snapshot>;
+    /// The data tiles are rendered from (published together with the snapshot).
+    fn tile_data(&self) -> Arc<TileData>;
+    /// The tile cache.
+    fn tile_cache(&self) -> &TileCache;
 }
 
-/// The production backend: PostGIS for listings, an in-memory snapshot for lookups.
+/// The production backend: PostGIS for listings, an in-memory snapshot for lookups and
+/// tiles.
 pub struct LiveBackend {
     store: Store,
     snapshot: ArcSwap<Snapshot>,
+    tile_data: ArcSwap<TileData>,
+    tile_cache: TileCache,
 }
+
+/// Default byte budget of the tile cache (`covidmap serve --tile-cache-mb`).
+pub const DEFAULT_TILE_CACHE_BYTES: u64 = 256 << 20;
 
 impl LiveBackend {
     /// Loads the snapshot of every current unit and layer.
@@ -32,10 +44,23 @@ impl LiveBackend {
     /// # Errors
     /// The database fails.
     pub async fn load(store: Store) -> Result<Self, SnapshotError> {
-        let snapshot = read_snapshot(&store).await?;
+        Self::load_with_cache(store, DEFAULT_TILE_CACHE_BYTES).await
+    }
+
+    /// The same, with a tile cache of `tile_cache_bytes`.
+    ///
+    /// # Errors
+    /// The database fails.
+    pub async fn load_with_cache(
+        store: Store,
+        tile_cache_bytes: u64,
+    ) -> Result<Self, SnapshotError> {
+        let (snapshot, tiles) = read_snapshot(&store).await?;
         Ok(LiveBackend {
             store,
             snapshot: ArcSwap::from_pointee(snapshot),
+            tile_data: ArcSwap::from_pointee(tiles),
+            tile_cache: TileCache::new(tile_cache_bytes),
         })
     }
 
@@ -44,9 +69,8 @@ impl LiveBackend {
     /// # Errors
     /// The database fails; the old snapshot stays in use.
     pub async fn reload(&self) -> Result<(), SnapshotError> {
-        let snapshot = read_snapshot(&self.store).await?;
-        self.replace(snapshot);
-        Ok(())
+        let (snapshot, tiles) = read_snapshot(&self.store).await?;
+        self.replace(snapshot, tiles).await
     }
 
     /// Reloads the layers only, keeping the indexed units (a layer changed, not a boundary).
@@ -55,17 +79,31 @@ impl LiveBackend {
     /// The database fails; the old snapshot stays in use.
     pub async fn reload_layers(&self) -> Result<(), SnapshotError> {
         let layers = self.store.current_layers().await?;
-        let current = self.snapshot();
-        let snapshot = tokio::task::spawn_blocking(move || current.with_new_layers(layers)).await?;
-        self.replace(snapshot);
-        Ok(())
+        let (current, current_tiles) = (self.snapshot(), self.tile_data());
+        let (snapshot, tiles) = tokio::task::spawn_blocking(move || {
+            let tiles = current_tiles.with_new_layers(&layers);
+            (current.with_new_layers(layers), tiles)
+        })
+        .await?;
+        self.replace(snapshot, tiles).await
     }
 
-    /// Switches answers to `snapshot`. The old one is freed off the async runtime: dropping
-    /// thousands of boundaries takes milliseconds a request should not wait for.
-    fn replace(&self, snapshot: Snapshot) {
-        let old = self.snapshot.swap(Arc::new(snapshot));
-        tokio::task::spawn_blocking(move || drop(old));
+    /// Switches answers and tiles to the new data, dropping the cached tiles it changes. The
+    /// old data is freed off the async runtime: dropping thousands of boundaries takes
+    /// milliseconds a request should not wait for.
+    async fn replace(&self, snapshot: Snapshot, tiles: TileData) -> Result<(), SnapshotError> {
+        let old = self.snapshot();
+        let snapshot = Arc::new(snapshot);
+        let new = Arc::clone(&snapshot);
+        let extents = tokio::task::spawn_blocking(move || old.changed_extents(&new)).await?;
+        let (mut old_snapshot, mut old_tiles) = (None, None);
+        self.tile_cache.publish(Some(&extents), || {
+            old_snapshot = Some(self.snapshot.swap(snapshot));
+            old_tiles = Some(self.tile_data.swap(Arc::new(tiles)));
+        });
+        tracing::debug!(changed = extents.len(), "published new data");
+        tokio::task::spawn_blocking(move || drop((old_snapshot, old_tiles)));
+        Ok(())
     }
 }
 
@@ -83,10 +121,15 @@ pub enum SnapshotError {
     Indexing(#[from] tokio::task::JoinError),
 }
 
-/// Units and layers as they are now, indexed (the indexing runs off the async runtime).
-async fn read_snapshot(store: &Store) -> Result<Snapshot, SnapshotError> {
+/// Units and layers as they are now, indexed for lookups and for tiles (the indexing runs
+/// off the async runtime).
+async fn read_snapshot(store: &Store) -> Result<(Snapshot, TileData), SnapshotError> {
     let (units, layers) = tokio::try_join!(store.all_current_units(), store.current_layers())?;
-    Ok(tokio::task::spawn_blocking(move || Snapshot::with_layers(units, layers)).await?)
+    Ok(tokio::task::spawn_blocking(move || {
+        let tiles = TileData::new(&units, &layers);
+        (Snapshot::with_layers(units, layers), tiles)
+    })
+    .await?)
 }
 
 impl LiveBackend {
@@ -142,5 +185,13 @@ impl Backend for LiveBackend {
 
     fn snapshot(&self) -> Arc<Snapshot> {
         self.snapshot.load_full()
+    }
+
+    fn tile_data(&self) -> Arc<TileData> {
+        self.tile_data.load_full()
+    }
+
+    fn tile_cache(&self) -> &TileCache {
+        &self.tile_cache
     }
 }

@@ -5,9 +5,10 @@ mod backend;
 mod error;
 mod routes;
 mod status;
+pub mod tiles;
 pub mod upload;
 
-pub use backend::{Backend, LiveBackend, SnapshotError};
+pub use backend::{Backend, LiveBackend, SnapshotError, DEFAULT_TILE_CACHE_BYTES};
 pub use error::ApiError;
 pub use routes::app;
 pub use status::{address_status, point_status, AddressStatus, PointStatus};

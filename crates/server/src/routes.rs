@@ -3,13 +3,15 @@
 use crate::backend::Backend;
 use crate::error::ApiError;
 use crate::status::Place;
+use crate::tiles::RenderedTile;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
-use axum::http::{header, StatusCode};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use covidmap_core::Level;
+use covidmap_tiles::TileId;
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -31,6 +33,8 @@ pub fn app<B: Backend>(backend: Arc<B>) -> Router {
         .route("/api/v1/units", get(units::<B>))
         .route("/api/v1/status", get(status::<B>))
         .route("/api/v1/search", get(search::<B>))
+        .route("/tiles/{z}/{x}/{file}", get(tile::<B>))
+        .route("/tiles.json", get(tilejson::<B>))
         .fallback(not_found)
         .with_state(backend)
         .layer(CompressionLayer::new())
@@ -131,6 +135,132 @@ async fn search<B: Backend>(
     Ok(Json(json!({ "query": q, "results": results })).into_response())
 }
 
+/// `GET /tiles/{z}/{x}/{y}.mvt` (or `.pbf`): the tile, gzipped when the client accepts it,
+/// with an `ETag` (and 304 when it still matches); 204 when the tile holds nothing.
+async fn tile<B: Backend>(
+    State(backend): State<Arc<B>>,
+    Path((z, x, file)): Path<(String, String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let (y, format) = file.rsplit_once('.').unwrap_or((file.as_str(), ""));
+    if !matches!(format, "mvt" | "pbf") {
+        return Err(ApiError::NoMatch {
+            field: "format".into(),
+            message: format!(
+                "no tiles in format {format:?}: ask for /tiles/{{z}}/{{x}}/{{y}}.mvt or .pbf"
+            ),
+        });
+    }
+    let number = |name: &str, raw: &str| {
+        raw.parse::<u32>().map_err(|_| {
+            ApiError::bad_parameter(name, format!("{name} must be a whole number, not {raw:?}"))
+        })
+    };
+    let id = TileId::new(number("z", &z)?, number("x", &x)?, number("y", y)?)
+        .map_err(|e| ApiError::bad_parameter(e.part(), e.to_string()))?;
+    let answer = match backend.tile_cache().cached(id) {
+        Some(hit) => hit,
+        None => {
+            let b = Arc::clone(&backend);
+            tokio::task::spawn_blocking(move || b.tile_cache().get_or_render(id, || b.tile_data()))
+                .await
+                .map_err(|e| ApiError::Internal(Box::new(e)))?
+                .map_err(|e| ApiError::Internal(Box::new(e)))?
+        }
+    };
+    Ok(tile_response(answer.as_deref(), &headers))
+}
+
+/// Tiles change whenever an agency edits a layer: clients keep them but ask again each time,
+/// and the `ETag` makes that a 304.
+const TILE_CACHE_CONTROL: &str = "public, no-cache";
+
+fn tile_response(tile: Option<&RenderedTile>, headers: &HeaderMap) -> Response {
+    let Some(tile) = tile else {
+        return (
+            StatusCode::NO_CONTENT,
+            [(header::CACHE_CONTROL, TILE_CACHE_CONTROL)],
+        )
+            .into_response();
+    };
+    let common = [
+        (header::ETAG, tile.etag.clone()),
+        (header::CACHE_CONTROL, TILE_CACHE_CONTROL.to_owned()),
+        (header::VARY, "Accept-Encoding".to_owned()),
+    ];
+    let matches = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|t| t.trim() == tile.etag || t.trim() == "*")
+        });
+    if matches {
+        return (StatusCode::NOT_MODIFIED, common).into_response();
+    }
+    let content_type = (
+        header::CONTENT_TYPE,
+        "application/vnd.mapbox-vector-tile".to_owned(),
+    );
+    if accepts_gzip(headers) {
+        let encoding = (header::CONTENT_ENCODING, "gzip".to_owned());
+        (common, [content_type, encoding], tile.gzip.clone()).into_response()
+    } else {
+        (common, [content_type], tile.raw.clone()).into_response()
+    }
+}
+
+/// Whether `Accept-Encoding` allows gzip (`gzip` or `*` with a quality above zero).
+fn accepts_gzip(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|item| {
+            let mut parts = item.split(';');
+            let coding = parts.next().unwrap_or_default().trim();
+            let refused = parts.any(|p| {
+                p.trim()
+                    .strip_prefix("q=")
+                    .and_then(|q| q.parse::<f32>().ok())
+                    .is_some_and(|q| q <= 0.0)
+            });
+            (coding.eq_ignore_ascii_case("gzip") || coding == "*") && !refused
+        })
+}
+
+/// `GET /tiles.json`: TileJSON 3.0.0 with tile URLs on the host the client used.
+async fn tilejson<B: Backend>(State(backend): State<Arc<B>>, headers: HeaderMap) -> Response {
+    let snapshot = backend.snapshot();
+    let bounds = snapshot
+        .units()
+        .iter()
+        .find(|u| u.level == Level::Province)
+        .and_then(|u| geo::BoundingRect::bounding_rect(&u.geometry))
+        .map_or([-180.0, -85.0, 180.0, 85.0], |r| {
+            [r.min().x, r.min().y, r.max().x, r.max().y]
+        });
+    Json(covidmap_tiles::tilejson(&base_url(&headers), bounds)).into_response()
+}
+
+/// Scheme and host the client used (behind a proxy, as the proxy reports them).
+fn base_url(headers: &HeaderMap) -> String {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let host = header("x-forwarded-host")
+        .or_else(|| header("host"))
+        .filter(|h| {
+            h.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-.:[]".contains(c))
+        })
+        .unwrap_or("127.0.0.1:8080");
+    let scheme = match header("x-forwarded-proto") {
+        Some("https") => "https",
+        _ => "http",
+    };
+    format!("{scheme}://{host}")
+}
+
 /// The query's parameters, refusing an unreadable query string or a parameter not in
 /// `allowed` (naming it).
 fn known_params(
@@ -156,7 +286,7 @@ fn known_params(
 }
 
 async fn not_found() -> Response {
-    let body = json!({ "error": { "code": "not_found", "message": "no such endpoint; see /health, /api/v1/units, /api/v1/status and /api/v1/search", "field": null } });
+    let body = json!({ "error": { "code": "not_found", "message": "no such endpoint; see /health, /api/v1/units, /api/v1/status, /api/v1/search, /tiles.json and /tiles/{z}/{x}/{y}.mvt", "field": null } });
     (StatusCode::NOT_FOUND, Json(body)).into_response()
 }
 
@@ -169,7 +299,15 @@ mod tests {
     use geo::polygon;
     use tower::ServiceExt;
 
-    struct Fake;
+    struct Fake {
+        cache: crate::tiles::TileCache,
+    }
+
+    fn fake() -> Arc<Fake> {
+        Arc::new(Fake {
+            cache: crate::tiles::TileCache::new(1 << 20),
+        })
+    }
 
     fn square(
         code: &str,
@@ -192,6 +330,15 @@ mod tests {
     }
 
     impl Backend for Fake {
+        fn tile_data(&self) -> Arc<covidmap_tiles::TileData> {
+            let s = self.snapshot();
+            Arc::new(covidmap_tiles::TileData::new(s.units(), s.layers()))
+        }
+
+        fn tile_cache(&self) -> &crate::tiles::TileCache {
+            &self.cache
+        }
+
         fn snapshot(&self) -> Arc<covidmap_core::Snapshot> {
             use covidmap_core::layers::{
                 CommuneLevel, Declaration, Facility, FacilityKind, Layers, LockdownZone,
@@ -260,7 +407,7 @@ mod tests {
     }
 
     async fn get(uri: &str) -> (StatusCode, serde_json::Value) {
-        let response = app(Arc::new(Fake))
+        let response = app(fake())
             .oneshot(Request::get(uri).body(Body::empty()).unwrap())
             .await
             .unwrap();
@@ -432,6 +579,105 @@ mod tests {
             assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}");
             assert_eq!(body["error"]["field"], field, "{uri}: {body}");
         }
+    }
+
+    #[tokio::test]
+    async fn tiles_answer_with_headers_validators_and_named_errors() {
+        let app = app(fake());
+        // The fake district is 105.0–105.5 E, 18.0–18.5 N: tile 8/202/114 holds it.
+        let request = |uri: &str, headers: &[(&str, &str)]| {
+            let mut r = Request::get(uri);
+            for (k, v) in headers {
+                r = r.header(*k, *v);
+            }
+            r.body(Body::empty()).unwrap()
+        };
+        let response = app
+            .clone()
+            .oneshot(request(
+                "/tiles/8/202/114.mvt",
+                &[("accept-encoding", "gzip, br")],
+            ))
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let h = response.headers().clone();
+        assert_eq!(
+            h[header::CONTENT_TYPE],
+            "application/vnd.mapbox-vector-tile"
+        );
+        assert_eq!(h[header::CONTENT_ENCODING], "gzip");
+        assert!(h[header::ACCESS_CONTROL_ALLOW_ORIGIN].to_str().is_ok());
+        let etag = h[header::ETAG].to_str().unwrap().to_owned();
+        let gz = axum::body::to_bytes(response.into_body(), 1 << 20)
+            .await
+            .unwrap();
+        assert_eq!(&gz[..2], &[0x1f, 0x8b], "gzip magic");
+        // Without gzip: the plain tile; with the ETag: 304; `.pbf` is the same tile.
+        let plain = app
+            .clone()
+            .oneshot(request("/tiles/8/202/114.pbf", &[]))
+            .await
+            .unwrap();
+        assert_eq!(plain.status(), StatusCode::OK);
+        assert!(plain.headers().get(header::CONTENT_ENCODING).is_none());
+        assert_eq!(plain.headers()[header::ETAG].to_str().unwrap(), etag);
+        let again = app
+            .clone()
+            .oneshot(request("/tiles/8/202/114.mvt", &[("if-none-match", &etag)]))
+            .await
+            .unwrap();
+        assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+        // Far from any data: 204.
+        let empty = app
+            .clone()
+            .oneshot(request("/tiles/8/10/10.mvt", &[]))
+            .await
+            .unwrap();
+        assert_eq!(empty.status(), StatusCode::NO_CONTENT);
+        for (uri, status, field) in [
+            ("/tiles/19/0/0.mvt", StatusCode::BAD_REQUEST, "z"),
+            ("/tiles/a/0/0.mvt", StatusCode::BAD_REQUEST, "z"),
+            ("/tiles/3/8/0.mvt", StatusCode::BAD_REQUEST, "x"),
+            ("/tiles/3/0/-1.mvt", StatusCode::BAD_REQUEST, "y"),
+            ("/tiles/3/0/zz.pbf", StatusCode::BAD_REQUEST, "y"),
+            ("/tiles/3/0/0.png", StatusCode::NOT_FOUND, "format"),
+            ("/tiles/3/0/0", StatusCode::NOT_FOUND, "format"),
+        ] {
+            let (got, body) = get(uri).await;
+            assert_eq!(got, status, "{uri}: {body}");
+            assert_eq!(body["error"]["field"], field, "{uri}: {body}");
+        }
+    }
+
+    #[tokio::test]
+    async fn tilejson_points_at_the_host_asked() {
+        let response = app(fake())
+            .oneshot(
+                Request::get("/tiles.json")
+                    .header("host", "maps.example.vn:8443")
+                    .header("x-forwarded-proto", "https")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+            .await
+            .unwrap();
+        let tj: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(tj["tilejson"], "3.0.0");
+        assert_eq!(
+            tj["tiles"][0],
+            "https://maps.example.vn:8443/tiles/{z}/{x}/{y}.mvt"
+        );
+        assert_eq!(tj["bounds"], serde_json::json!([105.0, 18.0, 106.0, 19.0]));
+        assert_eq!(
+            tj["vector_layers"].as_array().unwrap().len(),
+            covidmap_tiles::LAYERS.len()
+        );
+        assert_eq!(tj["vector_layers"][4]["id"], "lockdown_zones");
+        assert!(tj["vector_layers"][4]["fields"]["level"].is_string());
     }
 
     #[tokio::test]

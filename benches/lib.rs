@@ -78,3 +78,32 @@ pub fn random_points(units: &[AdminUnit], n: usize, seed: u64) -> Vec<Point<f64>
         })
         .collect()
 }
+
+/// The tiles the tile benches ask for, in order: every tile over the province's bounding box
+/// at z6–10, then `sample` tiles drawn at random (seed 2021) over it at z11–14.
+#[must_use]
+pub fn bench_tiles(units: &[AdminUnit], sample: usize) -> Vec<covidmap_tiles::TileId> {
+    use covidmap_tiles::index::mercator_rect;
+    use covidmap_tiles::TileId;
+    let province = units.iter().find(|u| u.level == Level::Province).unwrap();
+    let r = province.geometry.bounding_rect().unwrap();
+    let rect = mercator_rect(r.min().x, r.min().y, r.max().x, r.max().y);
+    let mut tiles = Vec::new();
+    for z in 6..=10_u8 {
+        let (xs, ys) = TileId::covering(z, &rect);
+        for x in xs {
+            for y in ys.clone() {
+                tiles.push(TileId::new(u32::from(z), x, y).unwrap());
+            }
+        }
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(2021);
+    for _ in 0..sample {
+        let z: u8 = rng.random_range(11..=14);
+        let (xs, ys) = TileId::covering(z, &rect);
+        let x = rng.random_range(xs);
+        let y = rng.random_range(ys);
+        tiles.push(TileId::new(u32::from(z), x, y).unwrap());
+    }
+    tiles
+}

@@ -10,7 +10,7 @@
 //! snapping causes; rings that collapse are dropped, and rings are oriented as the
 //! specification asks (exterior: positive area in tile coordinates).
 
-use crate::grid::TileId;
+use crate::grid::{MercatorRect, TileId};
 use crate::index::{LayerData, OperationalLayers, Shape, TileFeature, UnitLayers, Value};
 use geo::orient::{Direction, Orient};
 use geo::{Area, Contains, Coord, InteriorPoint, LineString, MultiPolygon, Polygon, Rect};
@@ -19,6 +19,7 @@ use i_overlay::core::overlay::{IntOverlayOptions, Overlay, ShapeType};
 use i_overlay::core::overlay_rule::OverlayRule;
 use i_overlay::core::solver::{Precision, Solver, Strategy};
 use i_overlay::i_float::int::point::IntPoint;
+use std::borrow::Cow;
 
 /// Tile extent: coordinates run 0–4096 across the tile.
 pub const EXTENT: u32 = 4096;
@@ -42,15 +43,20 @@ struct ToTile {
     left: f64,
     top: f64,
     scale: f64,
+    /// The tile grown by twice the buffer, in Mercator metres: rings are cut to it before
+    /// snapping, so a district that spans many tiles costs each tile only its nearby part.
+    coarse: MercatorRect,
 }
 
 impl ToTile {
     fn new(tile: TileId) -> Self {
         let b = tile.bounds();
+        let scale = f64::from(EXTENT) / tile.size();
         ToTile {
             left: b.min_x,
             top: b.max_y,
-            scale: f64::from(EXTENT) / tile.size(),
+            scale,
+            coarse: b.grown(2.0 * f64::from(BUFFER) / scale),
         }
     }
 
@@ -216,7 +222,8 @@ fn area_in_tile(
     let mut any = false;
     for polygon in area {
         for ring in std::iter::once(polygon.exterior()).chain(polygon.interiors()) {
-            if let Some(snapped) = snap_ring(ring, to_tile) {
+            let near = near_part(ring, &to_tile.coarse);
+            if let Some(snapped) = snap_ring(&near, to_tile) {
                 let contour: Vec<IntPoint> = snapped.0[..snapped.0.len() - 1]
                     .iter()
                     .map(|c| grid_point(*c))
@@ -315,6 +322,16 @@ fn signed_area(points: &[IntPoint]) -> i64 {
 
 /// Splits a contour wherever it comes back to a vertex it already passed.
 fn split_pinches(contour: &[IntPoint]) -> Vec<Vec<IntPoint>> {
+    // Most contours never do: find out by sorting before paying for the map.
+    let mut sorted: Vec<(i32, i32)> = contour.iter().map(|p| (p.x, p.y)).collect();
+    sorted.sort_unstable();
+    if !sorted.windows(2).any(|w| w[0] == w[1]) {
+        return if contour.len() >= 3 && signed_area(contour) != 0 {
+            vec![contour.to_vec()]
+        } else {
+            Vec::new()
+        };
+    }
     let mut pieces = Vec::new();
     let mut path: Vec<IntPoint> = Vec::with_capacity(contour.len());
     let mut seen: std::collections::HashMap<(i32, i32), usize> = std::collections::HashMap::new();
@@ -344,6 +361,88 @@ fn split_pinches(contour: &[IntPoint]) -> Vec<Vec<IntPoint>> {
 fn grid_point(c: Coord<f64>) -> IntPoint {
     #[allow(clippy::cast_possible_truncation)] // integral and far inside i32
     IntPoint::new(c.x as i32, c.y as i32)
+}
+
+/// The part of a ring inside `rect` (Sutherland–Hodgman), or the ring itself when it lies
+/// inside. Where a concave ring leaves and comes back, the cut runs along the rectangle's
+/// edge; that edge is outside the tile's buffer, and the overlay cuts it away.
+fn near_part<'a>(ring: &'a LineString<f64>, rect: &MercatorRect) -> Cow<'a, LineString<f64>> {
+    let inside = |c: &Coord<f64>| {
+        c.x >= rect.min_x && c.x <= rect.max_x && c.y >= rect.min_y && c.y <= rect.max_y
+    };
+    if ring.0.iter().all(inside) {
+        return Cow::Borrowed(ring);
+    }
+    let mut points: Vec<Coord<f64>> = ring.0[..ring.0.len().saturating_sub(1)].to_vec();
+    for side in [Side::West, Side::East, Side::South, Side::North] {
+        let Some(&last) = points.last() else { break };
+        let mut out = Vec::with_capacity(points.len() + 4);
+        let mut prev = last;
+        for &c in &points {
+            match (side.keeps(prev, rect), side.keeps(c, rect)) {
+                (true, true) => out.push(c),
+                (true, false) => out.push(side.cross(prev, c, rect)),
+                (false, true) => {
+                    out.push(side.cross(prev, c, rect));
+                    out.push(c);
+                }
+                (false, false) => {}
+            }
+            prev = c;
+        }
+        points = out;
+    }
+    if let Some(&first) = points.first() {
+        points.push(first);
+    }
+    Cow::Owned(LineString(points))
+}
+
+/// A side of the rectangle a ring is cut to.
+#[derive(Debug, Clone, Copy)]
+enum Side {
+    West,
+    East,
+    South,
+    North,
+}
+
+impl Side {
+    /// Whether `c` is on the kept side.
+    fn keeps(self, c: Coord<f64>, r: &MercatorRect) -> bool {
+        match self {
+            Side::West => c.x >= r.min_x,
+            Side::East => c.x <= r.max_x,
+            Side::South => c.y >= r.min_y,
+            Side::North => c.y <= r.max_y,
+        }
+    }
+
+    /// Where the segment from `a` to `b` crosses this side.
+    fn cross(self, a: Coord<f64>, b: Coord<f64>, r: &MercatorRect) -> Coord<f64> {
+        match self {
+            Side::West => at_x(a, b, r.min_x),
+            Side::East => at_x(a, b, r.max_x),
+            Side::South => at_y(a, b, r.min_y),
+            Side::North => at_y(a, b, r.max_y),
+        }
+    }
+}
+
+fn at_x(a: Coord<f64>, b: Coord<f64>, x: f64) -> Coord<f64> {
+    let t = (x - a.x) / (b.x - a.x);
+    Coord {
+        x,
+        y: a.y + t * (b.y - a.y),
+    }
+}
+
+fn at_y(a: Coord<f64>, b: Coord<f64>, y: f64) -> Coord<f64> {
+    let t = (y - a.y) / (b.y - a.y);
+    Coord {
+        x: a.x + t * (b.x - a.x),
+        y,
+    }
 }
 
 /// A ring in tile coordinates, snapped to the grid; `None` when it collapses.
@@ -495,6 +594,12 @@ mod clip_tests {
             left: 0.0,
             top: 4096.0,
             scale: 1.0,
+            coarse: MercatorRect {
+                min_x: -128.0,
+                min_y: -128.0,
+                max_x: 4224.0,
+                max_y: 4224.0,
+            },
         };
         let window = Rect::new(
             Coord { x: -64.0, y: -64.0 },

@@ -14,6 +14,8 @@ packages=(
   zip                       # the ingest bench packs a shapefile
   bc                        # and does its arithmetic
   wrk                       # HTTP load for the status bench
+  libfreetype-dev           # martin-core renders label glyphs with FreeType
+  fonts-dejavu-core         # DejaVu Sans: the label font, with every Vietnamese letter
 )
 
 missing=()

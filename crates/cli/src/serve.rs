@@ -27,7 +27,9 @@ pub async fn serve(global: &Global, args: ServeArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("binding {}", args.bind))?;
     println!("covidmap serving on http://{}", listener.local_addr()?);
-    let app = covidmap_server::app(backend);
+    let glyphs = covidmap_server::glyphs::Glyphs::from_dir(&args.font_dir)
+        .with_context(|| format!("reading fonts in {}", args.font_dir.display()))?;
+    let app = covidmap_server::app_with_glyphs(backend, Arc::new(glyphs));
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await?;

@@ -3,6 +3,7 @@
 
 mod backend;
 mod error;
+pub mod glyphs;
 mod routes;
 mod status;
 pub mod tiles;
@@ -10,5 +11,5 @@ pub mod upload;
 
 pub use backend::{Backend, LiveBackend, SnapshotError, DEFAULT_TILE_CACHE_BYTES};
 pub use error::ApiError;
-pub use routes::app;
+pub use routes::{app, app_with_glyphs};
 pub use status::{address_status, point_status, AddressStatus, PointStatus};

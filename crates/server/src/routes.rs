@@ -2,6 +2,7 @@
 
 use crate::backend::Backend;
 use crate::error::ApiError;
+use crate::glyphs::{GlyphError, Glyphs, DEFAULT_FONT_DIR};
 use crate::status::Place;
 use crate::tiles::RenderedTile;
 use axum::extract::rejection::QueryRejection;
@@ -26,8 +27,20 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// Longest accepted unit code in a filter.
 const MAX_CODE_LEN: usize = 32;
 
-/// The whole HTTP API over a backend.
+/// The whole HTTP API over a backend, with label glyphs from the default font folder.
 pub fn app<B: Backend>(backend: Arc<B>) -> Router {
+    let glyphs = Glyphs::from_dir(std::path::Path::new(DEFAULT_FONT_DIR)).unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "fonts unreadable: labels will not be drawn");
+        Glyphs::empty()
+    });
+    app_with_glyphs(backend, Arc::new(glyphs))
+}
+
+/// The whole HTTP API over a backend, with the given glyphs.
+pub fn app_with_glyphs<B: Backend>(backend: Arc<B>, glyphs: Arc<Glyphs>) -> Router {
+    let fonts = Router::new()
+        .route("/fonts/{fontstack}/{range}", get(font_range))
+        .with_state(glyphs);
     Router::new()
         .route("/health", get(health::<B>))
         .route("/api/v1/units", get(units::<B>))
@@ -35,8 +48,10 @@ pub fn app<B: Backend>(backend: Arc<B>) -> Router {
         .route("/api/v1/search", get(search::<B>))
         .route("/tiles/{z}/{x}/{file}", get(tile::<B>))
         .route("/tiles.json", get(tilejson::<B>))
+        .route("/styles/covid.json", get(style))
         .fallback(not_found)
         .with_state(backend)
+        .merge(fonts)
         .layer(CompressionLayer::new())
         .layer(CorsLayer::permissive())
         .layer(TimeoutLayer::with_status_code(
@@ -242,6 +257,54 @@ async fn tilejson<B: Backend>(State(backend): State<Arc<B>>, headers: HeaderMap)
             [r.min().x, r.min().y, r.max().x, r.max().y]
         });
     Json(covidmap_tiles::tilejson(&base_url(&headers), bounds)).into_response()
+}
+
+/// The map style, as shipped in `styles/`, pointing at this server.
+const STYLE: &str = include_str!("../../../styles/covid.json");
+
+/// `GET /styles/covid.json`: the MapLibre style with its tile and glyph URLs on the host the
+/// client used.
+async fn style(headers: HeaderMap) -> Response {
+    let body = STYLE.replace("{base}", &base_url(&headers));
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+/// `GET /fonts/{fontstack}/{start}-{end}.pbf`: label glyphs.
+async fn font_range(
+    State(glyphs): State<Arc<Glyphs>>,
+    Path((stack, range)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let bad_range = || {
+        ApiError::bad_parameter(
+            "range",
+            format!("{range:?} is not a glyph range: ask for 256 code points as {{start}}-{{end}}.pbf, e.g. 0-255.pbf"),
+        )
+    };
+    let (start, end) = range
+        .strip_suffix(".pbf")
+        .and_then(|r| r.split_once('-'))
+        .and_then(|(a, b)| Some((a.parse::<u32>().ok()?, b.parse::<u32>().ok()?)))
+        .ok_or_else(bad_range)?;
+    let glyphs2 = Arc::clone(&glyphs);
+    let bytes = tokio::task::spawn_blocking(move || glyphs2.range(&stack, start, end))
+        .await
+        .map_err(|e| ApiError::Internal(Box::new(e)))?
+        .map_err(|e| match e {
+            GlyphError::UnknownFont(_) => ApiError::NoMatch {
+                field: "fontstack".into(),
+                message: e.to_string(),
+            },
+            GlyphError::Range(message) => ApiError::bad_parameter("range", message),
+            GlyphError::Render(_) => ApiError::Internal(Box::new(e)),
+        })?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/x-protobuf"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        bytes.as_ref().clone(),
+    )
+        .into_response())
 }
 
 /// Scheme and host the client used (behind a proxy, as the proxy reports them).
@@ -678,6 +741,114 @@ mod tests {
         );
         assert_eq!(tj["vector_layers"][4]["id"], "lockdown_zones");
         assert!(tj["vector_layers"][4]["fields"]["level"].is_string());
+    }
+
+    /// Every `["get", field]` inside a style expression.
+    fn fields_used(value: &serde_json::Value, out: &mut Vec<String>) {
+        match value {
+            serde_json::Value::Array(items) => {
+                if items.len() == 2 && items[0] == "get" {
+                    if let Some(f) = items[1].as_str() {
+                        out.push(f.to_owned());
+                    }
+                }
+                items.iter().for_each(|i| fields_used(i, out));
+            }
+            serde_json::Value::Object(map) => map.values().for_each(|v| fields_used(v, out)),
+            _ => {}
+        }
+    }
+
+    #[tokio::test]
+    async fn the_style_uses_only_layers_fields_and_fonts_we_serve() {
+        let response = app(fake())
+            .oneshot(
+                Request::get("/styles/covid.json")
+                    .header("host", "map.test")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+            .await
+            .unwrap();
+        let style: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(style["version"], 8);
+        assert_eq!(
+            style["sources"]["covidmap"]["url"],
+            "http://map.test/tiles.json"
+        );
+        assert_eq!(
+            style["glyphs"],
+            "http://map.test/fonts/{fontstack}/{range}.pbf"
+        );
+        let fonts = Glyphs::from_dir(std::path::Path::new(DEFAULT_FONT_DIR))
+            .unwrap()
+            .fonts();
+        let mut drawn = std::collections::BTreeSet::new();
+        for layer in style["layers"].as_array().unwrap() {
+            let id = layer["id"].as_str().unwrap();
+            let Some(source_layer) = layer["source-layer"].as_str() else {
+                continue;
+            };
+            let spec = covidmap_tiles::catalogue::layer(source_layer)
+                .unwrap_or_else(|| panic!("{id}: no tile layer {source_layer}"));
+            drawn.insert(source_layer);
+            let mut used = Vec::new();
+            fields_used(layer, &mut used);
+            for field in used {
+                assert!(
+                    spec.fields.iter().any(|(f, _)| *f == field),
+                    "{id}: {source_layer} has no {field}"
+                );
+            }
+            let min = layer["minzoom"].as_u64().unwrap_or(0);
+            assert!(
+                min >= u64::from(spec.min_zoom),
+                "{id} asks below {source_layer}'s zoom"
+            );
+            if let Some(stack) = layer["layout"]["text-font"].as_array() {
+                for font in stack {
+                    assert!(
+                        fonts.iter().any(|f| f == font),
+                        "{id}: font {font} not served"
+                    );
+                }
+            }
+        }
+        // Every layer of the tiles is drawn.
+        assert_eq!(drawn.len(), covidmap_tiles::LAYERS.len(), "{drawn:?}");
+        // The glyphs it asks for are served; bad requests are named.
+        let glyph_request = Request::get("/fonts/DejaVu%20Sans%20Book/7680-7935.pbf");
+        let ok = app(fake())
+            .oneshot(glyph_request.body(Body::empty()).unwrap())
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(ok, StatusCode::OK);
+        for (uri, status, field) in [
+            (
+                "/fonts/DejaVu%20Sans%20Book/0-100.pbf",
+                StatusCode::BAD_REQUEST,
+                "range",
+            ),
+            (
+                "/fonts/DejaVu%20Sans%20Book/zero.pbf",
+                StatusCode::BAD_REQUEST,
+                "range",
+            ),
+            (
+                "/fonts/Comic%20Sans/0-255.pbf",
+                StatusCode::NOT_FOUND,
+                "fontstack",
+            ),
+        ] {
+            let (got, body) = get(uri).await;
+            assert_eq!(got, status, "{uri}: {body}");
+            assert_eq!(body["error"]["field"], field, "{uri}: {body}");
+        }
     }
 
     #[tokio::test]

@@ -16,6 +16,7 @@ packages=(
   wrk                       # HTTP load for the status bench
   libfreetype-dev           # martin-core renders label glyphs with FreeType
   fonts-dejavu-core         # DejaVu Sans: the label font, with every Vietnamese letter
+  libsqlite3-dev            # MBTiles export, through the SQLite GDAL links too
 )
 
 missing=()

@@ -38,6 +38,29 @@ pub enum Command {
     Db(DbArgs),
     /// Generate the sample communes and hamlets into DATA_DIR/generated.
     DemoData(DemoDataArgs),
+    /// Write every tile of the province to an MBTiles or PMTiles archive (static hosting).
+    Export(ExportArgs),
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct ExportArgs {
+    /// Archive format.
+    #[arg(long, value_enum)]
+    pub format: ArchiveFormat,
+    /// Lowest zoom written.
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=18))]
+    pub minzoom: u8,
+    /// Highest zoom written (z14 is about 8 000 tiles for the province; z18 over 1.5 million).
+    #[arg(long, default_value_t = 14, value_parser = clap::value_parser!(u8).range(0..=18))]
+    pub maxzoom: u8,
+    /// The archive to write (must not exist).
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ArchiveFormat {
+    Mbtiles,
+    Pmtiles,
 }
 
 #[derive(Debug, ClapArgs)]

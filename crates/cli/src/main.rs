@@ -3,6 +3,7 @@
 mod args;
 mod database;
 mod demo_data;
+mod export;
 mod ingest;
 mod sample;
 mod serve;
@@ -34,5 +35,6 @@ fn run(args: args::Args) -> anyhow::Result<()> {
         args::Command::Ingest(a) => runtime.block_on(ingest::ingest(&args.global, a)),
         args::Command::Db(a) => database::db_command(&args.global, &a),
         args::Command::DemoData(a) => demo_data::demo_data(&args.global, &a).map(|_| ()),
+        args::Command::Export(a) => runtime.block_on(export::export(&args.global, &a)),
     }
 }

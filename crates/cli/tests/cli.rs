@@ -119,6 +119,48 @@ async fn dry_run_prints_the_change_and_writes_nothing() {
     assert_eq!(db.fingerprint().await, before);
 }
 
+#[test]
+fn export_refuses_zooms_out_of_order_or_range_before_touching_anything() {
+    for (args, said) in [
+        (
+            &[
+                "export",
+                "--format",
+                "pmtiles",
+                "--minzoom",
+                "9",
+                "--maxzoom",
+                "7",
+                "x.pmtiles",
+            ][..],
+            "--minzoom 9 is above --maxzoom 7",
+        ),
+        (
+            &[
+                "export",
+                "--format",
+                "pmtiles",
+                "--maxzoom",
+                "19",
+                "x.pmtiles",
+            ][..],
+            "19 is not in 0..=18",
+        ),
+        (
+            &["export", "--format", "png", "x.png"][..],
+            "invalid value 'png'",
+        ),
+    ] {
+        let out = covidmap(args, Some("postgres://nobody@127.0.0.1:1/none"));
+        assert!(!out.status.success(), "{args:?}");
+        assert!(
+            text(&out.stderr).contains(said),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+    }
+}
+
 #[tokio::test]
 async fn serve_loads_the_sample_data_into_an_empty_database_and_answers() {
     let db = TestDb::new().await;
@@ -167,11 +209,72 @@ async fn serve_loads_the_sample_data_into_an_empty_database_and_answers() {
             .json()
             .await
             .unwrap();
+    let by_address: serde_json::Value = reqwest::get(format!(
+        "{url}/api/v1/status?address=xom%201%20nghi%20phong"
+    ))
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let tilejson: serde_json::Value = reqwest::get(format!("{url}/tiles.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let tile = reqwest::get(format!("{url}/tiles/10/812/457.mvt"))
+        .await
+        .unwrap();
+    let tile_type = tile.headers()["content-type"].to_str().unwrap().to_owned();
     Command::new("kill")
         .arg(child.id().to_string())
         .status()
         .unwrap();
     let exit = child.wait().unwrap();
+    assert_eq!(
+        by_address["units"]["hamlet"]["code"], "17902-01",
+        "{by_address}"
+    );
+    assert_eq!(
+        tilejson["tiles"][0],
+        format!("{url}/tiles/{{z}}/{{x}}/{{y}}.mvt")
+    );
+    assert_eq!(tile_type, "application/vnd.mapbox-vector-tile");
+    // The same data exported as a static archive.
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("nghe-an.mbtiles");
+    let archive_arg = archive.to_str().unwrap();
+    let out = covidmap(
+        &[
+            "export",
+            "--format",
+            "mbtiles",
+            "--minzoom",
+            "6",
+            "--maxzoom",
+            "8",
+            archive_arg,
+        ],
+        Some(&db.url),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("tiles at z6–8"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert!(archive.metadata().unwrap().len() > 10_000);
+    let again = covidmap(
+        &["export", "--format", "mbtiles", archive_arg],
+        Some(&db.url),
+    );
+    assert!(!again.status.success());
+    assert!(
+        text(&again.stderr).contains("exists"),
+        "{}",
+        text(&again.stderr)
+    );
     assert_eq!(health["units"]["province"], 1, "{health}");
     assert_eq!(health["units"]["district"], 21);
     assert_eq!(health["units"]["commune"], 412);

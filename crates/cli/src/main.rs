@@ -15,7 +15,7 @@ fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("COVIDMAP_LOG")
-                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info,martin_core=warn".into()),
         )
         .with_writer(std::io::stderr)
         .init();

@@ -220,19 +220,49 @@ fn every_layer_decodes_with_its_attributes() {
     }
 }
 
-/// Total area of some decoded polygons, and the area of their union.
-fn area_and_union(geometries: &[&Geometry]) -> (f64, f64) {
+/// Length of every ring of a (multi)polygon.
+fn perimeter(g: &Geometry) -> f64 {
+    if g.geometry_count() == 0 {
+        let mut points = Vec::new();
+        g.get_points(&mut points);
+        return points
+            .windows(2)
+            .map(|w| (w[1].0 - w[0].0).hypot(w[1].1 - w[0].1))
+            .sum();
+    }
+    (0..g.geometry_count())
+        .map(|i| perimeter(&g.get_geometry(i)))
+        .sum()
+}
+
+/// Area of the holes of a (multi)polygon.
+fn holes_area(g: &Geometry) -> f64 {
+    let polygon_holes = |p: &Geometry| -> f64 {
+        (1..p.geometry_count())
+            .map(|i| p.get_geometry(i).area())
+            .sum()
+    };
+    if g.geometry_name() == "POLYGON" {
+        return polygon_holes(g);
+    }
+    (0..g.geometry_count())
+        .map(|i| polygon_holes(&g.get_geometry(i)))
+        .sum()
+}
+
+/// Total area of some decoded polygons, the area of their union, and of its holes.
+fn area_and_union(geometries: &[&Geometry]) -> (f64, f64, f64) {
     let total = geometries.iter().map(|g| g.area()).sum();
     let union = geometries
         .iter()
         .skip(1)
         .fold(geometries[0].clone(), |acc, g| acc.union(g).unwrap());
-    (total, union.area())
+    (total, union.area(), holes_area(&union))
 }
 
-/// Children tile their parent within the tile: at every zoom checked, what overlaps or is
-/// left uncovered adds up to less than one pixel per child (sub-pixel slivers where the
-/// source boundaries of two districts differ by centimetres; nothing a screen shows).
+/// Children tile their parent within the tile: at every zoom checked, siblings overlap by less
+/// than a pixel per child (sub-pixel slivers where two districts' source boundaries differ by
+/// centimetres), and their union follows the parent's outline within half a pixel.
 #[test]
 fn neighbours_share_boundaries_without_gaps_or_overlaps() {
     let (_, tiles) = data();
@@ -269,16 +299,21 @@ fn neighbours_share_boundaries_without_gaps_or_overlaps() {
             if children.is_empty() {
                 continue; // a district without sample communes
             }
-            let (total, union) = area_and_union(&children);
+            let (total, union, union_holes) = area_and_union(&children);
             let parent_area = cut(&parent.geometry).area();
             // In tile pixels (1/4096 of the tile's width) squared: what a screen could show.
             let pixel = tile.size() / f64::from(covidmap_tiles::EXTENT);
             let overlap = (total - union) / (pixel * pixel);
             let gap = (parent_area - union).abs() / (pixel * pixel);
+            // Siblings share their boundaries exactly (overlaps: under a pixel per child).
+            // Against the parent's outline, drawn on its own layer, the children may stray by
+            // half a pixel: a child's corner on the parent's edge is not a corner of the
+            // parent, and snaps alone.
             #[allow(clippy::cast_precision_loss)]
             let budget = children.len() as f64;
+            let outline_budget = budget + 0.5 * perimeter(&cut(&parent.geometry)) / pixel;
             println!(
-                "{tile}: {} {child_layer} of {}: overlaps {overlap:.2} px², gaps {gap:.2} px²",
+                "{tile}: {} {child_layer} of {}: overlaps {overlap:.2} px², differs from the outline by {gap:.2} px² (allowed {outline_budget:.0})",
                 children.len(),
                 parent.fields["name"]
             );
@@ -287,8 +322,15 @@ fn neighbours_share_boundaries_without_gaps_or_overlaps() {
                 "{tile}: {child_layer} of {} overlap by {overlap} px²",
                 parent.fields["name"]
             );
+            // No gap opens between siblings: the union has no hole the parent lacks.
+            let new_holes = (union_holes - holes_area(&cut(&parent.geometry))) / (pixel * pixel);
             assert!(
-                gap <= budget,
+                new_holes <= budget,
+                "{tile}: gaps of {new_holes} px² between {child_layer} of {}",
+                parent.fields["name"]
+            );
+            assert!(
+                gap <= outline_budget,
                 "{tile}: {child_layer} of {} leave {gap} px² uncovered",
                 parent.fields["name"]
             );

@@ -160,3 +160,24 @@ pub const LAYERS: [LayerSpec; 10] = [
 pub fn layer(name: &str) -> Option<&'static LayerSpec> {
     LAYERS.iter().find(|l| l.name == name)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The README's table of layers lists every layer, its zoom and every attribute.
+    #[test]
+    fn the_readme_documents_every_layer_and_attribute() {
+        let readme = include_str!("../../../README.md");
+        for l in LAYERS {
+            let row = readme
+                .lines()
+                .find(|line| line.contains(&format!("| `{}` |", l.name)))
+                .unwrap_or_else(|| panic!("README has no row for {}", l.name));
+            assert!(row.contains(&format!("| {} |", l.min_zoom)), "{row}");
+            for (field, _) in l.fields {
+                assert!(row.contains(field), "README's {} row lacks {field}", l.name);
+            }
+        }
+    }
+}

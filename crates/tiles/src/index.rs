@@ -136,13 +136,19 @@ impl UnitLayers {
     pub fn new(units: &[AdminUnit]) -> Self {
         let mut by_level: HashMap<Level, Vec<TileFeature>> = HashMap::new();
         let mut communes = HashMap::new();
-        let units: Vec<&AdminUnit> = units
-            .iter()
-            .filter(|u| u.level != Level::Province)
-            .collect();
-        let geometries: Vec<&MultiPolygon<f64>> = units.iter().map(|u| &u.geometry).collect();
-        let noded = crate::topology::node_shared_boundaries(&geometries);
-        for (u, geometry) in units.into_iter().zip(noded) {
+        let at = |level: Level| -> Vec<&AdminUnit> {
+            units.iter().filter(|u| u.level == level).collect()
+        };
+        let mut noded_units: Vec<(&AdminUnit, MultiPolygon<f64>)> = Vec::new();
+        for level in [Level::District, Level::Commune, Level::Hamlet] {
+            let these = at(level);
+            let above = level.parent().map(at).unwrap_or_default();
+            let geometries: Vec<&MultiPolygon<f64>> = these.iter().map(|u| &u.geometry).collect();
+            let parents: Vec<&MultiPolygon<f64>> = above.iter().map(|u| &u.geometry).collect();
+            let noded = crate::topology::node_shared_boundaries(&geometries, &parents);
+            noded_units.extend(these.into_iter().zip(noded));
+        }
+        for (u, geometry) in noded_units {
             let area = mercator_area(&geometry);
             if u.level == Level::Commune {
                 communes.insert(u.code.clone(), (u.name.clone(), Arc::clone(&area)));

@@ -5,7 +5,9 @@
 //! the commune next door never gets). Snapping to a tile's grid moves that vertex but not the
 //! straight edge, and a sliver opens or overlaps along the border. Inserting such vertices
 //! into every edge they lie on first makes the shared boundary the same list of points on
-//! both sides, so both snap alike.
+//! both sides, so both snap alike. Each level is noded with itself and the level above (a
+//! commune gets its neighbours' vertices and its district's, not its hamlets': those would
+//! only add points a commune map does not need).
 
 use geo::{Coord, LineString, MultiPolygon, Polygon};
 use rstar::primitives::GeomWithData;
@@ -17,11 +19,16 @@ const ON_EDGE: f64 = 1e-6;
 
 type Vertex = GeomWithData<[f64; 2], ()>;
 
-/// Every ring of every area, with the vertices of all areas that lie on its edges inserted.
+/// Every ring of every area, with the vertices of all `areas` and of `also` (the level above,
+/// whose outline the areas must follow) that lie on its edges inserted.
 #[must_use]
-pub fn node_shared_boundaries(areas: &[&MultiPolygon<f64>]) -> Vec<MultiPolygon<f64>> {
+pub fn node_shared_boundaries(
+    areas: &[&MultiPolygon<f64>],
+    also: &[&MultiPolygon<f64>],
+) -> Vec<MultiPolygon<f64>> {
     let mut points: Vec<[f64; 2]> = areas
         .iter()
+        .chain(also)
         .flat_map(|a| a.iter())
         .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
         .flat_map(|r| r.0.iter().map(|c| [c.x, c.y]))
@@ -102,7 +109,7 @@ mod tests {
         let high = MultiPolygon(vec![
             polygon![(x: 1.0, y: 0.5), (x: 2.0, y: 0.5), (x: 2.0, y: 1.0), (x: 1.0, y: 1.0)],
         ]);
-        let noded = node_shared_boundaries(&[&left, &low, &high]);
+        let noded = node_shared_boundaries(&[&left, &low, &high], &[]);
         let ring = &noded[0].0[0].exterior().0;
         assert!(ring.contains(&Coord { x: 1.0, y: 0.5 }), "{ring:?}");
         assert_eq!(ring.len(), 6);

@@ -17,7 +17,8 @@ martin_port="${MARTIN_PORT:-3101}"
 source benches/common.sh
 
 command -v wrk >/dev/null || { apt-get install -y -qq wrk >/dev/null || sudo apt-get install -y -qq wrk >/dev/null; }
-command -v martin >/dev/null || cargo install martin --version 1.14.0 --locked
+# martin without its default "rendering" feature, which clones maplibre-native from GitHub.
+command -v martin >/dev/null || cargo install martin --version 1.14.0 --locked --no-default-features --features postgres,mbtiles,pmtiles,fonts
 cargo build --release -q -p covidmap-benches --bin tile_list
 start_sample_server target/bench-tiles "${BENCH_PG_PORT:-55437}" "${BENCH_HTTP:-127.0.0.1:8099}"
 psql -q "$url" -f scripts/martin_function.sql

@@ -9,6 +9,7 @@
 
 use covidmap_tiles::grid::MercatorRect;
 use covidmap_tiles::{TileData, TileId, BUFFER, EXTENT};
+use bytes::Bytes;
 use flate2::write::GzEncoder;
 use flate2::Compression;
 use geo::Rect;
@@ -16,13 +17,13 @@ use std::hash::{Hash, Hasher};
 use std::io::Write;
 use std::sync::{Arc, Mutex, PoisonError};
 
-/// A rendered tile, ready to send.
+/// A rendered tile, ready to send (shared buffers: sending one copies nothing).
 #[derive(Debug)]
 pub struct RenderedTile {
     /// The tile, gzip-compressed (what nearly every client accepts).
-    pub gzip: Vec<u8>,
+    pub gzip: Bytes,
     /// The tile as encoded, for clients that do not accept gzip.
-    pub raw: Vec<u8>,
+    pub raw: Bytes,
     /// Strong validator of the content.
     pub etag: String,
 }
@@ -165,7 +166,11 @@ fn render(data: &TileData, tile: TileId) -> Result<TileAnswer, TileServeError> {
     let mut hasher = std::hash::DefaultHasher::new();
     raw.hash(&mut hasher);
     let etag = format!("\"{:016x}-{:x}\"", hasher.finish(), raw.len());
-    Ok(Some(Arc::new(RenderedTile { gzip, raw, etag })))
+    Ok(Some(Arc::new(RenderedTile {
+        gzip: gzip.into(),
+        raw: raw.into(),
+        etag,
+    })))
 }
 
 #[cfg(test)]

@@ -28,8 +28,9 @@ echo "tiles: $(wc -l <"$work/tiles.txt") ($(grep -cE '^([6-9]|10)/' "$work/tiles
 martin_pid=""
 start_martin() { # start_martin CACHE_MB
   [ -z "$martin_pid" ] || { kill "$martin_pid"; wait "$martin_pid" 2>/dev/null || true; }
-  MARTIN_PORT="$martin_port" MARTIN_CACHE_MB="$1" DATABASE_URL="$url" \
-    martin --config scripts/martin.yaml >"$work/martin.log" 2>&1 &
+  sed -e "s|\${MARTIN_PORT}|$martin_port|" -e "s|\${MARTIN_CACHE_MB}|$1|" -e "s|\${DATABASE_URL}|$url|" \
+    scripts/martin.yaml >"$work/martin.yaml"
+  martin --config "$work/martin.yaml" >"$work/martin.log" 2>&1 &
   martin_pid=$!
   until curl -sf "http://127.0.0.1:$martin_port/health" >/dev/null; do sleep 0.3; kill -0 "$martin_pid"; done
 }

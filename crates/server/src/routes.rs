@@ -7,7 +7,8 @@ use crate::status::Place;
 use crate::tiles::RenderedTile;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::body::Body;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -41,24 +42,28 @@ pub fn app_with_glyphs<B: Backend>(backend: Arc<B>, glyphs: Arc<Glyphs>) -> Rout
     let fonts = Router::new()
         .route("/fonts/{fontstack}/{range}", get(font_range))
         .with_state(glyphs);
-    Router::new()
+    // Tiles are the hot path (a whole province's map asks for them at once): they skip the
+    // request tracing, the timeout timer and the compression layer (they are stored gzipped).
+    let tiles = Router::new()
+        .route("/tiles/{z}/{x}/{file}", get(tile::<B>))
+        .with_state(Arc::clone(&backend));
+    let api = Router::new()
         .route("/health", get(health::<B>))
         .route("/api/v1/units", get(units::<B>))
         .route("/api/v1/status", get(status::<B>))
         .route("/api/v1/search", get(search::<B>))
-        .route("/tiles/{z}/{x}/{file}", get(tile::<B>))
         .route("/tiles.json", get(tilejson::<B>))
         .route("/styles/covid.json", get(style))
         .fallback(not_found)
         .with_state(backend)
         .merge(fonts)
         .layer(CompressionLayer::new())
-        .layer(CorsLayer::permissive())
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
         ))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http());
+    tiles.merge(api).layer(CorsLayer::permissive())
 }
 
 async fn health<B: Backend>(State(backend): State<Arc<B>>) -> Response {
@@ -191,38 +196,38 @@ async fn tile<B: Backend>(
 const TILE_CACHE_CONTROL: &str = "public, no-cache";
 
 fn tile_response(tile: Option<&RenderedTile>, headers: &HeaderMap) -> Response {
+    let cache_control = HeaderValue::from_static(TILE_CACHE_CONTROL);
     let Some(tile) = tile else {
-        return (
-            StatusCode::NO_CONTENT,
-            [(header::CACHE_CONTROL, TILE_CACHE_CONTROL)],
-        )
-            .into_response();
+        let mut response = StatusCode::NO_CONTENT.into_response();
+        response.headers_mut().insert(header::CACHE_CONTROL, cache_control);
+        return response;
     };
-    let common = [
-        (header::ETAG, tile.etag.clone()),
-        (header::CACHE_CONTROL, TILE_CACHE_CONTROL.to_owned()),
-        (header::VARY, "Accept-Encoding".to_owned()),
-    ];
     let matches = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(',')
-                .any(|t| t.trim() == tile.etag || t.trim() == "*")
-        });
-    if matches {
-        return (StatusCode::NOT_MODIFIED, common).into_response();
-    }
-    let content_type = (
-        header::CONTENT_TYPE,
-        "application/vnd.mapbox-vector-tile".to_owned(),
-    );
-    if accepts_gzip(headers) {
-        let encoding = (header::CONTENT_ENCODING, "gzip".to_owned());
-        (common, [content_type, encoding], tile.gzip.clone()).into_response()
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == tile.etag || t.trim() == "*"));
+    let gzip = !matches && accepts_gzip(headers);
+    let mut response = if matches {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else if gzip {
+        Body::from(tile.gzip.clone()).into_response()
     } else {
-        (common, [content_type], tile.raw.clone()).into_response()
+        Body::from(tile.raw.clone()).into_response()
+    };
+    let h = response.headers_mut();
+    h.insert(header::ETAG, tile.etag_header.clone());
+    h.insert(header::CACHE_CONTROL, cache_control);
+    h.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+    if !matches {
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/vnd.mapbox-vector-tile"),
+        );
     }
+    if gzip {
+        h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    }
+    response
 }
 
 /// Whether `Accept-Encoding` allows gzip (`gzip` or `*` with a quality above zero).

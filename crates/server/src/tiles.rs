@@ -9,6 +9,7 @@
 
 use covidmap_tiles::grid::MercatorRect;
 use covidmap_tiles::{TileData, TileId, BUFFER, EXTENT};
+use axum::http::HeaderValue;
 use bytes::Bytes;
 use flate2::write::GzEncoder;
 use flate2::Compression;
@@ -26,6 +27,8 @@ pub struct RenderedTile {
     pub raw: Bytes,
     /// Strong validator of the content.
     pub etag: String,
+    /// The same, as a header value.
+    pub etag_header: HeaderValue,
 }
 
 /// What a tile address holds: a tile, or nothing (answered 204).
@@ -166,10 +169,12 @@ fn render(data: &TileData, tile: TileId) -> Result<TileAnswer, TileServeError> {
     let mut hasher = std::hash::DefaultHasher::new();
     raw.hash(&mut hasher);
     let etag = format!("\"{:016x}-{:x}\"", hasher.finish(), raw.len());
+    let etag_header = HeaderValue::from_str(&etag).map_err(std::io::Error::other)?;
     Ok(Some(Arc::new(RenderedTile {
         gzip: gzip.into(),
         raw: raw.into(),
         etag,
+        etag_header,
     })))
 }
 

@@ -32,7 +32,7 @@ pub enum Shape {
 /// One feature of a layer.
 #[derive(Debug, Clone)]
 pub struct TileFeature {
-    /// Feature id in the tile (its position in the layer, stable for a given data set).
+    /// Position in the layer (stable for a given data set): the order features are written.
     pub id: u64,
     /// Geometry.
     pub shape: Shape,

@@ -135,8 +135,9 @@ fn encode_layer(
         let Some(geometry) = encode_geometry(&f.shape, to_tile, window)? else {
             continue;
         };
+        // No feature id: every feature carries its `code` or `id` attribute, which a style
+        // can promote (MapLibre's `promoteId`); an id would add bytes and say nothing new.
         let mut feature = layer.into_feature(geometry);
-        feature.set_id(f.id);
         for (key, value) in &f.attributes {
             match value {
                 Value::Text(s) => feature.add_tag_string(key, s),

@@ -24,6 +24,7 @@ bench: setup
 	bash benches/ingest_vs_ogr2ogr.sh
 	bash benches/status_vs_postgis.sh
 	bash benches/open_loop_and_visibility.sh
+	bash benches/tiles_vs_martin.sh
 
 demo-data: build
 	./target/release/covidmap demo-data

@@ -5,9 +5,9 @@ use crate::error::ApiError;
 use crate::glyphs::{GlyphError, Glyphs, DEFAULT_FONT_DIR};
 use crate::status::Place;
 use crate::tiles::RenderedTile;
+use axum::body::Body;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::body::Body;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -199,13 +199,18 @@ fn tile_response(tile: Option<&RenderedTile>, headers: &HeaderMap) -> Response {
     let cache_control = HeaderValue::from_static(TILE_CACHE_CONTROL);
     let Some(tile) = tile else {
         let mut response = StatusCode::NO_CONTENT.into_response();
-        response.headers_mut().insert(header::CACHE_CONTROL, cache_control);
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, cache_control);
         return response;
     };
     let matches = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == tile.etag || t.trim() == "*"));
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|t| t.trim() == tile.etag || t.trim() == "*")
+        });
     let gzip = !matches && accepts_gzip(headers);
     let mut response = if matches {
         StatusCode::NOT_MODIFIED.into_response()

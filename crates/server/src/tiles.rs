@@ -7,10 +7,10 @@
 //! under a lock, and a rendered tile is cached only if the epoch it was rendered at is still
 //! current.
 
-use covidmap_tiles::grid::MercatorRect;
-use covidmap_tiles::{TileData, TileId, BUFFER, EXTENT};
 use axum::http::HeaderValue;
 use bytes::Bytes;
+use covidmap_tiles::grid::MercatorRect;
+use covidmap_tiles::{TileData, TileId, BUFFER, EXTENT};
 use flate2::write::GzEncoder;
 use flate2::Compression;
 use geo::Rect;

@@ -32,15 +32,26 @@ pub fn data(name: &str) -> PathBuf {
     root().join("data").join(name)
 }
 
+/// Port of the cluster `cargo test` starts on its own: not `make test`'s (55433), so that one
+/// left running never stands in its way.
+const OWN_CLUSTER_PORT: u16 = 55439;
+
 /// URL of the maintenance database of the test cluster. `make test` starts the cluster and
-/// sets `COVIDMAP_TEST_DATABASE_URL`; without it, a cluster under `target/test-pg` is started.
+/// sets `COVIDMAP_TEST_DATABASE_URL`; without it, a cluster under `target/test-pg` is started
+/// (and left running for the next `cargo test`).
 fn admin_url() -> String {
+    // Tests run on several threads; one of them starts the cluster, the others wait for it.
+    static OWN_CLUSTER: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     std::env::var("COVIDMAP_TEST_DATABASE_URL").unwrap_or_else(|_| {
-        let cluster = LocalCluster::new(root().join("target/test-pg/pg"), 55433);
-        cluster
-            .start()
-            .expect("starting the test PostGIS (or set COVIDMAP_TEST_DATABASE_URL)");
-        cluster.url_for("postgres")
+        OWN_CLUSTER
+            .get_or_init(|| {
+                let cluster = LocalCluster::new(root().join("target/test-pg/pg"), OWN_CLUSTER_PORT);
+                cluster
+                    .start()
+                    .expect("starting the test PostGIS (or set COVIDMAP_TEST_DATABASE_URL)");
+                cluster.url_for("postgres")
+            })
+            .clone()
     })
 }
 

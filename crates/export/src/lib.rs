@@ -6,7 +6,7 @@
 #![warn(missing_docs)]
 
 use covidmap_tiles::index::mercator_rect;
-use covidmap_tiles::{TileData, TileId, LAYERS, MAX_ZOOM};
+use covidmap_tiles::{TileData, TileId, MAX_ZOOM};
 use flate2::write::GzEncoder;
 use rayon::prelude::*;
 use std::io::Write;
@@ -147,24 +147,7 @@ fn tiles_covering(options: &ExportOptions) -> Vec<TileId> {
 
 /// The `vector_layers` both formats carry in their metadata.
 fn metadata_json() -> String {
-    let layers: Vec<serde_json::Value> = LAYERS
-        .iter()
-        .map(|l| {
-            let fields: serde_json::Map<String, serde_json::Value> = l
-                .fields
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), (*v).into()))
-                .collect();
-            serde_json::json!({
-                "id": l.name,
-                "description": l.description,
-                "minzoom": l.min_zoom,
-                "maxzoom": MAX_ZOOM,
-                "fields": fields,
-            })
-        })
-        .collect();
-    serde_json::json!({ "vector_layers": layers }).to_string()
+    serde_json::json!({ "vector_layers": covidmap_tiles::vector_layers() }).to_string()
 }
 
 fn write_mbtiles(tiles: &[Encoded], o: &ExportOptions, out: &Path) -> Result<(), ExportError> {

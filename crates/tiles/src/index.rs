@@ -7,7 +7,8 @@ use crate::grid::{to_mercator, MercatorRect};
 use covidmap_core::layers::{Declaration, Facility, FacilityKind, Layers};
 use covidmap_core::{AdminUnit, Level};
 use geo::{BoundingRect, Coord, MapCoords, MultiPolygon};
-use rstar::{RTree, RTreeObject, AABB};
+use rstar::primitives::{GeomWithData, Rectangle};
+use rstar::{RTree, AABB};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -40,18 +41,8 @@ pub struct TileFeature {
     pub attributes: Vec<(&'static str, Value)>,
 }
 
-#[derive(Debug, Clone)]
-struct Entry {
-    index: usize,
-    envelope: AABB<[f64; 2]>,
-}
-
-impl RTreeObject for Entry {
-    type Envelope = AABB<[f64; 2]>;
-    fn envelope(&self) -> Self::Envelope {
-        self.envelope
-    }
-}
+/// A feature's bounding box in the R-tree, with its position in the layer.
+type Entry = GeomWithData<Rectangle<[f64; 2]>, usize>;
 
 /// One layer's features, indexed.
 #[derive(Debug)]
@@ -70,7 +61,7 @@ impl LayerData {
                 .iter()
                 .enumerate()
                 .filter_map(|(index, f)| {
-                    envelope(&f.shape).map(|envelope| Entry { index, envelope })
+                    envelope(&f.shape).map(|e| Entry::new(Rectangle::from_aabb(e), index))
                 })
                 .collect(),
         );
@@ -86,7 +77,7 @@ impl LayerData {
         let query = AABB::from_corners([rect.min_x, rect.min_y], [rect.max_x, rect.max_y]);
         self.tree
             .locate_in_envelope_intersecting(&query)
-            .map(|e| &self.features[e.index])
+            .map(|e| &self.features[e.data])
     }
 
     /// How many features it holds.

@@ -15,7 +15,7 @@ pub use catalogue::{LayerSpec, LAYERS};
 pub use grid::{MercatorRect, TileError, TileId, MAX_ZOOM};
 pub use index::{OperationalLayers, UnitLayers};
 pub use render::{render, RenderError, BUFFER, EXTENT};
-pub use tilejson::tilejson;
+pub use tilejson::{tilejson, vector_layers};
 
 /// Units and layers indexed for tiles; the units part is shared between versions whose
 /// boundaries did not change.

@@ -4,11 +4,11 @@ use crate::catalogue::LAYERS;
 use crate::grid::MAX_ZOOM;
 use serde_json::{json, Map, Value};
 
-/// The TileJSON document, with tile URLs under `base` (scheme and host as the client asked,
-/// e.g. `http://127.0.0.1:8080`) and the province's bounds (west, south, east, north).
+/// The `vector_layers` list (TileJSON, and the metadata of exported archives): every layer
+/// with its zooms and documented fields.
 #[must_use]
-pub fn tilejson(base: &str, bounds: [f64; 4]) -> Value {
-    let vector_layers: Vec<Value> = LAYERS
+pub fn vector_layers() -> Vec<Value> {
+    LAYERS
         .iter()
         .map(|l| {
             let fields: Map<String, Value> = l
@@ -24,7 +24,14 @@ pub fn tilejson(base: &str, bounds: [f64; 4]) -> Value {
                 "fields": fields,
             })
         })
-        .collect();
+        .collect()
+}
+
+/// The TileJSON document, with tile URLs under `base` (scheme and host as the client asked,
+/// e.g. `http://127.0.0.1:8080`) and the province's bounds (west, south, east, north).
+#[must_use]
+pub fn tilejson(base: &str, bounds: [f64; 4]) -> Value {
+    let vector_layers = vector_layers();
     let [w, s, e, n] = bounds;
     json!({
         "tilejson": "3.0.0",

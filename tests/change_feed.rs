@@ -11,19 +11,35 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Polls until the snapshot's answer for `point` has (or lacks) a commune; returns how long it
-/// took. Gives up after 20 s: this checks that changes arrive, benches measure how fast.
+/// took.
 async fn wait_for_commune(backend: &LiveBackend, point: Point<f64>, present: bool) -> Duration {
+    let what = if present {
+        "the commune added"
+    } else {
+        "the commune closed"
+    };
+    poll_until(what, || async {
+        (backend.snapshot().locate(point).commune.is_some() == present).then_some(())
+    })
+    .await
+    .0
+}
+
+/// Polls `check` every 10 ms until it gives a value; returns how long that took and the
+/// value. Gives up after 20 s: tests check that changes arrive, benches measure how fast.
+async fn poll_until<T, F, Fut>(what: &str, mut check: F) -> (Duration, T)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
     let started = Instant::now();
     while started.elapsed() < Duration::from_secs(20) {
-        if backend.snapshot().locate(point).commune.is_some() == present {
-            return started.elapsed();
+        if let Some(value) = check().await {
+            return (started.elapsed(), value);
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    panic!(
-        "the snapshot never showed the commune {}",
-        if present { "added" } else { "closed" }
-    );
+    panic!("never saw {what}");
 }
 
 #[tokio::test]
@@ -70,8 +86,8 @@ async fn an_upload_and_a_plain_sql_write_both_reach_the_snapshot() {
 
 /// Polls the address answer for "TP Vinh" until its lockdown reads `(in_lockdown, partial)`.
 async fn wait_for_address_lockdown(backend: &LiveBackend, expected: (bool, bool)) -> Duration {
-    let started = Instant::now();
-    while started.elapsed() < Duration::from_secs(20) {
+    let what = format!("the address answer with (in_lockdown, partial) = {expected:?}");
+    poll_until(&what, || async {
         let snapshot = backend.snapshot();
         let answer = covidmap_server::address_status(&snapshot, "TP Vinh").unwrap();
         let body = serde_json::to_value(&answer).unwrap();
@@ -80,12 +96,10 @@ async fn wait_for_address_lockdown(backend: &LiveBackend, expected: (bool, bool)
             body["lockdown"]["in_lockdown"] == true,
             body["lockdown"]["partial"] == true,
         );
-        if got == expected {
-            return started.elapsed();
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("the address answer never showed (in_lockdown, partial) = {expected:?}");
+        (got == expected).then_some(())
+    })
+    .await
+    .0
 }
 
 #[tokio::test]
@@ -147,19 +161,13 @@ fn has_layer(tile: &[u8], name: &str) -> bool {
 /// Polls the tile until it holds (or lacks) the lockdown-zones layer; returns how long it
 /// took and the tile's ETag.
 async fn wait_for_zone_in_tile(url: &str, present: bool) -> (Duration, String) {
-    let started = Instant::now();
-    while started.elapsed() < Duration::from_secs(20) {
+    let state = if present { "declared" } else { "lifted" };
+    poll_until(&format!("{url} with the zone {state}"), || async {
         let (status, etag, body) = get_tile(url, None).await;
         assert_eq!(status, 200, "{url}");
-        if has_layer(&body, "lockdown_zones") == present {
-            return (started.elapsed(), etag);
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!(
-        "{url} never showed the zone {}",
-        if present { "declared" } else { "lifted" }
-    );
+        (has_layer(&body, "lockdown_zones") == present).then_some(etag)
+    })
+    .await
 }
 
 #[tokio::test]

@@ -18,6 +18,11 @@ fn covidmap(args: &[&str], database_url: Option<&str>) -> Output {
     cmd.output().unwrap()
 }
 
+/// GETs a URL and reads its JSON body.
+async fn get_json(url: String) -> serde_json::Value {
+    reqwest::get(url).await.unwrap().json().await.unwrap()
+}
+
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
@@ -182,12 +187,7 @@ async fn serve_loads_the_sample_data_into_an_empty_database_and_answers() {
             break url.to_owned();
         }
     };
-    let health: serde_json::Value = reqwest::get(format!("{url}/health"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let health: serde_json::Value = get_json(format!("{url}/health")).await;
     // A point inside an active sample lockdown zone is answered as locked down, from memory.
     let (zone, lat, lon): (String, f64, f64) = sqlx::query_as(
         "SELECT id, ST_Y(ST_PointOnSurface(geom)), ST_X(ST_PointOnSurface(geom)) FROM lockdown_zones WHERE status = 'active' ORDER BY id LIMIT 1",
@@ -196,33 +196,14 @@ async fn serve_loads_the_sample_data_into_an_empty_database_and_answers() {
     .await
     .unwrap();
     let status: serde_json::Value =
-        reqwest::get(format!("{url}/api/v1/status?lat={lat}&lon={lon}"))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        get_json(format!("{url}/api/v1/status?lat={lat}&lon={lon}")).await;
     let search: serde_json::Value =
-        reqwest::get(format!("{url}/api/v1/search?q=xom%201%20nghi%20phong"))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-    let by_address: serde_json::Value = reqwest::get(format!(
+        get_json(format!("{url}/api/v1/search?q=xom%201%20nghi%20phong")).await;
+    let by_address: serde_json::Value = get_json(format!(
         "{url}/api/v1/status?address=xom%201%20nghi%20phong"
     ))
-    .await
-    .unwrap()
-    .json()
-    .await
-    .unwrap();
-    let tilejson: serde_json::Value = reqwest::get(format!("{url}/tiles.json"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    .await;
+    let tilejson: serde_json::Value = get_json(format!("{url}/tiles.json")).await;
     let tile = reqwest::get(format!("{url}/tiles/10/812/457.mvt"))
         .await
         .unwrap();

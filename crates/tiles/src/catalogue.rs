@@ -24,8 +24,9 @@ const UNIT_FIELDS: [(&str, &str); 4] = [
     ("parent_code", "code of the unit it lies in"),
 ];
 
-/// Declaration attributes shared by zones and lockdown points.
-const LOCKDOWN_FIELDS: [(&str, &str); 8] = [
+/// Attributes of lockdown points: a declaration's, then the radius. Zones have the same but
+/// the radius.
+const LOCKDOWN_POINT_FIELDS: [(&str, &str); 9] = [
     ("id", "stable id"),
     ("name", "name as announced"),
     (
@@ -37,7 +38,11 @@ const LOCKDOWN_FIELDS: [(&str, &str); 8] = [
     ("declared_by", "who declared it"),
     ("since", "in force since (ISO 8601)"),
     ("planned_end", "planned end (ISO 8601), when announced"),
+    ("radius_m", "radius in metres"),
 ];
+
+/// Declaration attributes (zones).
+const LOCKDOWN_FIELDS: &[(&str, &str)] = LOCKDOWN_POINT_FIELDS.split_at(8).0;
 
 /// The layers, in drawing order.
 pub const LAYERS: [LayerSpec; 10] = [
@@ -82,27 +87,14 @@ pub const LAYERS: [LayerSpec; 10] = [
         min_zoom: 0,
         geometry: "Polygon",
         description: "Lockdown zones (vùng phong toả), active and lifted",
-        fields: &LOCKDOWN_FIELDS,
+        fields: LOCKDOWN_FIELDS,
     },
     LayerSpec {
         name: "lockdown_points",
         min_zoom: 0,
         geometry: "Point",
         description: "Lockdown points (điểm phong toả) with their radius",
-        fields: &[
-            ("id", "stable id"),
-            ("name", "name as announced"),
-            (
-                "level",
-                "Resolution 128/NQ-CP level: 1 green, 2 yellow, 3 orange, 4 red",
-            ),
-            ("status", "active or lifted"),
-            ("reason", "why it was declared"),
-            ("declared_by", "who declared it"),
-            ("since", "in force since (ISO 8601)"),
-            ("planned_end", "planned end (ISO 8601), when announced"),
-            ("radius_m", "radius in metres"),
-        ],
+        fields: &LOCKDOWN_POINT_FIELDS,
     },
     LayerSpec {
         name: "checkpoints",

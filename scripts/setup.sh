@@ -17,7 +17,11 @@ packages=(
   libfreetype-dev           # martin-core renders label glyphs with FreeType
   fonts-dejavu-core         # DejaVu Sans: the label font, with every Vietnamese letter
   libsqlite3-dev            # MBTiles export, through the SQLite GDAL links too
+  chromium                  # the browser tests (headless, driven by playwright-core)
 )
+# Node.js and npm install the pages' front-end packages; Debian's are used only when the
+# machine has none.
+command -v npm >/dev/null || packages+=(nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -36,3 +40,10 @@ fi
 # Debian starts a system cluster on 5432 when postgresql is installed; covidmap does not use
 # it (it runs its own under data/pg), so it is left as it is.
 command -v cargo >/dev/null || { echo "setup: cargo not found; install Rust (rustup) first" >&2; exit 1; }
+
+# The pages' front-end packages (MapLibre GL JS) and the browser-test driver, from the npm
+# registry, exactly as web/package-lock.json pins them; served by covidmap, never a CDN.
+if [ ! -f web/node_modules/.package-lock.json ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
+  echo "setup: installing the front-end packages (npm ci --prefix web)"
+  npm ci --prefix web --no-audit --no-fund --loglevel=error
+fi

@@ -8,6 +8,9 @@ port="${COVIDMAP_TEST_PG_PORT:-55433}"
 # wherever the checkout lives.
 dir="${TMPDIR:-/tmp}/covidmap-test-pg-$$"
 
+# A fresh build gains nothing from incremental compilation, which only fills the disk.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
+
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
 cargo build --workspace --all-targets

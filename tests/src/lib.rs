@@ -249,7 +249,11 @@ pub async fn serve_http(backend: std::sync::Arc<covidmap_server::LiveBackend>) -
         .await
         .expect("a free loopback port");
     let addr = listener.local_addr().expect("the port's address");
-    let app = covidmap_server::app(backend);
+    let web_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../web");
+    let app = covidmap_server::app_with(
+        backend,
+        covidmap_server::Assets::with_default_fonts(web_dir),
+    );
     tokio::spawn(async move { axum::serve(listener, app).await });
     format!("http://{addr}")
 }

@@ -74,6 +74,9 @@ pub struct ServeArgs {
     /// Folder of TrueType fonts for map labels (DejaVu Sans covers Vietnamese).
     #[arg(long, env = "COVIDMAP_FONT_DIR", default_value = covidmap_server::glyphs::DEFAULT_FONT_DIR)]
     pub font_dir: PathBuf,
+    /// Folder of the web pages and their front-end packages (the checkout's `web/`).
+    #[arg(long, env = "COVIDMAP_WEB_DIR", default_value = covidmap_server::pages::DEFAULT_WEB_DIR)]
+    pub web_dir: PathBuf,
     /// Memory for cached tiles, in MiB.
     #[arg(long, env = "COVIDMAP_TILE_CACHE_MB", default_value_t = 256, value_parser = clap::value_parser!(u64).range(1..=65_536))]
     pub tile_cache_mb: u64,

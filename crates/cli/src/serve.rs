@@ -29,7 +29,14 @@ pub async fn serve(global: &Global, args: ServeArgs) -> anyhow::Result<()> {
     println!("covidmap serving on http://{}", listener.local_addr()?);
     let glyphs = covidmap_server::glyphs::Glyphs::from_dir(&args.font_dir)
         .with_context(|| format!("reading fonts in {}", args.font_dir.display()))?;
-    let app = covidmap_server::app_with_glyphs(backend, Arc::new(glyphs));
+    for problem in covidmap_server::pages::missing(&args.web_dir) {
+        eprintln!("warning: the map pages will not work: {problem}");
+    }
+    let assets = covidmap_server::Assets {
+        glyphs: Arc::new(glyphs),
+        web_dir: args.web_dir,
+    };
+    let app = covidmap_server::app_with(backend, assets);
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await?;

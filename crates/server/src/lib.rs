@@ -4,6 +4,7 @@
 mod backend;
 mod error;
 pub mod glyphs;
+pub mod pages;
 mod routes;
 mod status;
 pub mod tiles;
@@ -11,5 +12,5 @@ pub mod upload;
 
 pub use backend::{Backend, LiveBackend, SnapshotError, DEFAULT_TILE_CACHE_BYTES};
 pub use error::ApiError;
-pub use routes::{app, app_with_glyphs};
+pub use routes::{app, app_with, Assets};
 pub use status::{address_status, point_status, AddressStatus, PointStatus};

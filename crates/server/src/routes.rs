@@ -16,6 +16,7 @@ use covidmap_core::Level;
 use covidmap_tiles::TileId;
 use serde_json::json;
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use tower_http::compression::CompressionLayer;
@@ -28,17 +29,42 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// Longest accepted unit code in a filter.
 const MAX_CODE_LEN: usize = 32;
 
-/// The whole HTTP API over a backend, with label glyphs from the default font folder.
-pub fn app<B: Backend>(backend: Arc<B>) -> Router {
-    let glyphs = Glyphs::from_dir(std::path::Path::new(DEFAULT_FONT_DIR)).unwrap_or_else(|e| {
-        tracing::warn!(error = %e, "fonts unreadable: labels will not be drawn");
-        Glyphs::empty()
-    });
-    app_with_glyphs(backend, Arc::new(glyphs))
+/// What the server reads from disk besides the database.
+#[derive(Debug, Clone)]
+pub struct Assets {
+    /// Label glyphs for the map.
+    pub glyphs: Arc<Glyphs>,
+    /// The web pages and their front-end packages (see [`crate::pages`]).
+    pub web_dir: PathBuf,
 }
 
-/// The whole HTTP API over a backend, with the given glyphs.
-pub fn app_with_glyphs<B: Backend>(backend: Arc<B>, glyphs: Arc<Glyphs>) -> Router {
+impl Assets {
+    /// The default font folder (labels are left out, with a warning, when it is unreadable)
+    /// and the given web folder.
+    #[must_use]
+    pub fn with_default_fonts(web_dir: PathBuf) -> Self {
+        let glyphs = Glyphs::from_dir(std::path::Path::new(DEFAULT_FONT_DIR)).unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "fonts unreadable: labels will not be drawn");
+            Glyphs::empty()
+        });
+        Assets {
+            glyphs: Arc::new(glyphs),
+            web_dir,
+        }
+    }
+}
+
+/// The whole HTTP API and the pages over a backend, with the default fonts and web folder.
+pub fn app<B: Backend>(backend: Arc<B>) -> Router {
+    app_with(
+        backend,
+        Assets::with_default_fonts(PathBuf::from(crate::pages::DEFAULT_WEB_DIR)),
+    )
+}
+
+/// The whole HTTP API and the pages over a backend, with the given assets.
+pub fn app_with<B: Backend>(backend: Arc<B>, assets: Assets) -> Router {
+    let glyphs = assets.glyphs;
     let fonts = Router::new()
         .route("/fonts/{fontstack}/{range}", get(font_range))
         .with_state(glyphs);
@@ -57,6 +83,7 @@ pub fn app_with_glyphs<B: Backend>(backend: Arc<B>, glyphs: Arc<Glyphs>) -> Rout
         .fallback(not_found)
         .with_state(backend)
         .merge(fonts)
+        .merge(crate::pages::routes(&assets.web_dir))
         .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,

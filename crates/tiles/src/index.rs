@@ -4,6 +4,7 @@
 
 use crate::catalogue::{layer, LayerSpec};
 use crate::grid::{to_mercator, MercatorRect};
+use crate::simplify::{weigh, AreaWeights};
 use covidmap_core::layers::{Declaration, Facility, FacilityKind, Layers};
 use covidmap_core::{AdminUnit, Level};
 use geo::{BoundingRect, Coord, MapCoords, MultiPolygon};
@@ -21,11 +22,21 @@ pub enum Value {
     Int(i64),
 }
 
+/// Polygons, with the weights that simplify them for a zoom.
+#[derive(Debug)]
+pub struct Outline {
+    /// In Mercator metres.
+    pub polygons: MultiPolygon<f64>,
+    /// Each vertex's weight (see [`crate::simplify`]); `None`: keep every vertex (lockdown
+    /// zones, which are few, small and drawn as declared).
+    pub weights: Option<AreaWeights>,
+}
+
 /// A feature's geometry, in Mercator metres.
 #[derive(Debug, Clone)]
 pub enum Shape {
     /// Polygons (shared: a commune's outline serves two layers).
-    Area(Arc<MultiPolygon<f64>>),
+    Area(Arc<Outline>),
     /// A point.
     Point([f64; 2]),
 }
@@ -96,17 +107,18 @@ impl LayerData {
 fn envelope(shape: &Shape) -> Option<AABB<[f64; 2]>> {
     match shape {
         Shape::Area(a) => a
+            .polygons
             .bounding_rect()
             .map(|r| AABB::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y])),
         Shape::Point(p) => Some(AABB::from_point(*p)),
     }
 }
 
-fn mercator_area(area: &MultiPolygon<f64>) -> Arc<MultiPolygon<f64>> {
-    Arc::new(area.map_coords(|c| {
+fn mercator(area: &MultiPolygon<f64>) -> MultiPolygon<f64> {
+    area.map_coords(|c| {
         let [x, y] = to_mercator(c.x, c.y);
         Coord { x, y }
-    }))
+    })
 }
 
 fn text(s: &str) -> Value {
@@ -118,7 +130,7 @@ fn text(s: &str) -> Value {
 pub struct UnitLayers {
     /// In catalogue order.
     pub layers: Vec<LayerData>,
-    communes: HashMap<String, (String, Arc<MultiPolygon<f64>>)>,
+    communes: HashMap<String, (String, Arc<Outline>)>,
 }
 
 impl UnitLayers {
@@ -130,31 +142,37 @@ impl UnitLayers {
         let at = |level: Level| -> Vec<&AdminUnit> {
             units.iter().filter(|u| u.level == level).collect()
         };
-        let mut noded_units: Vec<(&AdminUnit, MultiPolygon<f64>)> = Vec::new();
         for level in [Level::District, Level::Commune, Level::Hamlet] {
             let these = at(level);
             let above = level.parent().map(at).unwrap_or_default();
             let geometries: Vec<&MultiPolygon<f64>> = these.iter().map(|u| &u.geometry).collect();
             let parents: Vec<&MultiPolygon<f64>> = above.iter().map(|u| &u.geometry).collect();
-            let noded = crate::topology::node_shared_boundaries(&geometries, &parents);
-            noded_units.extend(these.into_iter().zip(noded));
-        }
-        for (u, geometry) in noded_units {
-            let area = mercator_area(&geometry);
-            if u.level == Level::Commune {
-                communes.insert(u.code.clone(), (u.name.clone(), Arc::clone(&area)));
+            let projected: Vec<MultiPolygon<f64>> =
+                crate::topology::node_shared_boundaries(&geometries, &parents)
+                    .iter()
+                    .map(mercator)
+                    .collect();
+            let weights = weigh(&projected.iter().collect::<Vec<_>>());
+            let features = by_level.entry(level).or_default();
+            for ((u, polygons), weights) in these.into_iter().zip(projected).zip(weights) {
+                let outline = Arc::new(Outline {
+                    polygons,
+                    weights: Some(weights),
+                });
+                if level == Level::Commune {
+                    communes.insert(u.code.clone(), (u.name.clone(), Arc::clone(&outline)));
+                }
+                features.push(TileFeature {
+                    id: features.len() as u64 + 1,
+                    shape: Shape::Area(outline),
+                    attributes: vec![
+                        ("code", text(&u.code)),
+                        ("name", text(&u.name)),
+                        ("type", text(u.unit_type.label())),
+                        ("parent_code", text(u.parent_code.as_deref().unwrap_or(""))),
+                    ],
+                });
             }
-            let features = by_level.entry(u.level).or_default();
-            features.push(TileFeature {
-                id: features.len() as u64 + 1,
-                shape: Shape::Area(area),
-                attributes: vec![
-                    ("code", text(&u.code)),
-                    ("name", text(&u.name)),
-                    ("type", text(u.unit_type.label())),
-                    ("parent_code", text(u.parent_code.as_deref().unwrap_or(""))),
-                ],
-            });
         }
         let layers = [
             ("districts", Level::District),
@@ -226,7 +244,11 @@ impl OperationalLayers {
                 .map(|z| {
                     let mut a = vec![("id", text(&z.id)), ("name", text(&z.name))];
                     a.extend(declaration(&z.declaration));
-                    (Shape::Area(mercator_area(&z.area)), a)
+                    let outline = Outline {
+                        polygons: mercator(&z.area),
+                        weights: None,
+                    };
+                    (Shape::Area(Arc::new(outline)), a)
                 })
                 .collect(),
         );

@@ -8,6 +8,7 @@ pub mod catalogue;
 pub mod grid;
 pub mod index;
 pub mod render;
+pub mod simplify;
 mod tilejson;
 pub mod topology;
 

@@ -1,0 +1,146 @@
+//! The pages in real headless Chromium (Debian's `chromium`), driven by playwright-core from
+//! `web/tests/`: the real `covidmap serve` binary over a fresh database, which it loads with
+//! the sample data as `make run` does. Screenshots of each step are kept under
+//! `target/browser-artefacts/`.
+
+#![allow(clippy::unwrap_used)] // helpers of tests: a failed step fails the test
+
+use covidmap_tests::{root, TestDb};
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+/// `covidmap serve` on a free loopback port; killed when dropped.
+struct Served {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts the binary over the database and waits until it serves (after loading the sample).
+async fn serve(db: &TestDb) -> Served {
+    let binary = root().join("target/debug/covidmap");
+    assert!(
+        binary.is_file(),
+        "{} is missing: build it with `cargo build -p covidmap-cli`",
+        binary.display()
+    );
+    let mut child = Command::new(binary)
+        .arg("--database-url")
+        .arg(&db.url)
+        .arg("--data-dir")
+        .arg(root().join("data"))
+        .args(["serve", "--bind", "127.0.0.1:0", "--web-dir"])
+        .arg(root().join("web"))
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let line = tokio::time::timeout(
+        Duration::from_secs(180),
+        tokio::task::spawn_blocking(move || {
+            BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+                .find_map(|l| l.strip_prefix("covidmap serving on ").map(str::to_owned))
+        }),
+    )
+    .await
+    .expect("the server to start within 3 minutes")
+    .unwrap()
+    .expect("the server to say where it serves");
+    Served { child, base: line }
+}
+
+/// Runs a script of `web/tests/` and returns the JSON it printed.
+fn browse(script: &str, args: &[&str]) -> Value {
+    let artefacts = root().join("target/browser-artefacts");
+    let output = Command::new("node")
+        .arg(root().join("web/tests").join(script))
+        .args(args)
+        .arg("--artefacts")
+        .arg(&artefacts)
+        .output()
+        .expect("node (make test installs it with the front-end packages)");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{script} failed: {}\n{stdout}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("{script} printed {stdout}: {e}"))
+}
+
+async fn point_of(db: &TestDb, sql: &str) -> [f64; 2] {
+    let (x, y): (f64, f64) = sqlx::query_as(sql)
+        .fetch_one(db.store.pool())
+        .await
+        .unwrap();
+    [x, y]
+}
+
+#[tokio::test]
+async fn the_public_map_draws_every_kind_of_feature_with_our_style_and_tiles() {
+    let db = TestDb::new().await;
+    let served = serve(&db).await;
+    let zone = point_of(
+        &db,
+        "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) AS p FROM lockdown_zones \
+         WHERE valid_to IS NULL AND status = 'active' ORDER BY level DESC, id LIMIT 1) z",
+    )
+    .await;
+    let checkpoint = point_of(
+        &db,
+        "SELECT ST_X(geom), ST_Y(geom) FROM checkpoints WHERE valid_to IS NULL ORDER BY id LIMIT 1",
+    )
+    .await;
+    let views = serde_json::json!([
+        { "name": "province", "center": [104.95, 19.25], "zoom": 7.5 },
+        { "name": "zone", "center": zone, "zoom": 13 },
+        { "name": "checkpoint", "center": checkpoint, "zoom": 14 },
+    ]);
+    let result = browse(
+        "map_renders.mjs",
+        &[&served.base, "--views", &views.to_string()],
+    );
+    println!("{result:#}");
+    assert_eq!(result["problems"], serde_json::json!([]), "{result:#}");
+    let statuses = result["tile_statuses"].as_array().unwrap();
+    assert!(!statuses.is_empty(), "the map asked for no tiles");
+    assert!(
+        statuses.iter().all(|s| s == 200 || s == 204),
+        "{statuses:?}"
+    );
+    let drawn = |view: &str, layer: &str| result["views"][view][layer].as_u64().unwrap_or(0);
+    for layer in [
+        "districts-fill",
+        "districts-line",
+        "commune-levels",
+        "district-labels",
+    ] {
+        assert!(
+            drawn("province", layer) > 0,
+            "province view lacks {layer}: {result:#}"
+        );
+    }
+    for layer in [
+        "lockdown-zones-fill",
+        "lockdown-zones-outline",
+        "hamlets-line",
+        "communes-line",
+    ] {
+        assert!(
+            drawn("zone", layer) > 0,
+            "zone view lacks {layer}: {result:#}"
+        );
+    }
+    assert!(drawn("checkpoint", "checkpoints") > 0, "{result:#}");
+}

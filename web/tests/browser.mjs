@@ -1,0 +1,64 @@
+// Headless Chromium (Debian's) driven by playwright-core, for the browser tests. Each test
+// script prints one JSON object on stdout for the Rust test that started it to check.
+import { chromium } from 'playwright-core';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const CHROMIUM = process.env.COVIDMAP_CHROMIUM || '/usr/bin/chromium';
+
+// Closed network: without these Chromium keeps trying to reach Google's services.
+const ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  // WebGL without a GPU, for MapLibre.
+  '--use-angle=swiftshader',
+  '--enable-unsafe-swiftshader',
+];
+
+/** Opens a page; everything that goes wrong on it is collected in `problems`. */
+export async function openPage({ width = 1280, height = 800 } = {}) {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+  const context = await browser.newContext({ viewport: { width, height } });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+  page.on('response', (r) => {
+    if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
+  });
+  return { browser, context, page, problems };
+}
+
+/** Saves a screenshot as `<dir>/<name>.png`. */
+export async function screenshot(page, dir, name) {
+  fs.mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: path.join(dir, `${name}.png`) });
+}
+
+/** Waits until the page's map has drawn everything it asked for. */
+export async function mapIdle(page, timeout = 30000) {
+  await page.waitForFunction(() => window.covidmap?.map, null, { timeout });
+  await page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        const map = window.covidmap.map;
+        if (map.loaded() && map.areTilesLoaded() && !map.isMoving()) resolve();
+        else map.once('idle', resolve);
+      }),
+  );
+}
+
+/** The base URL (first argument) and `--name value` options. */
+export function options(argv) {
+  const out = { base: argv[0] };
+  for (let i = 1; i < argv.length; i += 2) out[argv[i].replace(/^--/, '')] = argv[i + 1];
+  return out;
+}

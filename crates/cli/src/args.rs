@@ -40,6 +40,71 @@ pub enum Command {
     DemoData(DemoDataArgs),
     /// Write every tile of the province to an MBTiles or PMTiles archive (static hosting).
     Export(ExportArgs),
+    /// The agencies that keep the map.
+    Org(OrgArgs),
+    /// The agencies' API tokens.
+    Token(TokenArgs),
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct OrgArgs {
+    #[command(subcommand)]
+    pub action: OrgAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OrgAction {
+    /// List the organisations.
+    List,
+    /// Add an organisation.
+    Add {
+        /// Short id: lower-case letters, digits and dashes (`ubnd-412`).
+        #[arg(long)]
+        id: String,
+        /// Its name ("UBND thành phố Vinh").
+        #[arg(long)]
+        name: String,
+        /// provincial_office, district_committee, district_health_centre, cdc, police,
+        /// military, industry_trade or labour.
+        #[arg(long)]
+        kind: covidmap_core::agency::OrgKind,
+        /// Its district's code (district committees and health centres only).
+        #[arg(long)]
+        district: Option<String>,
+    },
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct TokenArgs {
+    #[command(subcommand)]
+    pub action: TokenAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenAction {
+    /// Make a token; it is printed once and only its hash is kept.
+    Create {
+        /// The organisation it acts for (see `covidmap org list`).
+        #[arg(long)]
+        org: String,
+        /// editor (writes what the organisation may) or viewer (reads its history).
+        #[arg(long)]
+        role: covidmap_core::agency::Role,
+        /// What it is for ("operations desk").
+        #[arg(long, default_value = "")]
+        label: String,
+    },
+    /// List tokens (never their secrets), with when each was last used.
+    List {
+        /// Only this organisation's.
+        #[arg(long)]
+        org: Option<String>,
+    },
+    /// Revoke a token by its number; it stops working at once.
+    Revoke {
+        /// The token's number, from `covidmap token list`.
+        id: i64,
+    },
 }
 
 #[derive(Debug, ClapArgs)]

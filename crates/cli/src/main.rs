@@ -1,5 +1,6 @@
 //! `covidmap`: the one binary. `main` parses flags, runs, and maps errors to an exit code.
 
+mod agencies;
 mod args;
 mod database;
 mod demo_data;
@@ -36,5 +37,7 @@ fn run(args: args::Args) -> anyhow::Result<()> {
         args::Command::Db(a) => database::db_command(&args.global, &a),
         args::Command::DemoData(a) => demo_data::demo_data(&args.global, &a).map(|_| ()),
         args::Command::Export(a) => runtime.block_on(export::export(&args.global, &a)),
+        args::Command::Org(a) => runtime.block_on(agencies::org(&args.global, a)),
+        args::Command::Token(a) => runtime.block_on(agencies::token(&args.global, a)),
     }
 }

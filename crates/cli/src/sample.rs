@@ -48,8 +48,17 @@ pub async fn load(store: &Store, data_dir: &Path) -> anyhow::Result<()> {
     load_layers(store).await
 }
 
-/// Sample lockdown zones, points, facilities and commune levels over the units loaded.
+/// The province's agencies, and sample lockdown zones, points, facilities and commune
+/// levels over the units loaded.
 pub async fn load_layers(store: &Store) -> anyhow::Result<()> {
+    if store.organisations().await?.is_empty() {
+        let districts = store.current_units(Level::District).await?;
+        let organisations = covidmap_demo::organisations(&districts);
+        for org in &organisations {
+            store.add_organisation(org).await?;
+        }
+        eprintln!("loaded {} organisations", organisations.len());
+    }
     if !store.layers_empty().await? {
         return Ok(());
     }

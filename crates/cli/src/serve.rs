@@ -22,7 +22,7 @@ pub async fn serve(global: &Global, args: ServeArgs) -> anyhow::Result<()> {
         covidmap_server::LiveBackend::load_with_cache(db.store.clone(), args.tile_cache_mb << 20)
             .await?,
     );
-    let _feed = Arc::clone(&backend).follow_changes();
+    let feed = Arc::clone(&backend).follow_changes();
     let listener = tokio::net::TcpListener::bind(args.bind)
         .await
         .with_context(|| format!("binding {}", args.bind))?;
@@ -40,6 +40,8 @@ pub async fn serve(global: &Global, args: ServeArgs) -> anyhow::Result<()> {
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
+    // Stopped before the pool closes, or it would report the closed pool as a failure.
+    feed.abort();
     db.store.close().await;
     if let Some(cluster) = db.started {
         tokio::task::spawn_blocking(move || cluster.stop()).await??;

@@ -2,6 +2,7 @@
 #![warn(missing_docs)]
 
 pub mod address;
+pub mod agency;
 pub mod containment;
 pub mod diff;
 pub mod gazetteer;

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
+mod agencies;
 mod layers;
 mod split;
 
@@ -9,6 +10,7 @@ use covidmap_core::{AdminUnit, Level, UnitType};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+pub use agencies::organisations;
 pub use layers::layers;
 pub use split::split_equal_areas;
 

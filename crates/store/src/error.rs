@@ -48,6 +48,34 @@ pub enum StoreError {
         /// The other unit's level.
         level: String,
     },
+    /// Another write of the same entity won.
+    #[error(
+        "{entity} {id:?} was written by someone else at the same moment; read it again and retry"
+    )]
+    Conflict {
+        /// The table.
+        entity: String,
+        /// The entity's id.
+        id: String,
+    },
+    /// A revert named a version the entity never had.
+    #[error(
+        "{entity} {id:?} has no version {version_id}; `GET /api/v1/history` lists its versions"
+    )]
+    NoSuchVersion {
+        /// The table.
+        entity: String,
+        /// The entity's id.
+        id: String,
+        /// The version asked for.
+        version_id: i64,
+    },
+    /// No organisation has the id given.
+    #[error("no organisation has the id {0:?}; `covidmap org list` lists them")]
+    NoSuchOrganisation(String),
+    /// The operating system's random source failed.
+    #[error("the system's random source failed: {0}")]
+    Random(String),
     /// No PostgreSQL server programs are installed.
     #[error("no PostgreSQL server found under /usr/lib/postgresql; install postgresql-15-postgis-3 (make run does) or set DATABASE_URL")]
     NoPostgres,

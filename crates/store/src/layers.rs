@@ -24,7 +24,8 @@ pub const LAYER_TABLES: [&str; 7] = [
     "commune_levels",
 ];
 
-const DECLARATION: &str = "level, status, reason, declared_by, started_at, planned_end, lifted_at";
+pub(crate) const DECLARATION: &str =
+    "level, status, reason, declared_by, started_at, planned_end, lifted_at";
 
 impl Store {
     /// The current version of every layer, and when anything last changed.
@@ -121,6 +122,21 @@ impl Store {
         Ok(sqlx::query_scalar(&sql).fetch_one(&self.pool).await?)
     }
 
+    /// The union of current units, by code, as one area (a zone declared by whole units).
+    ///
+    /// # Errors
+    /// The database fails, or none of the codes is a current unit.
+    pub async fn union_of_units(&self, codes: &[String]) -> Result<MultiPolygon<f64>> {
+        let row = sqlx::query(
+            "SELECT string_agg(code, ',') AS id, ST_AsBinary(ST_Multi(ST_Union(geom))) AS wkb \
+             FROM admin_units_current WHERE code = ANY($1)",
+        )
+        .bind(codes)
+        .fetch_one(&self.pool)
+        .await?;
+        multipolygon(&row, "wkb")
+    }
+
     /// Whether no layer holds anything yet.
     ///
     /// # Errors
@@ -185,7 +201,7 @@ impl Store {
     }
 }
 
-async fn insert_facility(
+pub(crate) async fn insert_facility(
     tx: &mut Transaction<'_, Postgres>,
     f: &Facility,
     changed_by: &str,
@@ -214,9 +230,9 @@ async fn insert_facility(
     Ok(())
 }
 
-type Query<'q> = sqlx::query::Query<'q, Postgres, sqlx::postgres::PgArguments>;
+pub(crate) type Query<'q> = sqlx::query::Query<'q, Postgres, sqlx::postgres::PgArguments>;
 
-fn bind_declaration<'q>(q: Query<'q>, d: &'q Declaration) -> Query<'q> {
+pub(crate) fn bind_declaration<'q>(q: Query<'q>, d: &'q Declaration) -> Query<'q> {
     q.bind(i16::from(d.level))
         .bind(if d.active { "active" } else { "lifted" })
         .bind(&d.reason)
@@ -268,7 +284,7 @@ fn multipolygon(r: &PgRow, column: &str) -> Result<MultiPolygon<f64>> {
     }
 }
 
-fn ewkb(id: &str, area: &MultiPolygon<f64>) -> Result<Vec<u8>> {
+pub(crate) fn ewkb(id: &str, area: &MultiPolygon<f64>) -> Result<Vec<u8>> {
     Geometry::MultiPolygon(area.clone())
         .to_ewkb(CoordDimensions::xy(), Some(4326))
         .map_err(|e| StoreError::Geometry {

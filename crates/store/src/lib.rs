@@ -1,13 +1,17 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
+mod agencies;
 mod changes;
+mod edits;
 mod error;
 mod layers;
 pub mod local;
 mod units;
 
+pub use agencies::{Caller, TokenInfo, TOKEN_PREFIX};
 pub use changes::{ChangeFeed, CHANNEL};
+pub use edits::{AuditEntry, Author, Edited};
 pub use error::{Result, StoreError};
 pub use layers::LAYER_TABLES;
 pub use units::{Applied, Health, Provenance, UnitVersion};

@@ -1,0 +1,360 @@
+//! Versioned edits of the operational layers by the agencies, each with its audit entry.
+//!
+//! An edit is one transaction: the current version (if any) is locked and closed, the new
+//! version written, and an audit entry records the organisation, the token, the action and
+//! the entity before and after, as JSON with its geometry as GeoJSON. Two edits of one
+//! entity at the same moment queue on the lock; two creations of one id meet the unique
+//! index on current versions, and the second is refused as a conflict.
+
+use crate::layers::{bind_declaration, ewkb, insert_facility, DECLARATION};
+use crate::{Result, Store, StoreError};
+use chrono::{DateTime, Utc};
+use covidmap_core::layers::{CommuneLevel, Facility, LockdownPoint, LockdownZone};
+use serde_json::Value;
+use sqlx::{Postgres, Row, Transaction};
+
+/// Who makes a change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Author {
+    /// The organisation's id.
+    pub org_id: String,
+    /// Its name, written as the version's `changed_by`.
+    pub org_name: String,
+    /// The token used, if the change came through the API.
+    pub token_id: Option<i64>,
+}
+
+/// What an edit did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Edited {
+    /// The audit entry's number.
+    pub audit_id: i64,
+    /// The new version's number.
+    pub version_id: i64,
+    /// The entity before (`None` when it was created).
+    pub before: Option<Value>,
+    /// The entity after.
+    pub after: Value,
+}
+
+/// One audit entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditEntry {
+    /// Its number.
+    pub id: i64,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The organisation.
+    pub org_id: String,
+    /// The token.
+    pub token_id: Option<i64>,
+    /// create, update, lift, revert.
+    pub action: String,
+    /// The table.
+    pub entity_type: String,
+    /// The entity's id.
+    pub entity_id: String,
+    /// Before.
+    pub before: Option<Value>,
+    /// After.
+    pub after: Option<Value>,
+}
+
+/// The current version of an entity as JSON: every column, the geometry as GeoJSON.
+fn as_json(table: &str) -> String {
+    let geometry = if table == "commune_levels" {
+        ""
+    } else {
+        " - 'geom' || jsonb_build_object('geometry', ST_AsGeoJSON(t.geom, 7)::jsonb)"
+    };
+    format!("SELECT to_jsonb(t){geometry} FROM {table} t WHERE id = $1 AND valid_to IS NULL")
+}
+
+/// Locks and closes the current version of `id`; returns it, `None` when there is none.
+async fn close_current(
+    tx: &mut Transaction<'_, Postgres>,
+    table: &str,
+    id: &str,
+) -> Result<Option<Value>> {
+    let before: Option<Value> = sqlx::query_scalar(&format!("{} FOR UPDATE", as_json(table)))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    if before.is_some() {
+        sqlx::query(&format!(
+            "UPDATE {table} SET valid_to = now() WHERE id = $1 AND valid_to IS NULL"
+        ))
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(before)
+}
+
+/// Reads the new version back and writes the audit entry.
+async fn audit(
+    tx: &mut Transaction<'_, Postgres>,
+    table: &str,
+    id: &str,
+    action: &str,
+    author: &Author,
+    before: Option<Value>,
+) -> Result<Edited> {
+    let after: Value = sqlx::query_scalar(&as_json(table))
+        .bind(id)
+        .fetch_one(&mut **tx)
+        .await?;
+    let version_id = after
+        .get("version_id")
+        .and_then(Value::as_i64)
+        .unwrap_or_default();
+    let audit_id: i64 = sqlx::query_scalar(
+        "INSERT INTO audit_log (org_id, token_id, action, entity_type, entity_id, before, after) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(&author.org_id)
+    .bind(author.token_id)
+    .bind(action)
+    .bind(table)
+    .bind(id)
+    .bind(&before)
+    .bind(&after)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(Edited {
+        audit_id,
+        version_id,
+        before,
+        after,
+    })
+}
+
+/// Whether a create or an update happened.
+fn action(before: Option<&Value>) -> &'static str {
+    if before.is_some() {
+        "update"
+    } else {
+        "create"
+    }
+}
+
+/// Turns the unique-index violation of two current versions into a conflict.
+fn conflict(table: &str, id: &str, e: sqlx::Error) -> StoreError {
+    match &e {
+        sqlx::Error::Database(d) if d.code().as_deref() == Some("23505") => StoreError::Conflict {
+            entity: table.to_owned(),
+            id: id.to_owned(),
+        },
+        _ => StoreError::Database(e),
+    }
+}
+
+impl Store {
+    /// Writes a zone: a new one, or a new version of the one with its id.
+    ///
+    /// # Errors
+    /// The database refuses it (every schema check applies) or another write of the same id
+    /// won; nothing is written.
+    pub async fn put_zone(&self, zone: &LockdownZone, author: &Author) -> Result<Edited> {
+        let table = "lockdown_zones";
+        let mut tx = self.pool.begin().await?;
+        let before = close_current(&mut tx, table, &zone.id).await?;
+        let sql = format!("INSERT INTO lockdown_zones (id, name, unit_codes, geom, changed_by, {DECLARATION}) VALUES ($1, $2, $3, ST_GeomFromEWKB($4), $5, $6, $7, $8, $9, $10, $11, $12)");
+        let q = sqlx::query(&sql)
+            .bind(&zone.id)
+            .bind(&zone.name)
+            .bind(&zone.unit_codes)
+            .bind(ewkb(&zone.id, &zone.area)?)
+            .bind(&author.org_name);
+        bind_declaration(q, &zone.declaration)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| conflict(table, &zone.id, e))?;
+        let act = if !zone.declaration.active {
+            "lift"
+        } else {
+            action(before.as_ref())
+        };
+        let edited = audit(&mut tx, table, &zone.id, act, author, before).await?;
+        tx.commit().await?;
+        Ok(edited)
+    }
+
+    /// Writes a lockdown point, as [`Store::put_zone`] does a zone.
+    ///
+    /// # Errors
+    /// As for [`Store::put_zone`].
+    pub async fn put_lockdown_point(
+        &self,
+        point: &LockdownPoint,
+        author: &Author,
+    ) -> Result<Edited> {
+        let table = "lockdown_points";
+        let mut tx = self.pool.begin().await?;
+        let before = close_current(&mut tx, table, &point.id).await?;
+        let sql = format!("INSERT INTO lockdown_points (id, name, radius_m, geom, changed_by, {DECLARATION}) VALUES ($1, $2, $3, ST_SetSRID(ST_MakePoint($4, $5), 4326), $6, $7, $8, $9, $10, $11, $12, $13)");
+        #[allow(clippy::cast_possible_truncation)] // radii are metres, well within f32
+        let q = sqlx::query(&sql)
+            .bind(&point.id)
+            .bind(&point.name)
+            .bind(point.radius_m as f32)
+            .bind(point.location.x())
+            .bind(point.location.y())
+            .bind(&author.org_name);
+        bind_declaration(q, &point.declaration)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| conflict(table, &point.id, e))?;
+        let act = if !point.declaration.active {
+            "lift"
+        } else {
+            action(before.as_ref())
+        };
+        let edited = audit(&mut tx, table, &point.id, act, author, before).await?;
+        tx.commit().await?;
+        Ok(edited)
+    }
+
+    /// Writes a checkpoint, camp, testing site or service.
+    ///
+    /// # Errors
+    /// As for [`Store::put_zone`].
+    pub async fn put_facility(&self, facility: &Facility, author: &Author) -> Result<Edited> {
+        let table = facility.kind.table();
+        let mut tx = self.pool.begin().await?;
+        let before = close_current(&mut tx, table, &facility.id).await?;
+        insert_facility(&mut tx, facility, &author.org_name)
+            .await
+            .map_err(|e| match e {
+                StoreError::Database(e) => conflict(table, &facility.id, e),
+                other => other,
+            })?;
+        let edited = audit(
+            &mut tx,
+            table,
+            &facility.id,
+            action(before.as_ref()),
+            author,
+            before,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(edited)
+    }
+
+    /// Sets a commune's epidemic level.
+    ///
+    /// # Errors
+    /// As for [`Store::put_zone`].
+    pub async fn put_commune_level(&self, level: &CommuneLevel, author: &Author) -> Result<Edited> {
+        let table = "commune_levels";
+        let mut tx = self.pool.begin().await?;
+        let before = close_current(&mut tx, table, &level.commune_code).await?;
+        sqlx::query("INSERT INTO commune_levels (id, level, active_cases, changed_by) VALUES ($1, $2, $3, $4)")
+            .bind(&level.commune_code)
+            .bind(i16::from(level.level))
+            .bind(level.active_cases)
+            .bind(&author.org_name)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| conflict(table, &level.commune_code, e))?;
+        let edited = audit(
+            &mut tx,
+            table,
+            &level.commune_code,
+            action(before.as_ref()),
+            author,
+            before,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(edited)
+    }
+
+    /// Makes an earlier version of an entity current again, as a new version.
+    ///
+    /// # Errors
+    /// [`StoreError::NoSuchVersion`] when `version_id` is not a version of that entity;
+    /// otherwise as for [`Store::put_zone`].
+    pub async fn revert(
+        &self,
+        table: &str,
+        id: &str,
+        version_id: i64,
+        author: &Author,
+    ) -> Result<Edited> {
+        let table = crate::LAYER_TABLES
+            .iter()
+            .find(|t| **t == table)
+            .ok_or_else(|| StoreError::NoSuchVersion {
+                entity: table.to_owned(),
+                id: id.to_owned(),
+                version_id,
+            })?;
+        let mut tx = self.pool.begin().await?;
+        let columns: String = sqlx::query_scalar(
+            "SELECT string_agg(quote_ident(column_name), ', ' ORDER BY ordinal_position) \
+             FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 \
+             AND column_name NOT IN ('version_id', 'valid_from', 'valid_to', 'changed_by')",
+        )
+        .bind(table)
+        .fetch_one(&mut *tx)
+        .await?;
+        let exists: bool = sqlx::query_scalar(&format!(
+            "SELECT EXISTS (SELECT 1 FROM {table} WHERE version_id = $1 AND id = $2)"
+        ))
+        .bind(version_id)
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+        if !exists {
+            return Err(StoreError::NoSuchVersion {
+                entity: table.to_string(),
+                id: id.to_owned(),
+                version_id,
+            });
+        }
+        let before = close_current(&mut tx, table, id).await?;
+        sqlx::query(&format!(
+            "INSERT INTO {table} ({columns}, changed_by) SELECT {columns}, $2 FROM {table} WHERE version_id = $1"
+        ))
+        .bind(version_id)
+        .bind(&author.org_name)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| conflict(table, id, e))?;
+        let edited = audit(&mut tx, table, id, "revert", author, before).await?;
+        tx.commit().await?;
+        Ok(edited)
+    }
+
+    /// The audit entries of one entity, oldest first.
+    ///
+    /// # Errors
+    /// The database fails.
+    pub async fn history(&self, table: &str, id: &str) -> Result<Vec<AuditEntry>> {
+        let rows = sqlx::query(
+            "SELECT id, at, org_id, token_id, action, entity_type, entity_id, before, after \
+             FROM audit_log WHERE entity_type = $1 AND entity_id = $2 ORDER BY id",
+        )
+        .bind(table)
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(AuditEntry {
+                    id: r.try_get("id")?,
+                    at: r.try_get("at")?,
+                    org_id: r.try_get("org_id")?,
+                    token_id: r.try_get("token_id")?,
+                    action: r.try_get("action")?,
+                    entity_type: r.try_get("entity_type")?,
+                    entity_id: r.try_get("entity_id")?,
+                    before: r.try_get("before")?,
+                    after: r.try_get("after")?,
+                })
+            })
+            .collect()
+    }
+}

@@ -10,6 +10,9 @@ DECLARE
     area     geometry := ST_Transform(ST_TileEnvelope(z, x, y, margin => 64.0 / 4096), 4326);
     result   bytea := '';
     layer    bytea;
+    lvl        text;
+    layer_name text;
+    min_zoom   integer;
 BEGIN
     SELECT ST_AsMVT(q, 'districts', 4096, 'geom') INTO layer FROM (
         SELECT code, name, unit_type AS type, parent_code,
@@ -91,6 +94,19 @@ BEGIN
         WHERE geom IS NOT NULL;
         result := result || coalesce(layer, '');
     END IF;
+    -- Label points: one inside each unit (in its largest part, as the server picks it).
+    FOR lvl, layer_name, min_zoom IN VALUES ('district', 'district_labels', 0),
+            ('commune', 'commune_labels', 9), ('hamlet', 'hamlet_labels', 12) LOOP
+        CONTINUE WHEN z < min_zoom;
+        SELECT ST_AsMVT(q, layer_name, 4096, 'geom') INTO layer FROM (
+            SELECT code, name,
+                   ST_AsMVTGeom(ST_Transform(ST_PointOnSurface(
+                       (SELECT d.geom FROM ST_Dump(u.geom) d ORDER BY ST_Area(d.geom) DESC LIMIT 1)), 3857),
+                       tile, 4096, 64, true) AS geom
+            FROM admin_units_current u WHERE level = lvl AND geom && area) q
+        WHERE geom IS NOT NULL;
+        result := result || coalesce(layer, '');
+    END LOOP;
     RETURN result;
 END
 $$;

@@ -32,6 +32,16 @@ async fn serve(db: &TestDb) -> Served {
         "{} is missing: build it with `cargo build -p covidmap-cli`",
         binary.display()
     );
+    let built = std::fs::metadata(&binary)
+        .and_then(|m| m.modified())
+        .unwrap();
+    if let Some(newer) = newest_source(&root().join("crates")).filter(|(t, _)| *t > built) {
+        panic!(
+            "{} is older than {}: run `cargo build -p covidmap-cli` first (make test does)",
+            binary.display(),
+            newer.1.display()
+        );
+    }
     let mut child = Command::new(binary)
         .arg("--database-url")
         .arg(&db.url)
@@ -58,6 +68,29 @@ async fn serve(db: &TestDb) -> Served {
     .unwrap()
     .expect("the server to say where it serves");
     Served { child, base: line }
+}
+
+/// The most recently changed source of the binary under `dir` (its crates' `src` and
+/// `migrations`, not their tests), with when.
+fn newest_source(dir: &std::path::Path) -> Option<(std::time::SystemTime, std::path::PathBuf)> {
+    std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(Result::ok)
+        .filter_map(|entry| {
+            let path = entry.path();
+            if path.is_dir() {
+                let name = path.file_name()?.to_str()?;
+                if ["tests", "benches", "examples"].contains(&name) {
+                    return None;
+                }
+                newest_source(&path)
+            } else if !path.extension().is_some_and(|e| e == "rs" || e == "sql") {
+                None
+            } else {
+                Some((entry.metadata().ok()?.modified().ok()?, path))
+            }
+        })
+        .max_by_key(|(t, _)| *t)
 }
 
 /// Runs a script of `web/tests/` and returns the JSON it printed.
@@ -111,7 +144,7 @@ async fn the_public_map_draws_every_kind_of_feature_with_our_style_and_tiles() {
         "map_renders.mjs",
         &[&served.base, "--views", &views.to_string()],
     );
-    println!("{result:#}");
+    println!("{:#}", result["views"]);
     assert_eq!(result["problems"], serde_json::json!([]), "{result:#}");
     let statuses = result["tile_statuses"].as_array().unwrap();
     assert!(!statuses.is_empty(), "the map asked for no tiles");
@@ -143,4 +176,14 @@ async fn the_public_map_draws_every_kind_of_feature_with_our_style_and_tiles() {
         );
     }
     assert!(drawn("checkpoint", "checkpoints") > 0, "{result:#}");
+    // Each district's name is written once, not once per tile it crosses.
+    let names: Vec<&str> = result["labels"]["province"]["district-labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    let distinct: std::collections::BTreeSet<&str> = names.iter().copied().collect();
+    assert!(names.len() >= 10, "{names:?}");
+    assert_eq!(names.len(), distinct.len(), "{names:?}");
 }

@@ -141,6 +141,17 @@ fn layers_attributes_and_counts_decode_as_written() {
                 );
             }
         }
+        for name in ["district_labels", "commune_labels", "hamlet_labels"] {
+            if let Some(labels) = decoded.get(name) {
+                let codes: std::collections::BTreeSet<&String> =
+                    labels.iter().map(|f| &f.fields["code"]).collect();
+                assert_eq!(
+                    codes.len(),
+                    labels.len(),
+                    "{tile} {name}: one point per unit"
+                );
+            }
+        }
         let districts = &decoded["districts"];
         assert!(
             districts

@@ -9,7 +9,7 @@ const tiles = [];
 page.on('response', (r) => {
   if (r.url().includes('/tiles/')) tiles.push(r.status());
 });
-const result = { problems, views: {} };
+const result = { problems, views: {}, labels: {} };
 try {
   await page.goto(`${base}/`);
   await mapIdle(page);
@@ -18,13 +18,17 @@ try {
     await page.evaluate((v) => window.covidmap.map.jumpTo({ center: v.center, zoom: v.zoom }), view);
     await mapIdle(page);
     await screenshot(page, artefacts, `map-${view.name}`);
-    result.views[view.name] = await page.evaluate(() => {
+    const drawn = await page.evaluate(() => {
       const counts = {};
+      const labels = {};
       for (const f of window.covidmap.map.queryRenderedFeatures()) {
         counts[f.layer.id] = (counts[f.layer.id] || 0) + 1;
+        if (f.layer.id.endsWith('-labels')) (labels[f.layer.id] ||= []).push(f.properties.name);
       }
-      return counts;
+      return { counts, labels };
     });
+    result.views[view.name] = drawn.counts;
+    result.labels = { ...result.labels, [view.name]: drawn.labels };
   }
   result.tile_statuses = tiles;
 } catch (e) {

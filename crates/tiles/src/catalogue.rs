@@ -44,8 +44,14 @@ const LOCKDOWN_POINT_FIELDS: [(&str, &str); 9] = [
 /// Declaration attributes (zones).
 const LOCKDOWN_FIELDS: &[(&str, &str)] = LOCKDOWN_POINT_FIELDS.split_at(8).0;
 
+/// Attributes of the label points.
+const LABEL_FIELDS: [(&str, &str); 2] = [
+    ("code", "the unit's GSO code"),
+    ("name", "name with its type word, in Vietnamese"),
+];
+
 /// The layers, in drawing order.
-pub const LAYERS: [LayerSpec; 10] = [
+pub const LAYERS: [LayerSpec; 13] = [
     LayerSpec {
         name: "districts",
         min_zoom: 0,
@@ -144,6 +150,29 @@ pub const LAYERS: [LayerSpec; 10] = [
             ("status", "open or closed"),
             ("category", "market, pharmacy, fuel, …"),
         ],
+    },
+    // One point per unit, inside it, for its name: labels placed from the polygons would
+    // repeat in every tile a unit crosses.
+    LayerSpec {
+        name: "district_labels",
+        min_zoom: 0,
+        geometry: "Point",
+        description: "Where to write each district's name",
+        fields: &LABEL_FIELDS,
+    },
+    LayerSpec {
+        name: "commune_labels",
+        min_zoom: 9,
+        geometry: "Point",
+        description: "Where to write each commune's name",
+        fields: &LABEL_FIELDS,
+    },
+    LayerSpec {
+        name: "hamlet_labels",
+        min_zoom: 12,
+        geometry: "Point",
+        description: "Where to write each hamlet's name",
+        fields: &LABEL_FIELDS,
     },
 ];
 

@@ -7,7 +7,7 @@ use crate::grid::{to_mercator, MercatorRect};
 use crate::simplify::{weigh, AreaWeights};
 use covidmap_core::layers::{Declaration, Facility, FacilityKind, Layers};
 use covidmap_core::{AdminUnit, Level};
-use geo::{BoundingRect, Coord, MapCoords, MultiPolygon};
+use geo::{Area, BoundingRect, Coord, InteriorPoint, MapCoords, MultiPolygon};
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{RTree, AABB};
 use std::collections::HashMap;
@@ -174,6 +174,14 @@ impl UnitLayers {
                 });
             }
         }
+        let label_layers: Vec<LayerData> = [
+            ("district_labels", Level::District),
+            ("commune_labels", Level::Commune),
+            ("hamlet_labels", Level::Hamlet),
+        ]
+        .into_iter()
+        .map(|(name, level)| LayerData::new(name, label_points(units, level)))
+        .collect();
         let layers = [
             ("districts", Level::District),
             ("communes", Level::Commune),
@@ -181,9 +189,32 @@ impl UnitLayers {
         ]
         .into_iter()
         .map(|(name, level)| LayerData::new(name, by_level.remove(&level).unwrap_or_default()))
+        .chain(label_layers)
         .collect();
         UnitLayers { layers, communes }
     }
+}
+
+/// A point inside each unit of the level (in its largest part), with its code and name.
+fn label_points(units: &[AdminUnit], level: Level) -> Vec<TileFeature> {
+    units
+        .iter()
+        .filter(|u| u.level == level)
+        .filter_map(|u| {
+            let largest = u
+                .geometry
+                .iter()
+                .max_by(|a, b| a.unsigned_area().total_cmp(&b.unsigned_area()))?;
+            let inside = largest.interior_point()?;
+            Some((u, to_mercator(inside.x(), inside.y())))
+        })
+        .enumerate()
+        .map(|(i, (u, point))| TileFeature {
+            id: i as u64 + 1,
+            shape: Shape::Point(point),
+            attributes: vec![("code", text(&u.code)), ("name", text(&u.name))],
+        })
+        .collect()
 }
 
 /// The operational layers, and the commune levels drawn on the communes' outlines.

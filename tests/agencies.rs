@@ -5,7 +5,7 @@
 use chrono::Utc;
 use covidmap_core::agency::{OrgKind, Organisation, Role};
 use covidmap_core::layers::{Declaration, LockdownZone};
-use covidmap_store::{Author, StoreError};
+use covidmap_store::{Author, StoreError, Write};
 use covidmap_tests::TestDb;
 use geo::{polygon, MultiPolygon};
 
@@ -95,7 +95,11 @@ async fn every_edit_is_a_version_with_its_audit_entry_and_can_be_reverted() {
     let p = db.interior_point("412").await;
     let first = db
         .store
-        .put_zone(&zone("z1", "Phong toả khối 3", p.x(), p.y()), &author(None))
+        .put_zone(
+            &zone("z1", "Phong toả khối 3", p.x(), p.y()),
+            Write::Create,
+            &author(None),
+        )
         .await
         .unwrap();
     assert_eq!(first.before, None);
@@ -103,12 +107,32 @@ async fn every_edit_is_a_version_with_its_audit_entry_and_can_be_reverted() {
     assert_eq!(first.after["geometry"]["type"], "MultiPolygon");
 
     let renamed = zone("z1", "Phong toả khối 3 và 4", p.x(), p.y());
-    let second = db.store.put_zone(&renamed, &author(None)).await.unwrap();
+    let second = db
+        .store
+        .put_zone(&renamed, Write::Update, &author(None))
+        .await
+        .unwrap();
     assert_eq!(second.before.as_ref().unwrap()["name"], "Phong toả khối 3");
-    let mut lifted = renamed.clone();
-    lifted.declaration.active = false;
-    lifted.declaration.lifted_at = Some(Utc::now());
-    db.store.put_zone(&lifted, &author(None)).await.unwrap();
+    let lifted = db
+        .store
+        .lift("lockdown_zones", "z1", &author(None))
+        .await
+        .unwrap();
+    assert_eq!(lifted.after["status"], "lifted");
+    assert_eq!(lifted.after["name"], "Phong toả khối 3 và 4");
+    let twice = db.store.lift("lockdown_zones", "z1", &author(None)).await;
+    assert!(matches!(twice, Err(StoreError::AlreadyLifted { .. })));
+    let again = db
+        .store
+        .put_zone(&renamed, Write::Create, &author(None))
+        .await;
+    assert!(matches!(again, Err(StoreError::Exists { .. })));
+    let missing = zone("nope", "x", p.x(), p.y());
+    let update = db
+        .store
+        .put_zone(&missing, Write::Update, &author(None))
+        .await;
+    assert!(matches!(update, Err(StoreError::NotCurrent { .. })));
 
     let reverted = db
         .store
@@ -155,8 +179,8 @@ async fn two_creations_of_one_zone_at_once_end_with_one_zone_and_a_conflict() {
     );
     let (author_a, author_b) = (author(None), author(None));
     let (ra, rb) = tokio::join!(
-        db.store.put_zone(&a, &author_a),
-        db.store.put_zone(&b, &author_b)
+        db.store.put_zone(&a, Write::Create, &author_a),
+        db.store.put_zone(&b, Write::Create, &author_b)
     );
     let results = [ra, rb];
     let current: i64 = sqlx::query_scalar(
@@ -178,7 +202,10 @@ async fn two_creations_of_one_zone_at_once_end_with_one_zone_and_a_conflict() {
     );
     for r in &results {
         if let Err(e) = r {
-            assert!(matches!(e, StoreError::Conflict { .. }), "{e}");
+            assert!(
+                matches!(e, StoreError::Conflict { .. } | StoreError::Exists { .. }),
+                "{e}"
+            );
         }
     }
 }

@@ -4,11 +4,11 @@
 
 use covidmap_core::Level;
 use covidmap_server::{Backend, LiveBackend};
-use covidmap_tests::{square_feature, write_geojson, TestDb};
+use covidmap_tests::{poll_until, square_feature, write_geojson, TestDb};
 use geo::Point;
 use serde_json::json;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Polls until the snapshot's answer for `point` has (or lacks) a commune; returns how long it
 /// took.
@@ -23,23 +23,6 @@ async fn wait_for_commune(backend: &LiveBackend, point: Point<f64>, present: boo
     })
     .await
     .0
-}
-
-/// Polls `check` every 10 ms until it gives a value; returns how long that took and the
-/// value. Gives up after 20 s: tests check that changes arrive, benches measure how fast.
-async fn poll_until<T, F, Fut>(what: &str, mut check: F) -> (Duration, T)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Option<T>>,
-{
-    let started = Instant::now();
-    while started.elapsed() < Duration::from_secs(20) {
-        if let Some(value) = check().await {
-            return (started.elapsed(), value);
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("never saw {what}");
 }
 
 #[tokio::test]

@@ -132,6 +132,49 @@ impl TestDb {
         db
     }
 
+    /// A database holding what `make run` loads: the province, its districts, the sample
+    /// communes and hamlets, the sample layers and the province's organisations.
+    pub async fn with_sample() -> TestDb {
+        let db = TestDb::new().await;
+        let units = tokio::task::spawn_blocking(covidmap_benches::province_units)
+            .await
+            .unwrap();
+        let provenance = covidmap_store::Provenance {
+            source_file: "sample".into(),
+            source_crs: "EPSG:4326".into(),
+            encoding: None,
+            uploaded_by: "test".into(),
+            notes: vec![],
+        };
+        for level in Level::ALL {
+            let these: Vec<_> = units.iter().filter(|u| u.level == level).cloned().collect();
+            let parents: Vec<String> = these
+                .iter()
+                .filter_map(|u| u.parent_code.clone())
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            db.store
+                .apply_units(level, &parents, &these, &provenance, false)
+                .await
+                .unwrap();
+        }
+        let layers = covidmap_demo::layers(&units, 2021);
+        db.store
+            .insert_layers(&layers, "sample data")
+            .await
+            .unwrap();
+        let districts: Vec<_> = units
+            .iter()
+            .filter(|u| u.level == Level::District)
+            .cloned()
+            .collect();
+        for org in covidmap_demo::organisations(&districts) {
+            db.store.add_organisation(&org).await.unwrap();
+        }
+        db
+    }
+
     /// A point inside a current unit (e.g. "412", Thành phố Vinh), for building test files.
     pub async fn interior_point(&self, code: &str) -> geo::Point<f64> {
         use geo::InteriorPoint;
@@ -256,4 +299,21 @@ pub async fn serve_http(backend: std::sync::Arc<covidmap_server::LiveBackend>) -
     );
     tokio::spawn(async move { axum::serve(listener, app).await });
     format!("http://{addr}")
+}
+
+/// Polls `check` every 10 ms until it gives a value; returns how long that took and the
+/// value. Gives up after 20 s: tests check that changes arrive, benches measure how fast.
+pub async fn poll_until<T, F, Fut>(what: &str, mut check: F) -> (std::time::Duration, T)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let started = std::time::Instant::now();
+    while started.elapsed() < std::time::Duration::from_secs(20) {
+        if let Some(value) = check().await {
+            return (started.elapsed(), value);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("never saw {what}");
 }

@@ -2,7 +2,7 @@
 //! change, province-wide or in its own district. Pure rules; the server enforces them.
 
 use crate::containment::{best_parent, outside};
-use crate::{Level, Snapshot};
+use crate::{AdminUnit, Level, Snapshot};
 use geo::{Closest, ClosestPoint, Contains, Distance, Haversine, MultiPolygon, Point};
 use std::fmt;
 use std::str::FromStr;
@@ -392,13 +392,8 @@ pub fn point_within(
     let Scope::District(code) = scope else {
         return Ok(());
     };
-    if let Some(district) = snapshot.unit(code) {
-        if district.geometry.contains(&point)
-            || Haversine.distance(point, closest_point(&district.geometry, point))
-                <= POINT_TOLERANCE_M
-        {
-            return Ok(());
-        }
+    if snapshot.unit(code).is_some_and(|d| near_district(d, point)) {
+        return Ok(());
     }
     Err(outside_refusal(
         snapshot,
@@ -407,6 +402,13 @@ pub fn point_within(
         what,
         district_at(snapshot, point),
     ))
+}
+
+/// Whether a point lies in the district, or within [`POINT_TOLERANCE_M`] of it.
+#[must_use]
+pub fn near_district(district: &AdminUnit, point: Point<f64>) -> bool {
+    district.geometry.contains(&point)
+        || Haversine.distance(point, closest_point(&district.geometry, point)) <= POINT_TOLERANCE_M
 }
 
 /// The point of the area's boundary nearest to `point` (the point itself when it is inside).
@@ -482,7 +484,7 @@ mod tests {
 
     #[test]
     fn district_scopes_hold_only_inside_their_district() {
-        use crate::{AdminUnit, UnitType};
+        use crate::UnitType;
         use geo::polygon;
         let district = |code: &str, x0: f64| AdminUnit {
             code: code.into(),

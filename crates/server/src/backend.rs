@@ -24,6 +24,9 @@ pub trait Backend: Send + Sync + 'static {
     fn tile_data(&self) -> Arc<TileData>;
     /// The tile cache.
     fn tile_cache(&self) -> &TileCache;
+    /// The database writes go to; `None` where there is none (handler tests without a
+    /// database), and writes answer 503.
+    fn store(&self) -> Option<&Store>;
 }
 
 /// The production backend: PostGIS for listings, an in-memory snapshot for lookups and
@@ -193,5 +196,9 @@ impl Backend for LiveBackend {
 
     fn tile_cache(&self) -> &TileCache {
         &self.tile_cache
+    }
+
+    fn store(&self) -> Option<&Store> {
+        Some(&self.store)
     }
 }

@@ -25,6 +25,29 @@ pub enum ApiError {
         /// What was not found and how to find it.
         message: String,
     },
+    /// No token, or one that is not accepted.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// The caller may not do this (its role, its layers, its district).
+    #[error("{0}")]
+    Forbidden(String),
+    /// The request body is well-formed JSON but its fields are wrong.
+    #[error("{} field(s) are invalid: {}", .0.len(), .0.iter().map(|e| format!("{} {}", e.field, e.message)).collect::<Vec<_>>().join("; "))]
+    Invalid(Vec<crate::requests::FieldError>),
+    /// The body is not JSON, or too large.
+    #[error("{message}")]
+    BadBody {
+        /// HTTP status (400 or 413).
+        status: StatusCode,
+        /// What is wrong.
+        message: String,
+    },
+    /// Another write got there first.
+    #[error("{0}")]
+    Conflict(String),
+    /// Writing needs the database, and this server has none (handler tests).
+    #[error("this server does not accept writes")]
+    ReadOnly,
     /// The database cannot answer.
     #[error("the database is unavailable")]
     Unavailable(#[source] covidmap_store::StoreError),
@@ -43,9 +66,34 @@ impl ApiError {
     }
 }
 
+impl ApiError {
+    /// A refused token.
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        ApiError::Unauthorized(message.into())
+    }
+}
+
+impl From<covidmap_core::agency::Refusal> for ApiError {
+    fn from(refusal: covidmap_core::agency::Refusal) -> Self {
+        ApiError::Forbidden(refusal.to_string())
+    }
+}
+
 impl From<covidmap_store::StoreError> for ApiError {
     fn from(e: covidmap_store::StoreError) -> Self {
+        use covidmap_store::StoreError;
         match e {
+            StoreError::Conflict { .. }
+            | StoreError::Exists { .. }
+            | StoreError::AlreadyLifted { .. } => ApiError::Conflict(e.to_string()),
+            StoreError::NotCurrent { .. } => ApiError::NoMatch {
+                field: "id".into(),
+                message: e.to_string(),
+            },
+            StoreError::NoSuchVersion { .. } => ApiError::NoMatch {
+                field: "version_id".into(),
+                message: e.to_string(),
+            },
             covidmap_store::StoreError::Database(_) => ApiError::Unavailable(e),
             other => ApiError::Internal(Box::new(other)),
         }
@@ -63,6 +111,19 @@ impl IntoResponse for ApiError {
             ApiError::NoMatch { field, .. } => {
                 (StatusCode::NOT_FOUND, "not_found", Some(field.clone()))
             }
+            ApiError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized", None),
+            ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", None),
+            ApiError::Invalid(errors) => {
+                let body = json!({ "error": {
+                    "code": "invalid",
+                    "message": self.to_string(),
+                    "fields": errors,
+                } });
+                return (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response();
+            }
+            ApiError::BadBody { status, .. } => (*status, "bad_body", Some("body".to_owned())),
+            ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict", None),
+            ApiError::ReadOnly => (StatusCode::SERVICE_UNAVAILABLE, "read_only", None),
             ApiError::Unavailable(e) => {
                 tracing::error!(error = %e, "database unavailable");
                 (StatusCode::SERVICE_UNAVAILABLE, "unavailable", None)
@@ -74,6 +135,13 @@ impl IntoResponse for ApiError {
         };
         let body =
             json!({ "error": { "code": code, "message": self.to_string(), "field": field } });
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Bearer"),
+            );
+        }
+        response
     }
 }

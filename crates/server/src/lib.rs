@@ -1,10 +1,13 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
+mod auth;
 mod backend;
+mod edits;
 mod error;
 pub mod glyphs;
 pub mod pages;
+pub mod requests;
 mod routes;
 mod status;
 pub mod tiles;

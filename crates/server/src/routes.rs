@@ -80,6 +80,7 @@ pub fn app_with<B: Backend>(backend: Arc<B>, assets: Assets) -> Router {
         .route("/api/v1/search", get(search::<B>))
         .route("/tiles.json", get(tilejson::<B>))
         .route("/styles/covid.json", get(style))
+        .merge(crate::edits::routes::<B>())
         .fallback(not_found)
         .with_state(backend)
         .merge(fonts)
@@ -363,7 +364,7 @@ fn base_url(headers: &HeaderMap) -> String {
 
 /// The query's parameters, refusing an unreadable query string or a parameter not in
 /// `allowed` (naming it).
-fn known_params(
+pub(crate) fn known_params(
     query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
     allowed: &[&str],
 ) -> Result<BTreeMap<String, String>, ApiError> {
@@ -437,6 +438,10 @@ mod tests {
 
         fn tile_cache(&self) -> &crate::tiles::TileCache {
             &self.cache
+        }
+
+        fn store(&self) -> Option<&covidmap_store::Store> {
+            None
         }
 
         fn snapshot(&self) -> Arc<covidmap_core::Snapshot> {

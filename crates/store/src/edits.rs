@@ -13,6 +13,15 @@ use covidmap_core::layers::{CommuneLevel, Facility, LockdownPoint, LockdownZone}
 use serde_json::Value;
 use sqlx::{Postgres, Row, Transaction};
 
+/// Whether a write makes a new entity or a new version of one that exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Write {
+    /// The id must be free.
+    Create,
+    /// The id must be current.
+    Update,
+}
+
 /// Who makes a change.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Author {
@@ -71,15 +80,32 @@ fn as_json(table: &str) -> String {
 }
 
 /// Locks and closes the current version of `id`; returns it, `None` when there is none.
+/// Refuses a creation over a current entity and an update of none.
 async fn close_current(
     tx: &mut Transaction<'_, Postgres>,
     table: &str,
     id: &str,
+    write: Write,
 ) -> Result<Option<Value>> {
     let before: Option<Value> = sqlx::query_scalar(&format!("{} FOR UPDATE", as_json(table)))
         .bind(id)
         .fetch_optional(&mut **tx)
         .await?;
+    match (write, &before) {
+        (Write::Create, Some(_)) => {
+            return Err(StoreError::Exists {
+                entity: table.to_owned(),
+                id: id.to_owned(),
+            })
+        }
+        (Write::Update, None) => {
+            return Err(StoreError::NotCurrent {
+                entity: table.to_owned(),
+                id: id.to_owned(),
+            })
+        }
+        _ => {}
+    }
     if before.is_some() {
         sqlx::query(&format!(
             "UPDATE {table} SET valid_to = now() WHERE id = $1 AND valid_to IS NULL"
@@ -155,10 +181,15 @@ impl Store {
     /// # Errors
     /// The database refuses it (every schema check applies) or another write of the same id
     /// won; nothing is written.
-    pub async fn put_zone(&self, zone: &LockdownZone, author: &Author) -> Result<Edited> {
+    pub async fn put_zone(
+        &self,
+        zone: &LockdownZone,
+        write: Write,
+        author: &Author,
+    ) -> Result<Edited> {
         let table = "lockdown_zones";
         let mut tx = self.pool.begin().await?;
-        let before = close_current(&mut tx, table, &zone.id).await?;
+        let before = close_current(&mut tx, table, &zone.id, write).await?;
         let sql = format!("INSERT INTO lockdown_zones (id, name, unit_codes, geom, changed_by, {DECLARATION}) VALUES ($1, $2, $3, ST_GeomFromEWKB($4), $5, $6, $7, $8, $9, $10, $11, $12)");
         let q = sqlx::query(&sql)
             .bind(&zone.id)
@@ -187,11 +218,12 @@ impl Store {
     pub async fn put_lockdown_point(
         &self,
         point: &LockdownPoint,
+        write: Write,
         author: &Author,
     ) -> Result<Edited> {
         let table = "lockdown_points";
         let mut tx = self.pool.begin().await?;
-        let before = close_current(&mut tx, table, &point.id).await?;
+        let before = close_current(&mut tx, table, &point.id, write).await?;
         let sql = format!("INSERT INTO lockdown_points (id, name, radius_m, geom, changed_by, {DECLARATION}) VALUES ($1, $2, $3, ST_SetSRID(ST_MakePoint($4, $5), 4326), $6, $7, $8, $9, $10, $11, $12, $13)");
         #[allow(clippy::cast_possible_truncation)] // radii are metres, well within f32
         let q = sqlx::query(&sql)
@@ -219,10 +251,15 @@ impl Store {
     ///
     /// # Errors
     /// As for [`Store::put_zone`].
-    pub async fn put_facility(&self, facility: &Facility, author: &Author) -> Result<Edited> {
+    pub async fn put_facility(
+        &self,
+        facility: &Facility,
+        write: Write,
+        author: &Author,
+    ) -> Result<Edited> {
         let table = facility.kind.table();
         let mut tx = self.pool.begin().await?;
-        let before = close_current(&mut tx, table, &facility.id).await?;
+        let before = close_current(&mut tx, table, &facility.id, write).await?;
         insert_facility(&mut tx, facility, &author.org_name)
             .await
             .map_err(|e| match e {
@@ -249,7 +286,14 @@ impl Store {
     pub async fn put_commune_level(&self, level: &CommuneLevel, author: &Author) -> Result<Edited> {
         let table = "commune_levels";
         let mut tx = self.pool.begin().await?;
-        let before = close_current(&mut tx, table, &level.commune_code).await?;
+        let exists: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM commune_levels WHERE id = $1 AND valid_to IS NULL)",
+        )
+        .bind(&level.commune_code)
+        .fetch_one(&mut *tx)
+        .await?;
+        let write = if exists { Write::Update } else { Write::Create };
+        let before = close_current(&mut tx, table, &level.commune_code, write).await?;
         sqlx::query("INSERT INTO commune_levels (id, level, active_cases, changed_by) VALUES ($1, $2, $3, $4)")
             .bind(&level.commune_code)
             .bind(i16::from(level.level))
@@ -292,14 +336,7 @@ impl Store {
                 version_id,
             })?;
         let mut tx = self.pool.begin().await?;
-        let columns: String = sqlx::query_scalar(
-            "SELECT string_agg(quote_ident(column_name), ', ' ORDER BY ordinal_position) \
-             FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 \
-             AND column_name NOT IN ('version_id', 'valid_from', 'valid_to', 'changed_by')",
-        )
-        .bind(table)
-        .fetch_one(&mut *tx)
-        .await?;
+        let columns = copied_columns(&mut tx, table, &[]).await?;
         let exists: bool = sqlx::query_scalar(&format!(
             "SELECT EXISTS (SELECT 1 FROM {table} WHERE version_id = $1 AND id = $2)"
         ))
@@ -314,7 +351,7 @@ impl Store {
                 version_id,
             });
         }
-        let before = close_current(&mut tx, table, id).await?;
+        let before = close_current(&mut tx, table, id, Write::Update).await?;
         sqlx::query(&format!(
             "INSERT INTO {table} ({columns}, changed_by) SELECT {columns}, $2 FROM {table} WHERE version_id = $1"
         ))
@@ -326,6 +363,80 @@ impl Store {
         let edited = audit(&mut tx, table, id, "revert", author, before).await?;
         tx.commit().await?;
         Ok(edited)
+    }
+
+    /// Lifts a lockdown zone or point: a new version, the same but lifted now.
+    ///
+    /// # Errors
+    /// [`StoreError::NotCurrent`] when there is no such declaration, [`StoreError::Exists`]
+    /// when it is lifted already; otherwise as for [`Store::put_zone`].
+    pub async fn lift(&self, table: &str, id: &str, author: &Author) -> Result<Edited> {
+        let table = ["lockdown_zones", "lockdown_points"]
+            .into_iter()
+            .find(|t| *t == table)
+            .ok_or_else(|| StoreError::NotCurrent {
+                entity: table.to_owned(),
+                id: id.to_owned(),
+            })?;
+        let mut tx = self.pool.begin().await?;
+        let before = close_current(&mut tx, table, id, Write::Update).await?;
+        if before
+            .as_ref()
+            .and_then(|b| b.get("status"))
+            .and_then(Value::as_str)
+            == Some("lifted")
+        {
+            return Err(StoreError::AlreadyLifted {
+                entity: table.to_owned(),
+                id: id.to_owned(),
+            });
+        }
+        let columns = copied_columns(&mut tx, table, &["status", "lifted_at"]).await?;
+        sqlx::query(&format!(
+            "INSERT INTO {table} ({columns}, status, lifted_at, changed_by) \
+             SELECT {columns}, 'lifted', now(), $2 FROM {table} WHERE id = $1 AND valid_to = now() \
+             ORDER BY version_id DESC LIMIT 1"
+        ))
+        .bind(id)
+        .bind(&author.org_name)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| conflict(table, id, e))?;
+        let edited = audit(&mut tx, table, id, "lift", author, before).await?;
+        tx.commit().await?;
+        Ok(edited)
+    }
+
+    /// Where an entity lies: its current version's geometry, or the given version's (a
+    /// camp's outline comes as drawn); `None` when there is no such entity or version, or
+    /// the table has no geometry.
+    ///
+    /// # Errors
+    /// The database fails.
+    pub async fn geometry_of(
+        &self,
+        table: &str,
+        id: &str,
+        version_id: Option<i64>,
+    ) -> Result<Option<geo::Geometry<f64>>> {
+        if !crate::LAYER_TABLES.contains(&table) || table == "commune_levels" {
+            return Ok(None);
+        }
+        let wkb: Option<Vec<u8>> = sqlx::query_scalar(&format!(
+            "SELECT ST_AsBinary(geom) FROM {table} WHERE id = $1 \
+             AND CASE WHEN $2::bigint IS NULL THEN valid_to IS NULL ELSE version_id = $2 END"
+        ))
+        .bind(id)
+        .bind(version_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        wkb.map(|w| {
+            geozero::ToGeo::to_geo(&geozero::wkb::Wkb(w)).map_err(|e| StoreError::Geometry {
+                code: id.to_owned(),
+                reason: e.to_string(),
+            })
+        })
+        .transpose()
     }
 
     /// The audit entries of one entity, oldest first.
@@ -357,4 +468,40 @@ impl Store {
             })
             .collect()
     }
+}
+
+/// The columns a new version copies from an older one: all but its own number, validity,
+/// author and the ones given.
+async fn copied_columns(
+    tx: &mut Transaction<'_, Postgres>,
+    table: &str,
+    also_not: &[&str],
+) -> Result<String> {
+    let skipped: Vec<String> = ["version_id", "valid_from", "valid_to", "changed_by"]
+        .iter()
+        .chain(also_not)
+        .map(|c| (*c).to_owned())
+        .collect();
+    Ok(sqlx::query_scalar(
+        "SELECT string_agg(quote_ident(column_name), ', ' ORDER BY ordinal_position) \
+         FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 \
+         AND column_name <> ALL($2)",
+    )
+    .bind(table)
+    .bind(&skipped)
+    .fetch_one(&mut **tx)
+    .await?)
+}
+
+/// A fresh id for a new entity: the prefix and eight random hex digits (`zone-3f9a0c21`).
+///
+/// # Errors
+/// The system's random source failed.
+pub fn new_id(prefix: &str) -> Result<String> {
+    let mut bytes = [0_u8; 4];
+    getrandom::fill(&mut bytes).map_err(|e| StoreError::Random(e.to_string()))?;
+    Ok(format!(
+        "{prefix}-{}",
+        bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    ))
 }

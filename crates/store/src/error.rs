@@ -58,6 +58,30 @@ pub enum StoreError {
         /// The entity's id.
         id: String,
     },
+    /// A creation named an id that is current.
+    #[error("{entity} {id:?} exists; change it with PUT, or leave the id out to get a new one")]
+    Exists {
+        /// The table.
+        entity: String,
+        /// The id.
+        id: String,
+    },
+    /// An update named an id that is not current.
+    #[error("there is no current {entity} {id:?}")]
+    NotCurrent {
+        /// The table.
+        entity: String,
+        /// The id.
+        id: String,
+    },
+    /// A lift of a declaration lifted already.
+    #[error("{entity} {id:?} is lifted already")]
+    AlreadyLifted {
+        /// The table.
+        entity: String,
+        /// The id.
+        id: String,
+    },
     /// A revert named a version the entity never had.
     #[error(
         "{entity} {id:?} has no version {version_id}; `GET /api/v1/history` lists its versions"

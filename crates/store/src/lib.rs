@@ -7,13 +7,15 @@ mod edits;
 mod error;
 mod layers;
 pub mod local;
+mod reads;
 mod units;
 
 pub use agencies::{Caller, TokenInfo, TOKEN_PREFIX};
 pub use changes::{ChangeFeed, CHANNEL};
-pub use edits::{AuditEntry, Author, Edited};
+pub use edits::{new_id, AuditEntry, Author, Edited, Write};
 pub use error::{Result, StoreError};
 pub use layers::LAYER_TABLES;
+pub use reads::{FeaturePage, FeatureQuery};
 pub use units::{Applied, Health, Provenance, UnitVersion};
 
 use sqlx::postgres::{PgPool, PgPoolOptions};

@@ -1,0 +1,697 @@
+//! The agencies' write API over real HTTP against PostGIS: tokens, roles, districts, field
+//! checks, and every write reaching status answers and tiles through the change feed.
+
+#![allow(clippy::unwrap_used)] // helpers of tests: a failed step fails the test
+
+use covidmap_core::agency::Role;
+use covidmap_core::Level;
+use covidmap_server::{Backend, LiveBackend};
+use covidmap_tests::{poll_until, TestDb};
+use geo::InteriorPoint;
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+struct Api {
+    db: TestDb,
+    backend: Arc<LiveBackend>,
+    base: String,
+    _feed: tokio::task::JoinHandle<()>,
+}
+
+impl Api {
+    async fn start() -> Api {
+        let db = TestDb::with_sample().await;
+        let backend = Arc::new(LiveBackend::load(db.store.clone()).await.unwrap());
+        let feed = Arc::clone(&backend).follow_changes();
+        let base = covidmap_tests::serve_http(Arc::clone(&backend)).await;
+        Api {
+            db,
+            backend,
+            base,
+            _feed: feed,
+        }
+    }
+
+    async fn token(&self, org: &str, role: Role) -> String {
+        self.db
+            .store
+            .create_token(org, role, "test")
+            .await
+            .unwrap()
+            .1
+    }
+
+    /// Sends a request; returns the status and the JSON answer.
+    async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> (u16, Value) {
+        let client = reqwest::Client::new();
+        let url = format!("{}{path}", self.base);
+        let mut request = match method {
+            "POST" => client.post(&url),
+            "PUT" => client.put(&url),
+            _ => client.get(&url),
+        };
+        if let Some(t) = token {
+            request = request.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            request = request.json(b);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or_else(|_| json!({ "text": text })),
+        )
+    }
+
+    /// Every version of every layer and every audit entry, as one hash: equal before and after
+    /// means nothing was written.
+    async fn state(&self) -> String {
+        let parts: Vec<String> = covidmap_store::LAYER_TABLES
+            .iter()
+            .map(|t| format!("(SELECT coalesce(md5(string_agg(to_jsonb(x)::text, ',' ORDER BY version_id)), '') FROM {t} x)"))
+            .collect();
+        let sql = format!(
+            "SELECT concat_ws('|', (SELECT count(*) FROM audit_log)::text, {})",
+            parts.join(", ")
+        );
+        sqlx::query_scalar(&sql)
+            .fetch_one(self.db.store.pool())
+            .await
+            .unwrap()
+    }
+
+    async fn status_at(&self, p: geo::Point<f64>) -> Value {
+        self.send(
+            "GET",
+            &format!("/api/v1/status?lat={}&lon={}", p.y(), p.x()),
+            None,
+            None,
+        )
+        .await
+        .1
+    }
+
+    /// An active sample zone lying outside the district, and the district it lies in.
+    fn foreign_zone(&self, district: &str) -> (String, String) {
+        let snapshot = self.backend.snapshot();
+        snapshot
+            .layers()
+            .zones
+            .iter()
+            .filter(|z| z.declaration.active)
+            .find_map(|z| {
+                let d = snapshot.unit_at(Level::District, z.area.interior_point().unwrap())?;
+                (d.code != district).then(|| (z.id.clone(), d.code.clone()))
+            })
+            .unwrap()
+    }
+
+    /// A hamlet of the district and a point inside it.
+    fn hamlet_in(&self, district: &str) -> (String, geo::Point<f64>) {
+        let snapshot = self.backend.snapshot();
+        let hamlet = snapshot
+            .units()
+            .iter()
+            .filter(|u| u.level == Level::Hamlet)
+            .find(|u| {
+                let p = u.geometry.interior_point().unwrap();
+                snapshot
+                    .unit_at(Level::District, p)
+                    .map(|d| d.code.as_str())
+                    == Some(district)
+                    && snapshot.zones_at(p).is_empty()
+                    && snapshot.lockdown_points_at(p).is_empty()
+            })
+            .unwrap();
+        (
+            hamlet.code.clone(),
+            hamlet.geometry.interior_point().unwrap(),
+        )
+    }
+}
+
+fn square(p: geo::Point<f64>, half: f64) -> Value {
+    let (x, y) = (p.x(), p.y());
+    json!({"type": "Polygon", "coordinates": [[
+        [x - half, y - half], [x + half, y - half], [x + half, y + half], [x - half, y + half], [x - half, y - half]
+    ]]})
+}
+
+fn zone_feature(geometry: Value, name: &str) -> Value {
+    json!({
+        "type": "Feature",
+        "geometry": geometry,
+        "properties": {"name": name, "level": 4, "reason": "ca mắc trong cộng đồng",
+                       "started_at": "2021-09-13T08:00:00+07:00", "planned_end": "2021-09-27T08:00:00+07:00"}
+    })
+}
+
+fn point_feature(p: geo::Point<f64>, properties: Value) -> Value {
+    json!({"type": "Feature", "geometry": {"type": "Point", "coordinates": [p.x(), p.y()]}, "properties": properties})
+}
+
+#[tokio::test]
+async fn writes_need_a_valid_token_and_a_refused_one_changes_nothing() {
+    let api = Api::start().await;
+    let (_, p) = api.hamlet_in("412");
+    let body = zone_feature(square(p, 0.001), "x");
+    let before = api.state().await;
+    let (status, answer) = api.send("POST", "/api/v1/zones", None, Some(&body)).await;
+    assert_eq!(status, 401, "{answer}");
+    assert_eq!(answer["error"]["code"], "unauthorized");
+    assert!(answer["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("Authorization: Bearer"));
+    let (status, _) = api
+        .send("POST", "/api/v1/zones", Some("cm_not-a-token"), Some(&body))
+        .await;
+    assert_eq!(status, 401);
+    let token = api.token("ubnd-412", Role::Editor).await;
+    let revoked = api.db.store.tokens(Some("ubnd-412")).await.unwrap()[0].id;
+    api.db.store.revoke_token(revoked).await.unwrap();
+    let (status, answer) = api
+        .send("POST", "/api/v1/zones", Some(&token), Some(&body))
+        .await;
+    assert_eq!(status, 401, "{answer}");
+    assert!(answer["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("revoked"));
+    let raw = reqwest::Client::new()
+        .post(format!("{}/api/v1/zones", api.base))
+        .header("authorization", "Basic dXNlcjpwYXNz")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(raw.status().as_u16(), 401);
+    assert_eq!(raw.headers()["www-authenticate"], "Bearer");
+    assert_eq!(
+        api.state().await,
+        before,
+        "a refused request wrote something"
+    );
+}
+
+#[tokio::test]
+async fn roles_layers_and_districts_are_enforced_and_named() {
+    let api = Api::start().await;
+    let (_, in_vinh) = api.hamlet_in("412");
+    let (foreign, other_district) = api.foreign_zone("412");
+    let (_, elsewhere_point) = api.hamlet_in(&other_district);
+    let other_name = api
+        .backend
+        .snapshot()
+        .unit(&other_district)
+        .unwrap()
+        .name
+        .clone();
+    let vinh = api.token("ubnd-412", Role::Editor).await;
+    let viewer = api.token("ubnd-412", Role::Viewer).await;
+    let police = api.token("cong-an", Role::Editor).await;
+    let before = api.state().await;
+
+    let zone = zone_feature(square(in_vinh, 0.001), "Phong toả");
+    let (status, answer) = api
+        .send("POST", "/api/v1/zones", Some(&viewer), Some(&zone))
+        .await;
+    assert_eq!(status, 403, "{answer}");
+    assert!(answer["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("viewer"));
+
+    let checkpoint = point_feature(in_vinh, json!({"name": "Chốt", "status": "active"}));
+    let (status, answer) = api
+        .send(
+            "POST",
+            "/api/v1/checkpoints",
+            Some(&vinh),
+            Some(&checkpoint),
+        )
+        .await;
+    assert_eq!(status, 403, "{answer}");
+    assert_eq!(
+        answer["error"]["message"],
+        "UBND thành phố Vinh (district_committee) may not write checkpoints: it is kept by police, military and the provincial office"
+    );
+
+    let elsewhere = zone_feature(square(elsewhere_point, 0.001), "Phong toả");
+    let (status, answer) = api
+        .send("POST", "/api/v1/zones", Some(&vinh), Some(&elsewhere))
+        .await;
+    assert_eq!(status, 403, "{answer}");
+    let message = answer["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains(&format!("{other_name} ({other_district})")),
+        "{message}"
+    );
+
+    let (status, _) = api
+        .send("POST", "/api/v1/zones", Some(&police), Some(&zone))
+        .await;
+    assert_eq!(status, 403);
+
+    // A zone of another district cannot be changed or lifted by Vinh.
+    let (status, answer) = api
+        .send(
+            "POST",
+            &format!("/api/v1/zones/{foreign}/lift"),
+            Some(&vinh),
+            None,
+        )
+        .await;
+    assert_eq!(status, 403, "{answer}");
+    let (status, _) = api
+        .send(
+            "PUT",
+            &format!("/api/v1/zones/{foreign}"),
+            Some(&vinh),
+            Some(&zone),
+        )
+        .await;
+    assert_eq!(status, 403);
+    assert_eq!(
+        api.state().await,
+        before,
+        "a refused request wrote something"
+    );
+}
+
+#[tokio::test]
+async fn bad_bodies_are_refused_field_by_field_and_change_nothing() {
+    let api = Api::start().await;
+    let (_, p) = api.hamlet_in("412");
+    let vinh = api.token("ubnd-412", Role::Editor).await;
+    let military = api.token("quan-su", Role::Editor).await;
+    let before = api.state().await;
+    let fields = |answer: &Value| -> Vec<String> {
+        answer["error"]["fields"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|f| f["field"].as_str().unwrap().to_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+
+    // A bow tie is not a valid polygon.
+    let (x, y) = (p.x(), p.y());
+    let bow_tie = json!({"type": "Polygon", "coordinates": [[[x, y], [x + 0.002, y + 0.002], [x + 0.002, y], [x, y + 0.002], [x, y]]]});
+    let (status, answer) = api
+        .send(
+            "POST",
+            "/api/v1/zones",
+            Some(&vinh),
+            Some(&zone_feature(bow_tie, "x")),
+        )
+        .await;
+    assert_eq!(
+        (status, fields(&answer)),
+        (422, vec!["geometry".to_owned()]),
+        "{answer}"
+    );
+
+    let mut backwards = zone_feature(square(p, 0.001), "x");
+    backwards["properties"]["planned_end"] = json!("2021-09-01T00:00:00+07:00");
+    let (status, answer) = api
+        .send("POST", "/api/v1/zones", Some(&vinh), Some(&backwards))
+        .await;
+    assert_eq!(
+        (status, fields(&answer)),
+        (422, vec!["properties.planned_end".to_owned()])
+    );
+
+    let mut by_codes = zone_feature(Value::Null, "x");
+    by_codes["properties"]["unit_codes"] = json!(["99999-99"]);
+    let (status, answer) = api
+        .send("POST", "/api/v1/zones", Some(&vinh), Some(&by_codes))
+        .await;
+    assert_eq!(
+        (status, fields(&answer)),
+        (422, vec!["properties.unit_codes[0]".to_owned()])
+    );
+
+    let far = zone_feature(square(geo::Point::new(106.8, 10.8), 0.001), "Sài Gòn");
+    let (status, answer) = api
+        .send("POST", "/api/v1/zones", Some(&vinh), Some(&far))
+        .await;
+    assert_eq!(
+        (status, fields(&answer)),
+        (422, vec!["geometry".to_owned()]),
+        "{answer}"
+    );
+
+    let camp = |capacity: i64, occupancy: i64| {
+        point_feature(
+            p,
+            json!({"name": "Khu cách ly", "status": "open", "capacity": capacity, "occupancy": occupancy}),
+        )
+    };
+    let (status, answer) = api
+        .send(
+            "POST",
+            "/api/v1/quarantine-camps",
+            Some(&military),
+            Some(&camp(100, 150)),
+        )
+        .await;
+    assert_eq!(
+        (status, fields(&answer)),
+        (422, vec!["properties.occupancy".to_owned()])
+    );
+    let (status, answer) = api
+        .send(
+            "POST",
+            "/api/v1/quarantine-camps",
+            Some(&military),
+            Some(&camp(-5, 0)),
+        )
+        .await;
+    assert_eq!(
+        (status, fields(&answer)),
+        (422, vec!["properties.capacity".to_owned()])
+    );
+
+    let raw = |body: Vec<u8>| {
+        reqwest::Client::new()
+            .post(format!("{}/api/v1/zones", api.base))
+            .bearer_auth(&vinh)
+            .header("content-type", "application/json")
+            .body(body)
+    };
+    let not_json = raw(b"{\"type\": \"Feature\",".to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(not_json.status().as_u16(), 400);
+    let answer: Value = not_json.json().await.unwrap();
+    assert_eq!(answer["error"]["field"], "body");
+    let huge = raw(vec![b' '; 3 << 20]).send().await.unwrap();
+    assert_eq!(huge.status().as_u16(), 413);
+    let answer: Value = huge.json().await.unwrap();
+    assert!(answer["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("larger than"));
+
+    assert_eq!(
+        api.state().await,
+        before,
+        "a refused request wrote something"
+    );
+}
+
+#[tokio::test]
+async fn a_declared_zone_reaches_answers_and_tiles_and_can_be_lifted_and_reverted() {
+    let api = Api::start().await;
+    let (hamlet, p) = api.hamlet_in("412");
+    let vinh = api.token("ubnd-412", Role::Editor).await;
+    let name = "Phong toả <b>khối 3</b>'); DROP TABLE lockdown_zones;--";
+    let mut body = zone_feature(Value::Null, name);
+    body["properties"]["unit_codes"] = json!([hamlet]);
+    let (status, answer) = api
+        .send("POST", "/api/v1/zones", Some(&vinh), Some(&body))
+        .await;
+    assert_eq!(status, 201, "{answer}");
+    let id = answer["id"].as_str().unwrap().to_owned();
+    assert_eq!(answer["after"]["name"], name, "text is stored as sent");
+    assert_eq!(answer["after"]["declared_by"], "UBND thành phố Vinh");
+    let first_version = answer["version_id"].as_i64().unwrap();
+
+    let covered = |want: bool| {
+        let api = &api;
+        let id = &id;
+        move || async move {
+            let s = api.status_at(p).await;
+            let ids: Vec<&str> = s["lockdown"]["covered_by"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["id"].as_str().unwrap())
+                .collect();
+            (ids.contains(&id.as_str()) == want).then(|| s["lockdown"]["covered_by"].clone())
+        }
+    };
+    let (took, covers) = poll_until("the declared zone", covered(true)).await;
+    println!("declared zone in status answers after {took:?}");
+    assert!(covers.to_string().contains("DROP TABLE"), "{covers}");
+
+    // The tile over the point carries the zone with its name.
+    let n = f64::from(1_u32 << 14);
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let (x, y) = (
+        ((p.x() + 180.0) / 360.0 * n) as u32,
+        ((1.0 - p.y().to_radians().tan().asinh() / std::f64::consts::PI) / 2.0 * n) as u32,
+    );
+    let tile = reqwest::get(format!("{}/tiles/14/{x}/{y}.mvt", api.base))
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert!(
+        tile.windows(id.len()).any(|w| w == id.as_bytes()),
+        "zone not in the tile"
+    );
+
+    let mut renamed = zone_feature(square(p, 0.0005), "Phong toả khối 3, thu hẹp");
+    renamed["properties"]["level"] = json!(3);
+    let (status, answer) = api
+        .send(
+            "PUT",
+            &format!("/api/v1/zones/{id}"),
+            Some(&vinh),
+            Some(&renamed),
+        )
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["before"]["name"], name);
+
+    let (status, answer) = api
+        .send(
+            "POST",
+            &format!("/api/v1/zones/{id}/lift"),
+            Some(&vinh),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    let (took, _) = poll_until("the lifted zone", covered(false)).await;
+    println!("lifted zone gone from status answers after {took:?}");
+    let (status, _) = api
+        .send(
+            "POST",
+            &format!("/api/v1/zones/{id}/lift"),
+            Some(&vinh),
+            None,
+        )
+        .await;
+    assert_eq!(status, 409, "lifting twice");
+
+    let revert = json!({"entity": "lockdown_zones", "id": id, "version_id": first_version});
+    let (status, answer) = api
+        .send("POST", "/api/v1/revert", Some(&vinh), Some(&revert))
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["after"]["name"], name);
+    poll_until("the reverted zone", covered(true)).await;
+
+    let (status, history) = api
+        .send(
+            "GET",
+            &format!("/api/v1/history?entity=lockdown_zones&id={id}"),
+            Some(&vinh),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{history}");
+    let actions: Vec<&str> = history["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["create", "update", "lift", "revert"]);
+    assert!(history["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["org_id"] == "ubnd-412"));
+    let (status, _) = api
+        .send(
+            "GET",
+            &format!("/api/v1/history?entity=lockdown_zones&id={id}"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(status, 401, "history needs a token");
+}
+
+#[tokio::test]
+async fn each_agency_keeps_its_layer_and_answers_follow_within_a_second() {
+    let api = Api::start().await;
+    let (_, p) = api.hamlet_in("412");
+    let near = geo::Point::new(p.x() + 0.0002, p.y());
+    let commune = api
+        .backend
+        .snapshot()
+        .locate(p)
+        .commune
+        .map(|c| c.code.clone())
+        .unwrap();
+    let mut timings = Vec::new();
+
+    // Police: a checkpoint right next to the point becomes the nearest.
+    let police = api.token("cong-an", Role::Editor).await;
+    let body = point_feature(
+        near,
+        json!({"name": "Chốt kiểm soát thử", "status": "active"}),
+    );
+    let (status, answer) = api
+        .send("POST", "/api/v1/checkpoints", Some(&police), Some(&body))
+        .await;
+    assert_eq!(status, 201, "{answer}");
+    assert_eq!(answer["after"]["managed_by"], "police");
+    let id = answer["id"].as_str().unwrap().to_owned();
+    let (took, ()) = poll_until("the checkpoint", || async {
+        (api.status_at(p).await["nearest"]["checkpoint"]["id"] == id.as_str()).then_some(())
+    })
+    .await;
+    timings.push(("checkpoint", took));
+
+    // CDC: a testing site, and the commune's epidemic level.
+    let cdc = api.token("cdc", Role::Editor).await;
+    let body = point_feature(
+        near,
+        json!({"name": "Điểm xét nghiệm thử", "status": "open"}),
+    );
+    let (status, answer) = api
+        .send("POST", "/api/v1/testing-sites", Some(&cdc), Some(&body))
+        .await;
+    assert_eq!(status, 201, "{answer}");
+    let id = answer["id"].as_str().unwrap().to_owned();
+    let (took, ()) = poll_until("the testing site", || async {
+        (api.status_at(p).await["nearest"]["testing_site"]["id"] == id.as_str()).then_some(())
+    })
+    .await;
+    timings.push(("testing site", took));
+    let (status, answer) = api
+        .send(
+            "PUT",
+            &format!("/api/v1/communes/{commune}/level"),
+            Some(&cdc),
+            Some(&json!({"level": 4, "active_cases": 321})),
+        )
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    let (took, ()) = poll_until("the epidemic level", || async {
+        (api.status_at(p).await["epidemic_level"]["active_cases"] == 321).then_some(())
+    })
+    .await;
+    timings.push(("epidemic level", took));
+
+    // Military: a camp, then its occupancy.
+    let military = api.token("quan-su", Role::Editor).await;
+    let body = point_feature(
+        near,
+        json!({"name": "Khu cách ly thử", "status": "open", "capacity": 200, "occupancy": 10}),
+    );
+    let (status, answer) = api
+        .send(
+            "POST",
+            "/api/v1/quarantine-camps",
+            Some(&military),
+            Some(&body),
+        )
+        .await;
+    assert_eq!(status, 201, "{answer}");
+    assert_eq!(answer["after"]["managed_by"], "military");
+    let id = answer["id"].as_str().unwrap().to_owned();
+    let mut fuller = body.clone();
+    fuller["properties"]["occupancy"] = json!(150);
+    let (status, _) = api
+        .send(
+            "PUT",
+            &format!("/api/v1/quarantine-camps/{id}"),
+            Some(&military),
+            Some(&fuller),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (took, ()) = poll_until("the camp's occupancy", || async {
+        let s = api.status_at(p).await;
+        (s["nearest"]["quarantine_camp"]["id"] == id.as_str()
+            && s["nearest"]["quarantine_camp"]["occupancy"] == 150)
+            .then_some(())
+    })
+    .await;
+    timings.push(("quarantine camp", took));
+
+    // Trade: an essential service, in the tiles' layers.
+    let trade = api.token("so-cong-thuong", Role::Editor).await;
+    let body = point_feature(
+        near,
+        json!({"name": "Chợ thử", "status": "open", "category": "market"}),
+    );
+    let (status, answer) = api
+        .send(
+            "POST",
+            "/api/v1/essential-services",
+            Some(&trade),
+            Some(&body),
+        )
+        .await;
+    assert_eq!(status, 201, "{answer}");
+    let id = answer["id"].as_str().unwrap().to_owned();
+    let (took, ()) = poll_until("the service", || async {
+        api.backend
+            .snapshot()
+            .layers()
+            .facilities
+            .iter()
+            .any(|f| f.id == id)
+            .then_some(())
+    })
+    .await;
+    timings.push(("essential service", took));
+
+    // The district: a lockdown point over the place.
+    let vinh = api.token("ubnd-412", Role::Editor).await;
+    let body = point_feature(
+        p,
+        json!({"name": "Điểm phong toả thử", "level": 3, "reason": "F0",
+                                        "started_at": "2021-09-13T08:00:00+07:00", "radius_m": 50}),
+    );
+    let (status, answer) = api
+        .send("POST", "/api/v1/lockdown-points", Some(&vinh), Some(&body))
+        .await;
+    assert_eq!(status, 201, "{answer}");
+    let id = answer["id"].as_str().unwrap().to_owned();
+    let (took, ()) = poll_until("the lockdown point", || async {
+        let s = api.status_at(p).await;
+        s["lockdown"]["covered_by"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["id"] == id.as_str())
+            .then_some(())
+    })
+    .await;
+    timings.push(("lockdown point", took));
+
+    // Tests check that every write arrives; how fast is measured by the commit → visible
+    // bench (benches/README.md).
+    println!("write → visible in answers: {timings:?}");
+}

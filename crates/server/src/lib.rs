@@ -7,6 +7,7 @@ mod edits;
 mod error;
 pub mod glyphs;
 pub mod pages;
+mod reads;
 pub mod requests;
 mod routes;
 mod status;

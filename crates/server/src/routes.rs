@@ -81,6 +81,7 @@ pub fn app_with<B: Backend>(backend: Arc<B>, assets: Assets) -> Router {
         .route("/tiles.json", get(tilejson::<B>))
         .route("/styles/covid.json", get(style))
         .merge(crate::edits::routes::<B>())
+        .merge(crate::reads::routes::<B>())
         .fallback(not_found)
         .with_state(backend)
         .merge(fonts)

@@ -1,0 +1,262 @@
+//! Public listings: every layer as GeoJSON, now or at a past moment, by unit or bounding box,
+//! a page at a time (`numberMatched`, `numberReturned` and a `next` link, as OGC API –
+//! Features pages). No token needed: everything in them is public.
+
+use crate::backend::Backend;
+use crate::error::ApiError;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use chrono::{DateTime, Utc};
+use covidmap_core::Level;
+use covidmap_store::FeatureQuery;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// Largest page.
+pub const MAX_LIMIT: i64 = 1000;
+/// Page size when none is asked for.
+pub const DEFAULT_LIMIT: i64 = 100;
+
+/// The parameters a listing takes.
+pub const PARAMETERS: [&str; 8] = [
+    "at", "in_force", "district", "commune", "bbox", "limit", "offset", "hamlet",
+];
+
+/// `GET /api/v1/layers/{layer}`.
+pub fn routes<B: Backend>() -> Router<Arc<B>> {
+    Router::new().route("/api/v1/layers/{layer}", get(list::<B>))
+}
+
+/// The layers listed, by their URL name.
+pub const LAYERS: [(&str, &str); 6] = [
+    ("zones", "lockdown_zones"),
+    ("lockdown-points", "lockdown_points"),
+    ("checkpoints", "checkpoints"),
+    ("quarantine-camps", "quarantine_camps"),
+    ("testing-sites", "testing_sites"),
+    ("essential-services", "essential_services"),
+];
+
+/// Reads a listing's parameters; 400 naming the one at fault.
+///
+/// # Errors
+/// A parameter is malformed, out of range or names no unit of its level.
+pub fn feature_query(
+    table: &'static str,
+    params: &BTreeMap<String, String>,
+    snapshot: &covidmap_core::Snapshot,
+) -> Result<FeatureQuery, ApiError> {
+    let at = params
+        .get("at")
+        .map(|t| {
+            DateTime::parse_from_rfc3339(t)
+                .map(|t| t.with_timezone(&Utc))
+                .map_err(|_| {
+                    ApiError::bad_parameter(
+                        "at",
+                        "at must be a date and time with its offset, e.g. 2021-09-20T00:00:00+07:00",
+                    )
+                })
+        })
+        .transpose()?;
+    let in_force = params
+        .get("in_force")
+        .map(|v| match v.as_str() {
+            "true" => Ok(true),
+            "false" => Ok(false),
+            _ => Err(ApiError::bad_parameter(
+                "in_force",
+                "in_force must be true or false",
+            )),
+        })
+        .transpose()?;
+    let mut within_unit = None;
+    for (name, level) in [
+        ("district", Level::District),
+        ("commune", Level::Commune),
+        ("hamlet", Level::Hamlet),
+    ] {
+        if let Some(code) = params.get(name) {
+            if within_unit.is_some() {
+                return Err(ApiError::bad_parameter(
+                    name,
+                    "give one of district, commune or hamlet",
+                ));
+            }
+            if snapshot.unit(code).is_none_or(|u| u.level != level) {
+                return Err(ApiError::bad_parameter(
+                    name,
+                    format!(
+                        "no current {level} has the code {code:?}; /api/v1/search?q= finds codes"
+                    ),
+                ));
+            }
+            within_unit = Some(code.clone());
+        }
+    }
+    let bbox = params.get("bbox").map(|b| parse_bbox(b)).transpose()?;
+    let number = |name: &str, default: i64, range: std::ops::RangeInclusive<i64>| {
+        params.get(name).map_or(Ok(default), |v| {
+            v.parse::<i64>()
+                .ok()
+                .filter(|n| range.contains(n))
+                .ok_or_else(|| {
+                    ApiError::bad_parameter(
+                        name,
+                        format!(
+                            "{name} must be a whole number from {} to {}",
+                            range.start(),
+                            range.end()
+                        ),
+                    )
+                })
+        })
+    };
+    Ok(FeatureQuery {
+        table,
+        at,
+        in_force,
+        within_unit,
+        bbox,
+        limit: number("limit", DEFAULT_LIMIT, 1..=MAX_LIMIT)?,
+        offset: number("offset", 0, 0..=10_000_000)?,
+    })
+}
+
+fn parse_bbox(text: &str) -> Result<[f64; 4], ApiError> {
+    let bad = || {
+        ApiError::bad_parameter(
+            "bbox",
+            "bbox must be min_lon,min_lat,max_lon,max_lat in degrees, e.g. 105.6,18.6,105.8,18.8",
+        )
+    };
+    let parts: Vec<f64> = text
+        .split(',')
+        .map(|p| p.trim().parse::<f64>().map_err(|_| bad()))
+        .collect::<Result<_, _>>()?;
+    let [a, b, c, d] = parts.as_slice() else {
+        return Err(bad());
+    };
+    let ok = [a, c].iter().all(|x| (-180.0..=180.0).contains(*x))
+        && [b, d].iter().all(|y| (-90.0..=90.0).contains(*y))
+        && a < c
+        && b < d;
+    if ok {
+        Ok([*a, *b, *c, *d])
+    } else {
+        Err(bad())
+    }
+}
+
+async fn list<B: Backend>(
+    State(backend): State<Arc<B>>,
+    Path(layer): Path<String>,
+    headers: HeaderMap,
+    query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let table = LAYERS
+        .iter()
+        .find(|(name, _)| *name == layer)
+        .map(|(_, table)| *table)
+        .ok_or_else(|| ApiError::NoMatch {
+            field: "layer".into(),
+            message: format!(
+                "no layer {layer:?}; the layers are {}",
+                LAYERS.map(|(n, _)| n).join(", ")
+            ),
+        })?;
+    let params = crate::routes::known_params(query, &PARAMETERS)?;
+    let q = feature_query(table, &params, &backend.snapshot())?;
+    let store = backend.store().ok_or(ApiError::ReadOnly)?;
+    let page = store.features(&q).await?;
+    let returned = i64::try_from(page.features.len()).unwrap_or(i64::MAX);
+    let next = (q.offset + returned < page.matched).then(|| {
+        let mut next = params.clone();
+        next.insert("offset".into(), (q.offset + returned).to_string());
+        let host = headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("localhost");
+        let query: Vec<String> = next
+            .iter()
+            .map(|(k, v)| format!("{k}={}", urlencode(v)))
+            .collect();
+        format!("http://{host}/api/v1/layers/{layer}?{}", query.join("&"))
+    });
+    let links = next.map_or_else(String::new, |href| {
+        format!(
+            r#","links":[{{"rel":"next","type":"application/geo+json","href":{}}}]"#,
+            serde_json::Value::String(href)
+        )
+    });
+    let body = format!(
+        r#"{{"type":"FeatureCollection","numberMatched":{},"numberReturned":{returned}{links},"features":[{}]}}"#,
+        page.matched,
+        page.features.join(",")
+    );
+    Ok(([(header::CONTENT_TYPE, "application/geo+json")], body).into_response())
+}
+
+/// Percent-encodes a query value (everything but unreserved characters).
+fn urlencode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b',' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn bad_parameters_are_named() {
+        let snapshot = covidmap_core::Snapshot::new(vec![]);
+        for (pairs, field) in [
+            (vec![("at", "yesterday")], "at"),
+            (vec![("in_force", "yes")], "in_force"),
+            (vec![("district", "999")], "district"),
+            (vec![("bbox", "105,18,104,19")], "bbox"),
+            (vec![("bbox", "1,2,3")], "bbox"),
+            (vec![("limit", "0")], "limit"),
+            (vec![("limit", "5000")], "limit"),
+            (vec![("offset", "-1")], "offset"),
+        ] {
+            let e = feature_query("checkpoints", &params(&pairs), &snapshot).unwrap_err();
+            assert!(
+                matches!(&e, ApiError::BadParameter { field: f, .. } if f == field),
+                "{pairs:?}: {e:?}"
+            );
+        }
+        let q = feature_query(
+            "checkpoints",
+            &params(&[("bbox", "105.6,18.6,105.8,18.8")]),
+            &snapshot,
+        )
+        .unwrap();
+        assert_eq!(
+            (q.limit, q.offset, q.bbox),
+            (DEFAULT_LIMIT, 0, Some([105.6, 18.6, 105.8, 18.8]))
+        );
+        assert_eq!(
+            urlencode("2021-09-20T00:00:00+07:00"),
+            "2021-09-20T00%3A00%3A00%2B07%3A00"
+        );
+    }
+}

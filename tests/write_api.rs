@@ -695,3 +695,187 @@ async fn each_agency_keeps_its_layer_and_answers_follow_within_a_second() {
     // bench (benches/README.md).
     println!("write → visible in answers: {timings:?}");
 }
+
+#[tokio::test]
+async fn health_centres_report_figures_for_their_district_and_everyone_reads_the_sums() {
+    let api = Api::start().await;
+    let snapshot = api.backend.snapshot();
+    let communes: Vec<&covidmap_core::AdminUnit> = snapshot
+        .units()
+        .iter()
+        .filter(|u| u.level == Level::Commune && u.parent_code.as_deref() == Some("412"))
+        .take(2)
+        .collect();
+    let elsewhere = snapshot
+        .units()
+        .iter()
+        .find(|u| u.level == Level::Commune && u.parent_code.as_deref() != Some("412"))
+        .unwrap();
+    let health = api.token("ttyt-412", Role::Editor).await;
+    let labour = api.token("so-lao-dong", Role::Editor).await;
+    let police = api.token("cong-an", Role::Editor).await;
+    let day = "2021-09-14";
+    let counts =
+        json!({"new_cases": 7, "active": 40, "recovered": 2, "deaths": 0, "in_quarantine": 120});
+    let before = api.state().await;
+
+    let refused = [
+        (
+            format!("/api/v1/figures/{}/{day}", elsewhere.code),
+            &health,
+            counts.clone(),
+            403,
+        ),
+        (
+            format!("/api/v1/figures/{}/{day}", communes[0].code),
+            &police,
+            counts.clone(),
+            403,
+        ),
+        (
+            format!("/api/v1/figures/{}/2999-01-01", communes[0].code),
+            &health,
+            counts.clone(),
+            422,
+        ),
+        (
+            format!("/api/v1/figures/{}/{day}", communes[0].code),
+            &health,
+            json!({"new_cases": -1, "active": 0, "recovered": 0, "deaths": 0, "in_quarantine": 0}),
+            422,
+        ),
+        (
+            format!("/api/v1/figures/99999/{day}"),
+            &health,
+            counts.clone(),
+            404,
+        ),
+        (
+            format!("/api/v1/returning-workers/{}/{day}", communes[0].code),
+            &health,
+            json!({"arrived": 3}),
+            403,
+        ),
+    ];
+    for (path, token, body, expected) in &refused {
+        let (status, answer) = api.send("PUT", path, Some(token), Some(body)).await;
+        assert_eq!(status, *expected, "{path}: {answer}");
+    }
+    let (_, answer) = api
+        .send(
+            "PUT",
+            &format!("/api/v1/figures/{}/2999-01-01", communes[0].code),
+            Some(&health),
+            Some(&counts),
+        )
+        .await;
+    assert_eq!(answer["error"]["fields"][0]["field"], "day");
+    assert_eq!(
+        api.state().await,
+        before,
+        "a refused request wrote something"
+    );
+
+    for commune in &communes {
+        let (status, answer) = api
+            .send(
+                "PUT",
+                &format!("/api/v1/figures/{}/{day}", commune.code),
+                Some(&health),
+                Some(&counts),
+            )
+            .await;
+        assert_eq!(status, 200, "{answer}");
+    }
+    // A correction is a new version.
+    let mut corrected = counts.clone();
+    corrected["new_cases"] = json!(8);
+    let (status, answer) = api
+        .send(
+            "PUT",
+            &format!("/api/v1/figures/{}/{day}", communes[0].code),
+            Some(&health),
+            Some(&corrected),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(answer["before"]["new_cases"], 7);
+    let (status, _) = api
+        .send(
+            "PUT",
+            &format!("/api/v1/returning-workers/{}/{day}", communes[1].code),
+            Some(&labour),
+            Some(&json!({"arrived": 25})),
+        )
+        .await;
+    assert_eq!(status, 200);
+
+    let (status, series) = api
+        .send(
+            "GET",
+            &format!("/api/v1/figures?unit=412&from={day}&to={day}"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{series}");
+    let d = &series["days"][0];
+    assert_eq!(
+        (d["new_cases"].as_i64(), d["active"].as_i64()),
+        (Some(15), Some(80)),
+        "{series}"
+    );
+    assert_eq!(d["returning_workers"], 25);
+    assert_eq!(series["totals"]["new_cases"], 15);
+    let (_, commune_series) = api
+        .send(
+            "GET",
+            &format!(
+                "/api/v1/figures?unit={}&from={day}&to={day}",
+                communes[0].code
+            ),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(commune_series["days"][0]["new_cases"], 8);
+    let (status, by_district) = api
+        .send(
+            "GET",
+            &format!("/api/v1/figures/districts?day={day}"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    let vinh = by_district["districts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "412")
+        .unwrap();
+    assert_eq!(vinh["totals"]["new_cases"], 15);
+    assert_eq!(
+        by_district["province"]["new_cases"], 15,
+        "only Vinh reported that day"
+    );
+
+    // The sample's two weeks are there for the province.
+    let (_, province) = api
+        .send(
+            "GET",
+            "/api/v1/figures?from=2021-09-01&to=2021-09-13",
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(province["unit"]["level"], "province", "{province}");
+    assert_eq!(province["days"].as_array().unwrap().len(), 13, "{province}");
+    let (status, answer) = api
+        .send("GET", "/api/v1/figures?unit=nowhere", None, None)
+        .await;
+    assert_eq!(
+        (status, answer["error"]["field"].as_str()),
+        (400, Some("unit"))
+    );
+}

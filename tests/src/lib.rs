@@ -164,6 +164,11 @@ impl TestDb {
             .insert_layers(&layers, "sample data")
             .await
             .unwrap();
+        let figures = covidmap_demo::figures(&units, 2021);
+        db.store
+            .insert_figures(&figures, "sample data")
+            .await
+            .unwrap();
         let districts: Vec<_> = units
             .iter()
             .filter(|u| u.level == Level::District)

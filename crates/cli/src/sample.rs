@@ -59,6 +59,14 @@ pub async fn load_layers(store: &Store) -> anyhow::Result<()> {
         }
         eprintln!("loaded {} organisations", organisations.len());
     }
+    if store.figures_empty().await? {
+        let units = store.all_current_units().await?;
+        let figures =
+            tokio::task::spawn_blocking(move || covidmap_demo::figures(&units, SAMPLE_SEED))
+                .await?;
+        store.insert_figures(&figures, "sample data").await?;
+        eprintln!("loaded {} days of commune figures", figures.len());
+    }
     if !store.layers_empty().await? {
         return Ok(());
     }

@@ -5,6 +5,7 @@ pub mod address;
 pub mod agency;
 pub mod containment;
 pub mod diff;
+pub mod figures;
 pub mod gazetteer;
 pub mod layers;
 pub mod legacy;

@@ -269,3 +269,45 @@ fn facilities_of_district(
         }
     }
 }
+
+/// Sample daily figures: the two weeks up to the day the portal went live, for every
+/// commune, in a wave that rises and falls at a pace of the commune's own.
+#[must_use]
+pub fn figures(units: &[AdminUnit], seed: u64) -> Vec<covidmap_core::figures::DailyFigures> {
+    use covidmap_core::figures::{CaseCounts, DailyFigures};
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x6669_6775_7265);
+    let last = portal_day().date_naive() + Duration::days(1);
+    let mut out = Vec::new();
+    for commune in units.iter().filter(|u| u.level == Level::Commune) {
+        let intensity: f64 = rng.random_range(0.0..3.0);
+        let (mut active, mut quarantine) = (0_i32, rng.random_range(0..40));
+        for back in (0..14).rev() {
+            let day = last - Duration::days(back);
+            let wave = (f64::from(14 - i32::try_from(back).unwrap_or(0)) / 14.0
+                * std::f64::consts::PI)
+                .sin();
+            #[allow(clippy::cast_possible_truncation)] // a handful of cases
+            let new_cases = (intensity * wave * rng.random_range(0.0..2.0)).round() as i32;
+            let recovered = if active > 0 {
+                rng.random_range(0..=active.min(3))
+            } else {
+                0
+            };
+            let deaths = i32::from(active > 5 && rng.random_bool(0.02));
+            active = (active + new_cases - recovered - deaths).max(0);
+            quarantine = (quarantine + new_cases * 8 - rng.random_range(0..10)).max(0);
+            out.push(DailyFigures {
+                commune_code: commune.code.clone(),
+                day,
+                counts: CaseCounts {
+                    new_cases,
+                    active,
+                    recovered,
+                    deaths,
+                    in_quarantine: quarantine,
+                },
+            });
+        }
+    }
+    out
+}

@@ -11,7 +11,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 pub use agencies::organisations;
-pub use layers::layers;
+pub use layers::{figures, layers};
 pub use split::split_equal_areas;
 
 /// One row of the GSO commune list.

@@ -97,7 +97,7 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
     }
 }
 
-fn author(caller: &Caller) -> Author {
+pub(crate) fn author(caller: &Caller) -> Author {
     Author {
         org_id: caller.org.id.clone(),
         org_name: caller.org.name.clone(),
@@ -117,7 +117,7 @@ fn invalid(field: &str, message: impl Into<String>) -> ApiError {
 }
 
 /// What a write answers: the new version, and the entity before and after.
-fn written(status: StatusCode, id: &str, edited: Edited) -> Response {
+pub(crate) fn written(status: StatusCode, id: &str, edited: Edited) -> Response {
     let body = json!({
         "id": id,
         "version_id": edited.version_id,
@@ -552,21 +552,7 @@ async fn set_level<B: Backend>(
 ) -> Result<Response, ApiError> {
     let scope = may_write(&caller.org, caller.role, Layer::EpidemicLevels)?;
     let snapshot = backend.snapshot();
-    let commune = snapshot
-        .unit(&code)
-        .filter(|u| u.level == Level::Commune)
-        .ok_or_else(|| ApiError::NoMatch {
-            field: "code".into(),
-            message: format!("no current commune has the code {code:?}"),
-        })?;
-    if let Scope::District(district) = &scope {
-        if commune.parent_code.as_ref() != Some(district) {
-            return Err(ApiError::Forbidden(format!(
-                "{} may only set levels in its district ({district}); {} is not in it",
-                caller.org.name, commune.name
-            )));
-        }
-    }
+    commune_in_scope(&snapshot, &scope, &caller, &code)?;
     let request = level_request(&body).map_err(ApiError::Invalid)?;
     let level = CommuneLevel {
         commune_code: code.clone(),
@@ -577,6 +563,37 @@ async fn set_level<B: Backend>(
         .put_commune_level(&level, &author(&caller))
         .await?;
     Ok(written(StatusCode::OK, &code, edited))
+}
+
+/// The commune by code, when the caller may write for it: 404 when there is no such
+/// commune, 403 when it lies outside the caller's district.
+pub(crate) fn commune_in_scope<'a>(
+    snapshot: &'a Snapshot,
+    scope: &Scope,
+    caller: &Caller,
+    code: &str,
+) -> Result<&'a covidmap_core::AdminUnit, ApiError> {
+    let commune = snapshot
+        .unit(code)
+        .filter(|u| u.level == Level::Commune)
+        .ok_or_else(|| ApiError::NoMatch {
+            field: "commune".into(),
+            message: format!(
+                "no current commune has the code {code:?}; /api/v1/search?q= finds codes"
+            ),
+        })?;
+    if let Scope::District(district) = scope {
+        if commune.parent_code.as_ref() != Some(district) {
+            return Err(ApiError::Forbidden(format!(
+                "{} may only write for communes of its district ({district}); {} ({}) is in {}",
+                caller.org.name,
+                commune.name,
+                commune.code,
+                commune.parent_code.as_deref().unwrap_or("no district")
+            )));
+        }
+    }
+    Ok(commune)
 }
 
 // ---- history and revert ----
@@ -591,6 +608,8 @@ fn table_layer(table: &str) -> Option<Layer> {
         "testing_sites" => Layer::TestingSites,
         "essential_services" => Layer::EssentialServices,
         "commune_levels" => Layer::EpidemicLevels,
+        "daily_figures" => Layer::DailyFigures,
+        "returning_workers" => Layer::ReturningWorkers,
         _ => return None,
     })
 }
@@ -643,13 +662,13 @@ async fn history<B: Backend>(
     let params = crate::routes::known_params(query, &["entity", "id"])?;
     let entity = params
         .get("entity")
-        .filter(|e| covidmap_store::LAYER_TABLES.contains(&e.as_str()))
+        .filter(|e| covidmap_store::EDITABLE_TABLES.contains(&e.as_str()))
         .ok_or_else(|| {
             ApiError::bad_parameter(
                 "entity",
                 format!(
                     "entity must be one of: {}",
-                    covidmap_store::LAYER_TABLES.join(", ")
+                    covidmap_store::EDITABLE_TABLES.join(", ")
                 ),
             )
         })?;

@@ -5,6 +5,7 @@ mod auth;
 mod backend;
 mod edits;
 mod error;
+mod figures;
 pub mod glyphs;
 pub mod pages;
 mod reads;

@@ -670,6 +670,84 @@ pub fn level_request(body: &Value) -> Result<LevelRequest, Vec<FieldError>> {
     }
 }
 
+/// Reads a commune's figures for a day: every count required, none negative.
+///
+/// # Errors
+/// Every problem found.
+pub fn figures_request(
+    body: &Value,
+) -> Result<covidmap_core::figures::CaseCounts, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let request = Fields::new(Some(body), "", &mut errors).and_then(|mut p| {
+        let mut count = |name: &'static str| {
+            p.integer(name, 0..=1_000_000)
+                .and_then(|n| i32::try_from(n).ok())
+        };
+        let counts = (
+            count("new_cases"),
+            count("active"),
+            count("recovered"),
+            count("deaths"),
+            count("in_quarantine"),
+        );
+        p.finish(&mut errors);
+        Some(covidmap_core::figures::CaseCounts {
+            new_cases: counts.0?,
+            active: counts.1?,
+            recovered: counts.2?,
+            deaths: counts.3?,
+            in_quarantine: counts.4?,
+        })
+    });
+    match request {
+        Some(r) if errors.is_empty() => Ok(r),
+        _ => Err(errors),
+    }
+}
+
+/// Reads `{"arrived": n}`.
+///
+/// # Errors
+/// Every problem found.
+pub fn workers_request(body: &Value) -> Result<i32, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let request = Fields::new(Some(body), "", &mut errors).and_then(|mut p| {
+        let arrived = p.integer("arrived", 0..=1_000_000);
+        p.finish(&mut errors);
+        i32::try_from(arrived?).ok()
+    });
+    match request {
+        Some(r) if errors.is_empty() => Ok(r),
+        _ => Err(errors),
+    }
+}
+
+/// The first day figures may be dated.
+pub const FIRST_DAY: &str = "2020-01-01";
+
+/// Reads a day from a URL (`2021-09-13`): not before [`FIRST_DAY`], not after `today` (the
+/// province's date: a report cannot be about tomorrow).
+///
+/// # Errors
+/// The problem, for the `day` field.
+pub fn figures_day(text: &str, today: chrono::NaiveDate) -> Result<chrono::NaiveDate, FieldError> {
+    let fail = |message: String| FieldError {
+        field: "day".into(),
+        message,
+    };
+    let day = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| fail(format!("{text:?} is not a date like 2021-09-13")))?;
+    if day > today {
+        return Err(fail(format!(
+            "{day} is in the future (today is {today} in Nghệ An)"
+        )));
+    }
+    if day.to_string().as_str() < FIRST_DAY {
+        return Err(fail(format!("{day} is before {FIRST_DAY}")));
+    }
+    Ok(day)
+}
+
 /// A revert: which entity, back to which version.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RevertRequest {
@@ -688,7 +766,7 @@ pub struct RevertRequest {
 pub fn revert_request(body: &Value) -> Result<RevertRequest, Vec<FieldError>> {
     let mut errors = Vec::new();
     let request = Fields::new(Some(body), "", &mut errors).and_then(|mut p| {
-        let entity = p.one_of("entity", &covidmap_store::LAYER_TABLES);
+        let entity = p.one_of("entity", &covidmap_store::EDITABLE_TABLES);
         let id = p.text("id", 64);
         let version = p.integer("version_id", 1..=i64::MAX);
         p.finish(&mut errors);
@@ -799,6 +877,24 @@ mod tests {
         let errors = facility_request(FacilityKind::QuarantineCamp, &negative).unwrap_err();
         assert_eq!(fields(&errors), ["properties.capacity"]);
         assert_eq!(errors[0].message, "is -1; must be from 0 to 2147483647");
+    }
+
+    #[test]
+    fn figures_cannot_be_negative_or_dated_ahead() {
+        let errors =
+            figures_request(&json!({"new_cases": 3, "active": -1, "recovered": 0, "deaths": 0}))
+                .unwrap_err();
+        assert_eq!(fields(&errors), ["active", "in_quarantine"]);
+        let today = chrono::NaiveDate::from_ymd_opt(2021, 9, 13).unwrap();
+        assert!(figures_day("2021-09-13", today).is_ok());
+        let ahead = figures_day("2021-09-14", today).unwrap_err();
+        assert_eq!(
+            ahead.message,
+            "2021-09-14 is in the future (today is 2021-09-13 in Nghệ An)"
+        );
+        assert!(figures_day("13/09/2021", today).is_err());
+        assert!(figures_day("2019-12-31", today).is_err());
+        assert_eq!(workers_request(&json!({"arrived": 12})), Ok(12));
     }
 
     #[test]

@@ -82,6 +82,7 @@ pub fn app_with<B: Backend>(backend: Arc<B>, assets: Assets) -> Router {
         .route("/styles/covid.json", get(style))
         .merge(crate::edits::routes::<B>())
         .merge(crate::reads::routes::<B>())
+        .merge(crate::figures::routes::<B>())
         .fallback(not_found)
         .with_state(backend)
         .merge(fonts)

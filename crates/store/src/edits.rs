@@ -20,6 +20,8 @@ pub enum Write {
     Create,
     /// The id must be current.
     Update,
+    /// Either (a commune's figures for a day: the first report or a correction).
+    Any,
 }
 
 /// Who makes a change.
@@ -69,9 +71,27 @@ pub struct AuditEntry {
     pub after: Option<Value>,
 }
 
+/// Every table the agencies edit through versions (what `revert` and the history take).
+pub const EDITABLE_TABLES: [&str; 9] = [
+    "lockdown_zones",
+    "lockdown_points",
+    "checkpoints",
+    "quarantine_camps",
+    "testing_sites",
+    "essential_services",
+    "commune_levels",
+    "daily_figures",
+    "returning_workers",
+];
+
+/// Whether the table's rows have a geometry.
+fn has_geometry(table: &str) -> bool {
+    crate::LAYER_TABLES.contains(&table) && table != "commune_levels"
+}
+
 /// The current version of an entity as JSON: every column, the geometry as GeoJSON.
-fn as_json(table: &str) -> String {
-    let geometry = if table == "commune_levels" {
+pub(crate) fn as_json(table: &str) -> String {
+    let geometry = if !has_geometry(table) {
         ""
     } else {
         " - 'geom' || jsonb_build_object('geometry', ST_AsGeoJSON(t.geom, 7)::jsonb)"
@@ -81,7 +101,7 @@ fn as_json(table: &str) -> String {
 
 /// Locks and closes the current version of `id`; returns it, `None` when there is none.
 /// Refuses a creation over a current entity and an update of none.
-async fn close_current(
+pub(crate) async fn close_current(
     tx: &mut Transaction<'_, Postgres>,
     table: &str,
     id: &str,
@@ -118,7 +138,7 @@ async fn close_current(
 }
 
 /// Reads the new version back and writes the audit entry.
-async fn audit(
+pub(crate) async fn audit(
     tx: &mut Transaction<'_, Postgres>,
     table: &str,
     id: &str,
@@ -156,7 +176,7 @@ async fn audit(
 }
 
 /// Whether a create or an update happened.
-fn action(before: Option<&Value>) -> &'static str {
+pub(crate) fn action(before: Option<&Value>) -> &'static str {
     if before.is_some() {
         "update"
     } else {
@@ -165,7 +185,7 @@ fn action(before: Option<&Value>) -> &'static str {
 }
 
 /// Turns the unique-index violation of two current versions into a conflict.
-fn conflict(table: &str, id: &str, e: sqlx::Error) -> StoreError {
+pub(crate) fn conflict(table: &str, id: &str, e: sqlx::Error) -> StoreError {
     match &e {
         sqlx::Error::Database(d) if d.code().as_deref() == Some("23505") => StoreError::Conflict {
             entity: table.to_owned(),
@@ -279,21 +299,14 @@ impl Store {
         Ok(edited)
     }
 
-    /// Sets a commune's epidemic level.
+    /// Sets a commune's epidemic level (a new version when it has one).
     ///
     /// # Errors
     /// As for [`Store::put_zone`].
     pub async fn put_commune_level(&self, level: &CommuneLevel, author: &Author) -> Result<Edited> {
         let table = "commune_levels";
         let mut tx = self.pool.begin().await?;
-        let exists: bool = sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM commune_levels WHERE id = $1 AND valid_to IS NULL)",
-        )
-        .bind(&level.commune_code)
-        .fetch_one(&mut *tx)
-        .await?;
-        let write = if exists { Write::Update } else { Write::Create };
-        let before = close_current(&mut tx, table, &level.commune_code, write).await?;
+        let before = close_current(&mut tx, table, &level.commune_code, Write::Any).await?;
         sqlx::query("INSERT INTO commune_levels (id, level, active_cases, changed_by) VALUES ($1, $2, $3, $4)")
             .bind(&level.commune_code)
             .bind(i16::from(level.level))
@@ -327,7 +340,7 @@ impl Store {
         version_id: i64,
         author: &Author,
     ) -> Result<Edited> {
-        let table = crate::LAYER_TABLES
+        let table = EDITABLE_TABLES
             .iter()
             .find(|t| **t == table)
             .ok_or_else(|| StoreError::NoSuchVersion {
@@ -419,7 +432,7 @@ impl Store {
         id: &str,
         version_id: Option<i64>,
     ) -> Result<Option<geo::Geometry<f64>>> {
-        if !crate::LAYER_TABLES.contains(&table) || table == "commune_levels" {
+        if !has_geometry(table) {
             return Ok(None);
         }
         let wkb: Option<Vec<u8>> = sqlx::query_scalar(&format!(

@@ -5,6 +5,7 @@ mod agencies;
 mod changes;
 mod edits;
 mod error;
+mod figures;
 mod layers;
 pub mod local;
 mod reads;
@@ -12,7 +13,7 @@ mod units;
 
 pub use agencies::{Caller, TokenInfo, TOKEN_PREFIX};
 pub use changes::{ChangeFeed, CHANNEL};
-pub use edits::{new_id, AuditEntry, Author, Edited, Write};
+pub use edits::{new_id, AuditEntry, Author, Edited, Write, EDITABLE_TABLES};
 pub use error::{Result, StoreError};
 pub use layers::LAYER_TABLES;
 pub use reads::{FeaturePage, FeatureQuery};

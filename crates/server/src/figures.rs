@@ -1,0 +1,200 @@
+//! Daily figures and returning workers: written by the health agencies and the Department
+//! of Labour, read by everyone as time series per unit, with district and province totals.
+
+use crate::auth::Authenticated;
+use crate::backend::Backend;
+use crate::edits::{author, commune_in_scope, JsonBody};
+use crate::error::ApiError;
+use crate::requests::{figures_day, figures_request, workers_request};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, put};
+use axum::{Json, Router};
+use chrono::{Duration, FixedOffset, NaiveDate, Utc};
+use covidmap_core::agency::{may_write, Layer};
+use covidmap_core::figures::{DailyFigures, ReturningWorkers};
+use covidmap_core::Level;
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// Longest series answered, in days.
+pub const MAX_SERIES_DAYS: i64 = 366;
+
+/// The province's date now (Indochina Time, UTC+7 all year).
+#[must_use]
+pub fn today_in_province() -> NaiveDate {
+    let ict = FixedOffset::east_opt(7 * 3600)
+        .unwrap_or_else(|| FixedOffset::east_opt(0).unwrap_or_else(|| unreachable!()));
+    Utc::now().with_timezone(&ict).date_naive()
+}
+
+/// The figures routes.
+pub fn routes<B: Backend>() -> Router<Arc<B>> {
+    Router::new()
+        .route("/api/v1/figures/{commune}/{day}", put(put_figures::<B>))
+        .route(
+            "/api/v1/returning-workers/{commune}/{day}",
+            put(put_workers::<B>),
+        )
+        .route("/api/v1/figures", get(series::<B>))
+        .route("/api/v1/figures/districts", get(districts::<B>))
+        .layer(DefaultBodyLimit::max(64 << 10))
+}
+
+fn day(text: &str) -> Result<NaiveDate, ApiError> {
+    figures_day(text, today_in_province()).map_err(|e| ApiError::Invalid(vec![e]))
+}
+
+async fn put_figures<B: Backend>(
+    State(backend): State<Arc<B>>,
+    Authenticated(caller): Authenticated,
+    Path((commune, day_text)): Path<(String, String)>,
+    JsonBody(body): JsonBody,
+) -> Result<Response, ApiError> {
+    let scope = may_write(&caller.org, caller.role, Layer::DailyFigures)?;
+    let snapshot = backend.snapshot();
+    commune_in_scope(&snapshot, &scope, &caller, &commune)?;
+    let day = day(&day_text)?;
+    let counts = figures_request(&body).map_err(ApiError::Invalid)?;
+    let figures = DailyFigures {
+        commune_code: commune,
+        day,
+        counts,
+    };
+    let store = backend.store().ok_or(ApiError::ReadOnly)?;
+    let edited = store.put_figures(&figures, &author(&caller)).await?;
+    Ok(crate::edits::written(StatusCode::OK, &figures.id(), edited))
+}
+
+async fn put_workers<B: Backend>(
+    State(backend): State<Arc<B>>,
+    Authenticated(caller): Authenticated,
+    Path((commune, day_text)): Path<(String, String)>,
+    JsonBody(body): JsonBody,
+) -> Result<Response, ApiError> {
+    let scope = may_write(&caller.org, caller.role, Layer::ReturningWorkers)?;
+    let snapshot = backend.snapshot();
+    commune_in_scope(&snapshot, &scope, &caller, &commune)?;
+    let day = day(&day_text)?;
+    let arrived = workers_request(&body).map_err(ApiError::Invalid)?;
+    let workers = ReturningWorkers {
+        commune_code: commune,
+        day,
+        arrived,
+    };
+    let store = backend.store().ok_or(ApiError::ReadOnly)?;
+    let edited = store
+        .put_returning_workers(&workers, &author(&caller))
+        .await?;
+    Ok(crate::edits::written(StatusCode::OK, &workers.id(), edited))
+}
+
+fn date_param(
+    params: &BTreeMap<String, String>,
+    name: &str,
+) -> Result<Option<NaiveDate>, ApiError> {
+    params
+        .get(name)
+        .map(|d| {
+            NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| {
+                ApiError::bad_parameter(name, format!("{name} must be a date like 2021-09-13"))
+            })
+        })
+        .transpose()
+}
+
+/// `GET /api/v1/figures?unit=&from=&to=`: one unit's series (a district or commune; the
+/// province when `unit` is left out), a day per entry, and the sums over the period.
+async fn series<B: Backend>(
+    State(backend): State<Arc<B>>,
+    query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let params = crate::routes::known_params(query, &["unit", "from", "to"])?;
+    let snapshot = backend.snapshot();
+    let unit = params
+        .get("unit")
+        .map(|code| {
+            snapshot
+                .unit(code)
+                .filter(|u| matches!(u.level, Level::District | Level::Commune))
+                .ok_or_else(|| {
+                    ApiError::bad_parameter(
+                        "unit",
+                        format!("no current district or commune has the code {code:?}"),
+                    )
+                })
+        })
+        .transpose()?;
+    let store = backend.store().ok_or(ApiError::ReadOnly)?;
+    let to = match date_param(&params, "to")? {
+        Some(d) => d,
+        None => store
+            .latest_figures_day()
+            .await?
+            .unwrap_or_else(today_in_province),
+    };
+    let from = date_param(&params, "from")?.unwrap_or(to - Duration::days(13));
+    if from > to {
+        return Err(ApiError::bad_parameter("from", "from must not be after to"));
+    }
+    if (to - from).num_days() >= MAX_SERIES_DAYS {
+        return Err(ApiError::bad_parameter(
+            "from",
+            format!("a series covers at most {MAX_SERIES_DAYS} days"),
+        ));
+    }
+    let days = store
+        .figure_series(unit.map(|u| u.code.as_str()), from, to)
+        .await?;
+    let sum = |f: fn(&covidmap_core::figures::DayTotals) -> i64| days.iter().map(f).sum::<i64>();
+    let totals = json!({
+        "new_cases": sum(|d| i64::from(d.counts.new_cases)),
+        "recovered": sum(|d| i64::from(d.counts.recovered)),
+        "deaths": sum(|d| i64::from(d.counts.deaths)),
+        "returning_workers": sum(|d| d.returning_workers),
+        "active_at_end": days.last().map_or(0, |d| d.counts.active),
+        "in_quarantine_at_end": days.last().map_or(0, |d| d.counts.in_quarantine),
+    });
+    let unit = unit.map_or_else(
+        || json!({"code": covidmap_core::PROVINCE_CODE, "name": "Tỉnh Nghệ An", "level": "province"}),
+        |u| json!({"code": u.code, "name": u.name, "level": u.level.as_str()}),
+    );
+    Ok(
+        Json(json!({ "unit": unit, "from": from, "to": to, "days": days, "totals": totals }))
+            .into_response(),
+    )
+}
+
+/// `GET /api/v1/figures/districts?day=`: every district's sums for a day (the latest day
+/// with figures when none is given), and the province's.
+async fn districts<B: Backend>(
+    State(backend): State<Arc<B>>,
+    query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let params = crate::routes::known_params(query, &["day"])?;
+    let store = backend.store().ok_or(ApiError::ReadOnly)?;
+    let day = match date_param(&params, "day")? {
+        Some(d) => d,
+        None => store
+            .latest_figures_day()
+            .await?
+            .unwrap_or_else(today_in_province),
+    };
+    let snapshot = backend.snapshot();
+    let rows = store.district_totals(day).await?;
+    let province: Vec<_> = store.figure_series(None, day, day).await?;
+    let districts: Vec<_> = rows
+        .into_iter()
+        .map(|(code, totals)| {
+            let name = snapshot.unit(&code).map(|u| u.name.clone());
+            json!({ "code": code, "name": name, "totals": totals })
+        })
+        .collect();
+    Ok(
+        Json(json!({ "day": day, "province": province.first(), "districts": districts }))
+            .into_response(),
+    )
+}

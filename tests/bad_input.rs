@@ -41,6 +41,22 @@ fn zip_of(dir: &Path, name: &str, entries: &[(&str, PathBuf)]) -> PathBuf {
     path
 }
 
+fn zip_bytes(
+    dir: &Path,
+    name: &str,
+    entries: impl IntoIterator<Item = (String, Vec<u8>)>,
+) -> PathBuf {
+    let path = dir.join(name);
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+    for (entry, bytes) in entries {
+        zip.start_file(entry, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        zip.write_all(&bytes).unwrap();
+    }
+    zip.finish().unwrap();
+    path
+}
+
 fn copy_truncated(from: &Path, to: &Path, keep: f64) {
     let bytes = std::fs::read(from).unwrap();
     std::fs::write(to, &bytes[..(bytes.len() as f64 * keep) as usize]).unwrap();
@@ -190,6 +206,48 @@ async fn every_bad_input_is_refused_named_and_changes_nothing() {
             zip_of(d, "slip.zip", &[("../huyen.shp", shp("shp"))]),
             Level::District,
             &["slip.zip", "outside the archive"],
+        ),
+        case(
+            "zip with an absolute path",
+            zip_of(d, "abs.zip", &[("/etc/huyen.shp", shp("shp"))]),
+            Level::District,
+            &["abs.zip", "outside the archive"],
+        ),
+        case(
+            "zip bomb: 200 MB of zeros packed into a few hundred kB",
+            zip_bytes(
+                d,
+                "bomb.zip",
+                [("huyen.shp".to_owned(), vec![0; 200 << 20])],
+            ),
+            Level::District,
+            &["bomb.zip", "huyen.shp", "over 100 times its size"],
+        ),
+        case(
+            "zip with too many entries",
+            zip_bytes(
+                d,
+                "many.zip",
+                (0..250).map(|i| (format!("x{i}.txt"), vec![b'x'; 10])),
+            ),
+            Level::District,
+            &["many.zip", "250 entries", "at most 200"],
+        ),
+        case(
+            "too many features",
+            {
+                let path = d.join("huge.geojson");
+                let feature = r#"{"type":"Feature","geometry":null,"properties":{}}"#;
+                let body = vec![feature; 100_001].join(",");
+                std::fs::write(
+                    &path,
+                    format!(r#"{{"type":"FeatureCollection","features":[{body}]}}"#),
+                )
+                .unwrap();
+                path
+            },
+            Level::Commune,
+            &["huge.geojson", "100001 features", "at most 100000"],
         ),
         case(
             "bow-tie polygon",

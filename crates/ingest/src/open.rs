@@ -82,6 +82,60 @@ fn locate_shapefile(path: &Path, display: String) -> Result<Source> {
     })
 }
 
+/// Most entries a zip may hold.
+pub const MAX_ZIP_ENTRIES: usize = 200;
+/// Most bytes a zip may unpack to.
+pub const MAX_UNZIPPED_BYTES: u64 = 512 << 20;
+/// Highest ratio of unpacked to packed size, for an entry or the whole archive. Boundary
+/// files pack 3–15 times; a zip bomb packs hundreds or thousands of times.
+pub const MAX_ZIP_RATIO: u64 = 100;
+
+/// Refuses archives that would unpack to far more than they weigh (zip bombs), from the
+/// sizes in the archive's directory, before anything is unpacked.
+fn check_expansion(display: &str, archive: &mut zip::ZipArchive<File>) -> Result<()> {
+    let refuse = |message: String| {
+        Err(IngestError::file(
+            display,
+            Problem::file(
+                message,
+                "send the boundary files zipped as they are, nothing else in the archive",
+            ),
+        ))
+    };
+    if archive.len() > MAX_ZIP_ENTRIES {
+        return refuse(format!(
+            "the zip holds {} entries; at most {MAX_ZIP_ENTRIES} are accepted",
+            archive.len()
+        ));
+    }
+    let (mut packed, mut unpacked) = (0_u64, 0_u64);
+    for i in 0..archive.len() {
+        let Ok(entry) = archive.by_index_raw(i) else {
+            continue; // an unreadable entry is reported when it is needed
+        };
+        let (p, u) = (entry.compressed_size(), entry.size());
+        if u > 1 << 20 && u > p.saturating_mul(MAX_ZIP_RATIO) {
+            return refuse(format!(
+                "zip entry {:?} would unpack from {p} to {u} bytes, over {MAX_ZIP_RATIO} times its size (a zip bomb?)",
+                entry.name()
+            ));
+        }
+        packed = packed.saturating_add(p);
+        unpacked = unpacked.saturating_add(u);
+    }
+    if unpacked > MAX_UNZIPPED_BYTES {
+        return refuse(format!(
+            "the zip would unpack to {unpacked} bytes; at most {MAX_UNZIPPED_BYTES} are accepted"
+        ));
+    }
+    if unpacked > 1 << 20 && unpacked > packed.saturating_mul(MAX_ZIP_RATIO) {
+        return refuse(format!(
+            "the zip would unpack from {packed} to {unpacked} bytes, over {MAX_ZIP_RATIO} times its size (a zip bomb?)"
+        ));
+    }
+    Ok(())
+}
+
 fn locate_in_zip(path: &Path, display: String) -> Result<Source> {
     let damaged = |e: &dyn std::fmt::Display| {
         IngestError::file(
@@ -95,10 +149,11 @@ fn locate_in_zip(path: &Path, display: String) -> Result<Source> {
     let file = File::open(path).map_err(|e| damaged(&e))?;
     let mut archive = zip::ZipArchive::new(file).map_err(|e| damaged(&e))?;
     let names: Vec<String> = archive.file_names().map(str::to_owned).collect();
-    if let Some(bad) = names
-        .iter()
-        .find(|n| n.split(['/', '\\']).any(|part| part == ".."))
-    {
+    if let Some(bad) = names.iter().find(|n| {
+        n.starts_with(['/', '\\'])
+            || n.get(1..2) == Some(":")
+            || n.split(['/', '\\']).any(|part| part == "..")
+    }) {
         return Err(IngestError::file(
             &display,
             Problem::file(
@@ -107,6 +162,7 @@ fn locate_in_zip(path: &Path, display: String) -> Result<Source> {
             ),
         ));
     }
+    check_expansion(&display, &mut archive)?;
     let data = pick_data_entry(&display, &names)?;
     let abs = std::fs::canonicalize(path).unwrap_or_else(|_| PathBuf::from(path));
     let gdal_path = format!("/vsizip/{}/{data}", abs.display());

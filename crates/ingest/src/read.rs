@@ -102,6 +102,9 @@ fn last_gdal_error() -> Option<String> {
     GDAL_ERRORS.with(|e| e.borrow().last().cloned())
 }
 
+/// Most features one upload may hold (the province has about 6 000 hamlets).
+pub const MAX_FEATURES: u64 = 100_000;
+
 /// Reads, decodes, reprojects and checks every feature of a boundary file.
 ///
 /// # Errors
@@ -113,6 +116,16 @@ pub fn read_file(path: &Path, options: &ReadOptions) -> Result<FileRead> {
     let dataset = open_dataset(&source)?;
     let driver = dataset.driver().short_name();
     let mut layer = single_layer(&file, &dataset)?;
+    let count = layer.feature_count();
+    if count > MAX_FEATURES {
+        return Err(IngestError::File {
+            file,
+            problem: Problem::file(
+                format!("the file holds {count} features; at most {MAX_FEATURES} are accepted in one upload"),
+                "upload one district's communes or hamlets at a time",
+            ),
+        });
+    }
     let available: Vec<String> = layer.defn().fields().map(|f| f.name()).collect();
     let fields = fields::map_fields(&file, &available, options.level, &options.fields)?;
     let declared = layer.spatial_ref();

@@ -29,6 +29,8 @@ async fn a_cluster_keeps_committed_data_across_stop_and_start() {
         parent: None,
         uploaded_by: "test".into(),
         dry_run: false,
+        within_district: None,
+        expected_diff: None,
     };
     upload(&store, request).await.unwrap();
     store.close().await;

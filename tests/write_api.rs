@@ -879,3 +879,240 @@ async fn health_centres_report_figures_for_their_district_and_everyone_reads_the
         (400, Some("unit"))
     );
 }
+
+/// The hamlets of a commune as a GeoJSON file's bytes, the first renamed to `rename`.
+fn hamlets_file(api: &Api, commune: &str, rename: &str) -> Vec<u8> {
+    let snapshot = api.backend.snapshot();
+    let features: Vec<Value> = snapshot
+        .units()
+        .iter()
+        .filter(|u| u.level == Level::Hamlet && u.parent_code.as_deref() == Some(commune))
+        .enumerate()
+        .map(|(i, u)| {
+            let name = if i == 0 { rename } else { u.name.as_str() };
+            json!({
+                "type": "Feature",
+                "geometry": geojson::Geometry::new(geojson::Value::from(&u.geometry)),
+                "properties": {"code": u.code, "name": name},
+            })
+        })
+        .collect();
+    json!({"type": "FeatureCollection", "features": features})
+        .to_string()
+        .into_bytes()
+}
+
+impl Api {
+    async fn upload(&self, query: &str, token: &str, name: &str, bytes: Vec<u8>) -> (u16, Value) {
+        let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned());
+        let form = reqwest::multipart::Form::new().part("file", part);
+        let response = reqwest::Client::new()
+            .post(format!("{}/api/v1/boundaries?{query}", self.base))
+            .bearer_auth(token)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or_else(|_| json!({ "text": text })),
+        )
+    }
+}
+
+#[tokio::test]
+async fn a_district_uploads_its_hamlets_dry_run_first_then_exactly_that_change() {
+    let api = Api::start().await;
+    let snapshot = api.backend.snapshot();
+    let commune_of = |district: &str| {
+        snapshot
+            .units()
+            .iter()
+            .find(|u| u.level == Level::Commune && u.parent_code.as_deref() == Some(district))
+            .unwrap()
+            .code
+            .clone()
+    };
+    let vinh_commune = commune_of("412");
+    let other = snapshot
+        .units()
+        .iter()
+        .find(|u| u.level == Level::District && u.code != "412" && u.code != "413")
+        .unwrap()
+        .code
+        .clone();
+    let other_commune = commune_of(&other);
+    let vinh = api.token("ubnd-412", Role::Editor).await;
+    let health = api.token("ttyt-412", Role::Editor).await;
+    let fingerprint = api.db.fingerprint().await;
+    let file = hamlets_file(&api, &vinh_commune, "Khối Đổi Tên");
+    let query = format!("level=hamlet&parent={vinh_commune}");
+
+    let (status, preview) = api
+        .upload(
+            &format!("{query}&dry_run=true"),
+            &vinh,
+            "khoi.geojson",
+            file.clone(),
+        )
+        .await;
+    assert_eq!(status, 200, "{preview}");
+    let changed = &preview["report"]["applied"]["diff"]["changed"];
+    assert_eq!(changed.as_array().unwrap().len(), 1, "{preview}");
+    assert_eq!(
+        api.db.fingerprint().await,
+        fingerprint,
+        "a dry run wrote something"
+    );
+    let digest = preview["report"]["diff_digest"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // Refusals first, each leaving the database as it was.
+    let refusals = [
+        (
+            api.upload(&query, &health, "khoi.geojson", file.clone())
+                .await,
+            403,
+        ),
+        (
+            api.upload(
+                &format!("level=hamlet&parent={other_commune}"),
+                &vinh,
+                "khac.geojson",
+                hamlets_file(&api, &other_commune, "X"),
+            )
+            .await,
+            403,
+        ),
+        (
+            api.upload(&query, &vinh, "khoi.exe", file.clone()).await,
+            422,
+        ),
+        (
+            api.upload(
+                &query,
+                &vinh,
+                "khoi.geojson",
+                b"{\"type\": \"Feature".to_vec(),
+            )
+            .await,
+            422,
+        ),
+        (
+            api.upload(
+                &format!("{query}&expect_diff=0000"),
+                &vinh,
+                "khoi.geojson",
+                file.clone(),
+            )
+            .await,
+            409,
+        ),
+        (
+            api.upload("level=province", &vinh, "khoi.geojson", file.clone())
+                .await,
+            400,
+        ),
+        (
+            api.upload(&query, &vinh, "big.geojson", vec![b' '; 51 << 20])
+                .await,
+            413,
+        ),
+    ];
+    for (i, ((status, answer), expected)) in refusals.iter().enumerate() {
+        assert_eq!(status, expected, "refusal {i}: {answer}");
+    }
+    let outside = &refusals[1].0 .1["error"]["message"];
+    assert!(
+        outside.as_str().unwrap().contains("not in 412"),
+        "{outside}"
+    );
+    assert_eq!(
+        api.db.fingerprint().await,
+        fingerprint,
+        "a refused upload wrote something"
+    );
+
+    let (status, done) = api
+        .upload(
+            &format!("{query}&expect_diff={digest}"),
+            &vinh,
+            "khoi.geojson",
+            file,
+        )
+        .await;
+    assert_eq!(status, 201, "{done}");
+    assert_eq!(
+        done["report"]["applied"]["diff"],
+        preview["report"]["applied"]["diff"]
+    );
+    let upload_id = done["report"]["applied"]["upload_id"].as_i64().unwrap();
+    let audit: (String, String) = sqlx::query_as(
+        "SELECT org_id, action FROM audit_log WHERE entity_type = 'boundaries' AND entity_id = $1",
+    )
+    .bind(upload_id.to_string())
+    .fetch_one(api.db.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(audit, ("ubnd-412".to_owned(), "upload".to_owned()));
+    let (took, ()) = poll_until("the renamed hamlet", || async {
+        api.backend
+            .snapshot()
+            .units()
+            .iter()
+            .any(|u| u.name == "Khối Đổi Tên")
+            .then_some(())
+    })
+    .await;
+    println!("renamed hamlet in the snapshot after {took:?}");
+}
+
+#[tokio::test]
+async fn two_uploads_for_one_district_at_once_end_consistent() {
+    let api = Api::start().await;
+    let commune = api
+        .backend
+        .snapshot()
+        .units()
+        .iter()
+        .find(|u| u.level == Level::Commune && u.parent_code.as_deref() == Some("412"))
+        .unwrap()
+        .code
+        .clone();
+    let vinh = api.token("ubnd-412", Role::Editor).await;
+    let query = format!("level=hamlet&parent={commune}");
+    let (a, b) = (
+        hamlets_file(&api, &commune, "Khối Thử A"),
+        hamlets_file(&api, &commune, "Khối Thử B"),
+    );
+    let ((sa, ra), (sb, rb)) = tokio::join!(
+        api.upload(&query, &vinh, "a.geojson", a),
+        api.upload(&query, &vinh, "b.geojson", b)
+    );
+    assert!(
+        [sa, sb].iter().all(|s| *s == 201 || *s == 409),
+        "{ra}\n{rb}"
+    );
+    assert!(sa == 201 || sb == 201);
+    // Exactly one current version of each hamlet, and the last upload's name on it.
+    let (current, names): (i64, Vec<String>) = sqlx::query_as(
+        "SELECT count(*), array_agg(DISTINCT name) FILTER (WHERE name LIKE 'Khối Thử _') FROM admin_units_current WHERE parent_code = $1",
+    )
+    .bind(&commune)
+    .fetch_one(api.db.store.pool())
+    .await
+    .unwrap();
+    let hamlets = api
+        .backend
+        .snapshot()
+        .units()
+        .iter()
+        .filter(|u| u.parent_code.as_deref() == Some(commune.as_str()))
+        .count();
+    assert_eq!(current, i64::try_from(hamlets).unwrap());
+    assert_eq!(names.len(), 1, "{names:?}");
+}

@@ -210,6 +210,8 @@ impl TestDb {
             parent: parent.map(str::to_owned),
             uploaded_by: "test".into(),
             dry_run,
+            within_district: None,
+            expected_diff: None,
         };
         upload(&self.store, request).await
     }

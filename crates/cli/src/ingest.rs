@@ -33,6 +33,8 @@ pub async fn ingest(global: &Global, args: IngestArgs) -> anyhow::Result<()> {
         parent: args.parent,
         uploaded_by: args.by,
         dry_run: args.dry_run,
+        within_district: None,
+        expected_diff: None,
     };
     let db = database::open(global).await?;
     let report = upload(&db.store, request).await;

@@ -35,6 +35,8 @@ pub async fn load(store: &Store, data_dir: &Path) -> anyhow::Result<()> {
             parent: None,
             uploaded_by: "sample data".into(),
             dry_run: false,
+            within_district: None,
+            expected_diff: None,
         };
         let started = std::time::Instant::now();
         let report = upload(store, request).await?;

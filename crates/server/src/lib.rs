@@ -3,6 +3,7 @@
 
 mod auth;
 mod backend;
+mod boundaries;
 mod edits;
 mod error;
 mod figures;

@@ -83,6 +83,7 @@ pub fn app_with<B: Backend>(backend: Arc<B>, assets: Assets) -> Router {
         .merge(crate::edits::routes::<B>())
         .merge(crate::reads::routes::<B>())
         .merge(crate::figures::routes::<B>())
+        .merge(crate::boundaries::routes::<B>())
         .fallback(not_found)
         .with_state(backend)
         .merge(fonts)

@@ -20,6 +20,10 @@ pub struct UploadRequest {
     pub uploaded_by: String,
     /// Report without writing.
     pub dry_run: bool,
+    /// The district every unit must lie in (a district committee's upload), by code.
+    pub within_district: Option<String>,
+    /// Apply only if the change is still the one a dry run reported (its `diff_digest`).
+    pub expected_diff: Option<String>,
 }
 
 /// What an upload did (or would do).
@@ -31,6 +35,19 @@ pub struct UploadReport {
     pub plan: PlanSummary,
     /// The change applied (or that would be).
     pub applied: Applied,
+    /// A digest of the change, to commit exactly what a dry run showed.
+    pub diff_digest: String,
+}
+
+/// A digest of a change: SHA-256 of its JSON, in hex.
+#[must_use]
+pub fn diff_digest(diff: &covidmap_core::UnitDiff) -> String {
+    use sha2::{Digest, Sha256};
+    let json = serde_json::to_vec(diff).unwrap_or_default();
+    Sha256::digest(&json)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Why an upload was refused. Nothing was written.
@@ -45,6 +62,16 @@ pub enum UploadError {
     /// A worker thread failed.
     #[error("upload worker failed: {0}")]
     Worker(#[from] tokio::task::JoinError),
+    /// A unit lies outside the district the uploader answers for.
+    #[error("{unit} lies in {found}, not in {district}; a district uploads only its own communes and hamlets")]
+    OutsideDistrict {
+        /// The unit (code and name).
+        unit: String,
+        /// The uploader's district.
+        district: String,
+        /// Where the unit lies.
+        found: String,
+    },
 }
 
 /// Reads, plans and applies one file.
@@ -62,6 +89,12 @@ pub async fn upload(store: &Store, request: UploadRequest) -> Result<UploadRepor
     let (read, known) = tokio::join!(reading, known_units(store, level));
     let (read, known) = (read??, known?);
     let read_at = started.elapsed();
+    // A hamlet's district is its commune's parent.
+    let district_of: std::collections::HashMap<String, Option<String>> = known
+        .parents
+        .iter()
+        .map(|p| (p.code.clone(), p.parent_code.clone()))
+        .collect();
     let parent = request.parent.clone();
     let (read, planned) = tokio::task::spawn_blocking(move || {
         let planned = plan(&read, level, parent.as_deref(), &known);
@@ -70,6 +103,31 @@ pub async fn upload(store: &Store, request: UploadRequest) -> Result<UploadRepor
     .await?;
     let planned = planned?;
     let planned_at = started.elapsed();
+    if let Some(district) = &request.within_district {
+        for unit in &planned.units {
+            let parent = unit.parent_code.clone().unwrap_or_default();
+            let found = if level == Level::Hamlet {
+                district_of
+                    .get(&parent)
+                    .cloned()
+                    .flatten()
+                    .unwrap_or_default()
+            } else {
+                parent
+            };
+            if &found != district {
+                return Err(UploadError::OutsideDistrict {
+                    unit: format!("{} ({})", unit.name, unit.code),
+                    district: district.clone(),
+                    found: if found.is_empty() {
+                        "no district".into()
+                    } else {
+                        format!("district {found}")
+                    },
+                });
+            }
+        }
+    }
     let provenance = Provenance {
         source_file: file_name(&request.path),
         source_crs: read.report.source_crs.clone(),
@@ -83,19 +141,25 @@ pub async fn upload(store: &Store, request: UploadRequest) -> Result<UploadRepor
             .cloned()
             .collect(),
     };
+    let expected = request.expected_diff.clone();
+    let accept = move |diff: &covidmap_core::UnitDiff| {
+        expected.as_ref().is_none_or(|e| *e == diff_digest(diff))
+    };
     let applied = store
-        .apply_units(
+        .apply_units_if(
             level,
             &planned.scope,
             &planned.units,
             &provenance,
             request.dry_run,
+            &accept,
         )
         .await?;
     tracing::debug!(?read_at, ?planned_at, total = ?started.elapsed(), units = planned.units.len(), "upload timings");
     Ok(UploadReport {
         file: read.report,
         plan: planned.summary(),
+        diff_digest: diff_digest(&applied.diff),
         applied,
     })
 }

@@ -452,6 +452,33 @@ impl Store {
         .transpose()
     }
 
+    /// Records an action that is not a version of one entity (a boundary upload: its
+    /// number, and the change it made).
+    ///
+    /// # Errors
+    /// The database fails.
+    pub async fn record(
+        &self,
+        author: &Author,
+        action: &str,
+        entity_type: &str,
+        entity_id: &str,
+        after: Value,
+    ) -> Result<i64> {
+        Ok(sqlx::query_scalar(
+            "INSERT INTO audit_log (org_id, token_id, action, entity_type, entity_id, after) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(&author.org_id)
+        .bind(author.token_id)
+        .bind(action)
+        .bind(entity_type)
+        .bind(entity_id)
+        .bind(&after)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
     /// The audit entries of one entity, oldest first.
     ///
     /// # Errors

@@ -94,6 +94,9 @@ pub enum StoreError {
         /// The version asked for.
         version_id: i64,
     },
+    /// The units changed since the dry run the commit was meant to apply.
+    #[error("the boundaries changed since the dry run (someone else uploaded); run the dry run again and check its changes")]
+    DiffChanged,
     /// No organisation has the id given.
     #[error("no organisation has the id {0:?}; `covidmap org list` lists them")]
     NoSuchOrganisation(String),

@@ -191,6 +191,24 @@ impl Store {
         provenance: &Provenance,
         dry_run: bool,
     ) -> Result<Applied> {
+        self.apply_units_if(level, scope, units, provenance, dry_run, &|_| true)
+            .await
+    }
+
+    /// [`Store::apply_units`], but only when `accept` takes the change as worked out inside
+    /// the transaction (a commit must apply exactly the change its dry run showed).
+    ///
+    /// # Errors
+    /// As for [`Store::apply_units`], and [`StoreError::DiffChanged`] when `accept` refuses.
+    pub async fn apply_units_if(
+        &self,
+        level: Level,
+        scope: &[String],
+        units: &[AdminUnit],
+        provenance: &Provenance,
+        dry_run: bool,
+        accept: &(dyn Fn(&covidmap_core::UnitDiff) -> bool + Sync),
+    ) -> Result<Applied> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("SELECT pg_advisory_xact_lock(hashtext('covidmap.admin_units'))")
             .execute(&mut *tx)
@@ -204,6 +222,9 @@ impl Store {
             });
         }
         let diff = diff_units(&current, units);
+        if !accept(&diff) {
+            return Err(StoreError::DiffChanged);
+        }
         let upload_id = insert_upload(&mut tx, level, provenance, &diff).await?;
         let closing: Vec<&str> = diff
             .changed

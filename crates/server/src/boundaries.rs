@@ -1,0 +1,257 @@
+//! `POST /api/v1/boundaries`: a boundary file uploaded by an agency (multipart, field
+//! `file`), read and checked by the ingest crate exactly as `covidmap ingest` does, first as
+//! a dry run (what would be added, changed, removed), then committed. A district committee
+//! uploads only its own district's communes and hamlets.
+
+use crate::auth::Authenticated;
+use crate::backend::Backend;
+use crate::edits::author;
+use crate::error::ApiError;
+use crate::requests::FieldError;
+use crate::upload::{upload, UploadError, UploadRequest};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{DefaultBodyLimit, Multipart, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+use covidmap_core::agency::{may_write, Layer, Scope};
+use covidmap_core::Level;
+use covidmap_ingest::{FieldFlags, ReadOptions};
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::io::Write as _;
+use std::sync::Arc;
+
+/// Largest file accepted.
+pub const MAX_UPLOAD_BYTES: usize = 50 << 20;
+
+/// What a boundary file may be.
+const EXTENSIONS: [&str; 7] = ["zip", "geojson", "json", "gpkg", "kml", "kmz", "csv"];
+
+/// The query parameters an upload takes.
+const PARAMETERS: [&str; 9] = [
+    "level",
+    "dry_run",
+    "parent",
+    "expect_diff",
+    "name_field",
+    "code_field",
+    "parent_field",
+    "source_crs",
+    "encoding",
+];
+
+/// The upload route.
+pub fn routes<B: Backend>() -> Router<Arc<B>> {
+    Router::new()
+        .route("/api/v1/boundaries", post(upload_boundaries::<B>))
+        // Room for the multipart framing around the largest file.
+        .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES + (64 << 10)))
+}
+
+fn bad_file(status: StatusCode, message: impl Into<String>) -> ApiError {
+    ApiError::BadBody {
+        status,
+        message: message.into(),
+    }
+}
+
+/// Saves the multipart field `file` under `dir`, keeping only a safe form of its name.
+async fn save_file(
+    mut multipart: Multipart,
+    dir: &std::path::Path,
+) -> Result<std::path::PathBuf, ApiError> {
+    let too_large = || {
+        bad_file(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "the file is larger than {MAX_UPLOAD_BYTES} bytes; upload one district at a time"
+            ),
+        )
+    };
+    let read_error = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            too_large()
+        } else {
+            bad_file(
+                e.status(),
+                format!("the upload could not be read: {}", e.body_text()),
+            )
+        }
+    };
+    while let Some(mut field) = multipart.next_field().await.map_err(read_error)? {
+        if field.name() != Some("file") {
+            continue;
+        }
+        let original = field.file_name().unwrap_or_default().to_owned();
+        let stem: String = std::path::Path::new(&original)
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("upload")
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .take(64)
+            .collect();
+        let extension = std::path::Path::new(&original)
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .unwrap_or_default();
+        if !EXTENSIONS.contains(&extension.as_str()) {
+            return Err(ApiError::Invalid(vec![FieldError {
+                field: "file".into(),
+                message: format!(
+                    "{original:?} is not a boundary file this server reads; send one of .{} (a shapefile zipped with its .shx, .dbf, .prj and .cpg)",
+                    EXTENSIONS.join(", .")
+                ),
+            }]));
+        }
+        let path = dir.join(format!("{stem}.{extension}"));
+        let mut file = std::fs::File::create(&path).map_err(|e| ApiError::Internal(Box::new(e)))?;
+        let mut written = 0_usize;
+        while let Some(chunk) = field.chunk().await.map_err(read_error)? {
+            written += chunk.len();
+            if written > MAX_UPLOAD_BYTES {
+                return Err(too_large());
+            }
+            file.write_all(&chunk)
+                .map_err(|e| ApiError::Internal(Box::new(e)))?;
+        }
+        return Ok(path);
+    }
+    Err(ApiError::Invalid(vec![FieldError {
+        field: "file".into(),
+        message: "no file: send the boundary file as the multipart field `file`".into(),
+    }]))
+}
+
+async fn upload_boundaries<B: Backend>(
+    State(backend): State<Arc<B>>,
+    Authenticated(caller): Authenticated,
+    query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
+    multipart: Multipart,
+) -> Result<Response, ApiError> {
+    let scope = may_write(&caller.org, caller.role, Layer::Boundaries)?;
+    let params = crate::routes::known_params(query, &PARAMETERS)?;
+    let level = params
+        .get("level")
+        .ok_or_else(|| ApiError::bad_parameter("level", "level is required: commune or hamlet"))?
+        .parse::<Level>()
+        .map_err(|e| ApiError::bad_parameter("level", e.to_string()))?;
+    match (level, &scope) {
+        (Level::Commune | Level::Hamlet, _) | (Level::District, Scope::Province) => {}
+        (Level::District, Scope::District(_)) => {
+            return Err(ApiError::Forbidden(format!(
+            "{} uploads its communes and hamlets; district boundaries are the provincial office's",
+            caller.org.name
+        )))
+        }
+        (Level::Province, _) => {
+            return Err(ApiError::bad_parameter(
+                "level",
+                "the province's outline is not uploaded; level must be commune or hamlet",
+            ))
+        }
+    }
+    let dry_run = match params.get("dry_run").map(String::as_str) {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(_) => {
+            return Err(ApiError::bad_parameter(
+                "dry_run",
+                "dry_run must be true or false",
+            ))
+        }
+    };
+    let store = backend.store().ok_or(ApiError::ReadOnly)?.clone();
+    let dir = tempfile::tempdir().map_err(|e| ApiError::Internal(Box::new(e)))?;
+    let path = save_file(multipart, dir.path()).await?;
+    let request = UploadRequest {
+        path,
+        read: ReadOptions {
+            level,
+            fields: FieldFlags {
+                name: params.get("name_field").cloned(),
+                code: params.get("code_field").cloned(),
+                parent: params.get("parent_field").cloned(),
+            },
+            source_crs: params.get("source_crs").cloned(),
+            encoding: params
+                .get("encoding")
+                .map(|e| {
+                    e.parse()
+                        .map_err(|err| ApiError::bad_parameter("encoding", format!("{err}")))
+                })
+                .transpose()?,
+        },
+        parent: params.get("parent").cloned(),
+        uploaded_by: caller.org.name.clone(),
+        dry_run,
+        within_district: match &scope {
+            Scope::District(code) => Some(code.clone()),
+            Scope::Province => None,
+        },
+        expected_diff: params.get("expect_diff").cloned(),
+    };
+    let report = upload(&store, request).await.map_err(upload_error)?;
+    if let Some(upload_id) = report.applied.upload_id {
+        let diff = serde_json::to_value(&report.applied.diff).unwrap_or_default();
+        store
+            .record(
+                &author(&caller),
+                "upload",
+                "boundaries",
+                &upload_id.to_string(),
+                diff,
+            )
+            .await?;
+    }
+    let status = if dry_run {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    Ok((
+        status,
+        Json(json!({ "dry_run": dry_run, "report": report })),
+    )
+        .into_response())
+}
+
+/// Refusals of the file say what is wrong with it, feature by feature (422).
+fn upload_error(e: UploadError) -> ApiError {
+    match e {
+        UploadError::Ingest(e) => ApiError::Invalid(
+            e.problems()
+                .into_iter()
+                .map(|p| FieldError {
+                    field: match (p.feature, &p.field) {
+                        (Some(n), Some(f)) => format!("file: feature {n}, field {f}"),
+                        (Some(n), None) => format!("file: feature {n}"),
+                        (None, Some(f)) => format!("file: field {f}"),
+                        (None, None) => "file".to_owned(),
+                    },
+                    message: format!("{} ({})", p.message, p.fix),
+                })
+                .collect(),
+        ),
+        UploadError::OutsideDistrict { .. } => ApiError::Forbidden(e.to_string()),
+        UploadError::Store(e) => match e {
+            covidmap_store::StoreError::DiffChanged
+            | covidmap_store::StoreError::WouldOrphan { .. } => ApiError::Conflict(e.to_string()),
+            covidmap_store::StoreError::CodeTaken { .. } => ApiError::Invalid(vec![FieldError {
+                field: "file".into(),
+                message: e.to_string(),
+            }]),
+            other => other.into(),
+        },
+        UploadError::Worker(e) => ApiError::Internal(Box::new(e)),
+    }
+}

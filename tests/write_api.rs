@@ -1116,3 +1116,135 @@ async fn two_uploads_for_one_district_at_once_end_consistent() {
     assert_eq!(current, i64::try_from(hamlets).unwrap());
     assert_eq!(names.len(), 1, "{names:?}");
 }
+
+#[tokio::test]
+async fn the_office_publishes_directives_and_labour_support_policies_with_their_pdf() {
+    let api = Api::start().await;
+    let office = api.token("ubnd-tinh", Role::Editor).await;
+    let labour = api.token("so-lao-dong", Role::Editor).await;
+    let directive = json!({"kind": "directive", "number": "15/CT-UBND", "title": "Về việc giãn cách xã hội <script>",
+        "issued_on": "2021-09-10", "issuer": "UBND tỉnh Nghệ An", "summary": "Giãn cách theo Chỉ thị 16 tại TP Vinh",
+        "link": "https://nghean.gov.vn/chi-thi-15"});
+    let before = api.state().await;
+    let (status, answer) = api
+        .send("POST", "/api/v1/documents", Some(&labour), Some(&directive))
+        .await;
+    assert_eq!(status, 403, "{answer}");
+    let mut bad = directive.clone();
+    bad["link"] = json!("javascript:alert(1)");
+    let (status, answer) = api
+        .send("POST", "/api/v1/documents", Some(&office), Some(&bad))
+        .await;
+    assert_eq!(
+        (status, answer["error"]["fields"][0]["field"].as_str()),
+        (422, Some("link"))
+    );
+    assert_eq!(api.state().await, before);
+
+    let (status, answer) = api
+        .send("POST", "/api/v1/documents", Some(&office), Some(&directive))
+        .await;
+    assert_eq!(status, 201, "{answer}");
+    let id = answer["id"].as_str().unwrap().to_owned();
+    let policy = json!({"kind": "support_policy", "number": "68/NQ-CP", "title": "Hỗ trợ người lao động",
+        "issued_on": "2021-07-01", "issuer": "Chính phủ"});
+    let (status, _) = api
+        .send("POST", "/api/v1/documents", Some(&labour), Some(&policy))
+        .await;
+    assert_eq!(status, 201);
+
+    let put_pdf = |token: String, bytes: Vec<u8>| {
+        let url = format!("{}/api/v1/documents/{id}/pdf", api.base);
+        async move {
+            let r = reqwest::Client::new()
+                .put(url)
+                .bearer_auth(token)
+                .header("content-type", "application/pdf")
+                .header("x-file-name", "ct15.pdf")
+                .body(bytes)
+                .send()
+                .await
+                .unwrap();
+            r.status().as_u16()
+        }
+    };
+    assert_eq!(
+        put_pdf(office.clone(), b"<html>not a pdf</html>".to_vec()).await,
+        422
+    );
+    assert_eq!(
+        put_pdf(labour.clone(), b"%PDF-1.4\n%%EOF\n".to_vec()).await,
+        403
+    );
+    let pdf = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n".to_vec();
+    assert_eq!(put_pdf(office.clone(), pdf.clone()).await, 200);
+    let fetched = reqwest::get(format!("{}/api/v1/documents/{id}/pdf", api.base))
+        .await
+        .unwrap();
+    assert_eq!(fetched.headers()["content-type"], "application/pdf");
+    assert_eq!(fetched.bytes().await.unwrap().to_vec(), pdf);
+
+    let (status, list) = api.send("GET", "/api/v1/documents", None, None).await;
+    assert_eq!(status, 200);
+    let numbers: Vec<&str> = list["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["number"].as_str().unwrap())
+        .collect();
+    assert_eq!(numbers, ["15/CT-UBND", "68/NQ-CP"], "newest first");
+    assert_eq!(list["documents"][0]["has_pdf"], true);
+    assert_eq!(
+        list["documents"][0]["title"], "Về việc giãn cách xã hội <script>",
+        "text as sent"
+    );
+    let (_, policies) = api
+        .send("GET", "/api/v1/documents?kind=support_policy", None, None)
+        .await;
+    assert_eq!(policies["matched"], 1);
+
+    // A correction keeps the PDF; the history shows every step; a revert brings the old title back.
+    let mut corrected = directive.clone();
+    corrected["title"] = json!("Về việc giãn cách xã hội");
+    let (status, answer) = api
+        .send(
+            "PUT",
+            &format!("/api/v1/documents/{id}"),
+            Some(&office),
+            Some(&corrected),
+        )
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    assert!(
+        answer["after"]["pdf_bytes"].as_i64().unwrap() > 0,
+        "the PDF stays: {answer}"
+    );
+    let (_, history) = api
+        .send(
+            "GET",
+            &format!("/api/v1/history?entity=documents&id={id}"),
+            Some(&office),
+            None,
+        )
+        .await;
+    let entries = history["entries"].as_array().unwrap();
+    let actions: Vec<&str> = entries
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["create", "attach_pdf", "update"]);
+    let first = entries[0]["after"]["version_id"].as_i64().unwrap();
+    let (status, answer) = api
+        .send(
+            "POST",
+            "/api/v1/revert",
+            Some(&office),
+            Some(&json!({"entity": "documents", "id": id, "version_id": first})),
+        )
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(
+        answer["after"]["title"],
+        "Về việc giãn cách xã hội <script>"
+    );
+}

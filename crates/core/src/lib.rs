@@ -5,6 +5,7 @@ pub mod address;
 pub mod agency;
 pub mod containment;
 pub mod diff;
+pub mod documents;
 pub mod figures;
 pub mod gazetteer;
 pub mod layers;

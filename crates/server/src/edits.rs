@@ -212,8 +212,10 @@ async fn current_within(
     snapshot: &Snapshot,
 ) -> Result<(), ApiError> {
     let geometry = store.geometry_of(table, id, None).await?;
-    let exists = geometry.is_some() || table == "commune_levels";
-    if !exists {
+    // Tables without geometry (levels, figures, documents) have nothing to place; the
+    // store's write refuses an entity that is not current.
+    let placed = covidmap_store::LAYER_TABLES.contains(&table) && table != "commune_levels";
+    if placed && geometry.is_none() {
         return Err(not_current(
             table.replace('_', " ").trim_end_matches('s'),
             id,
@@ -620,9 +622,17 @@ async fn revert<B: Backend>(
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
     let request = revert_request(&body).map_err(ApiError::Invalid)?;
-    let layer = table_layer(&request.entity).ok_or_else(|| invalid("entity", "unknown"))?;
-    let scope = may_write(&caller.org, caller.role, layer)?;
     let store = store(&*backend)?;
+    let layer = if request.entity == "documents" {
+        match store.document_kind(&request.id).await? {
+            Some(covidmap_core::documents::DocumentKind::Directive) => Layer::Directives,
+            Some(covidmap_core::documents::DocumentKind::SupportPolicy) => Layer::SupportPolicies,
+            None => return Err(not_current("document", &request.id)),
+        }
+    } else {
+        table_layer(&request.entity).ok_or_else(|| invalid("entity", "unknown"))?
+    };
+    let scope = may_write(&caller.org, caller.role, layer)?;
     // Both where the entity is now and where the version puts it must be the caller's.
     let snapshot = backend.snapshot();
     current_within(

@@ -4,6 +4,7 @@
 mod auth;
 mod backend;
 mod boundaries;
+mod documents;
 mod edits;
 mod error;
 mod figures;

@@ -748,6 +748,101 @@ pub fn figures_day(text: &str, today: chrono::NaiveDate) -> Result<chrono::Naive
     Ok(day)
 }
 
+/// A document's particulars as sent: everything but its id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentRequest {
+    /// The id asked for, if any.
+    pub id: Option<String>,
+    /// Directive or support policy.
+    pub kind: covidmap_core::documents::DocumentKind,
+    /// Its number.
+    pub number: String,
+    /// Its title.
+    pub title: String,
+    /// When it was signed.
+    pub issued_on: chrono::NaiveDate,
+    /// Who issued it.
+    pub issuer: String,
+    /// Summary.
+    pub summary: String,
+    /// Where it is published.
+    pub link: Option<String>,
+}
+
+/// Reads a document's particulars; `today` bounds the date it was signed.
+///
+/// # Errors
+/// Every problem found.
+pub fn document_request(
+    body: &Value,
+    today: chrono::NaiveDate,
+) -> Result<DocumentRequest, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let request = Fields::new(Some(body), "", &mut errors).and_then(|mut p| {
+        let id = id_field(&mut p);
+        let kind = p
+            .one_of("kind", &["directive", "support_policy"])
+            .and_then(|k| k.parse().ok());
+        let number = p.text("number", 100);
+        let title = p.text("title", 500);
+        let issued_on = p.required("issued_on").and_then(|v| {
+            match v
+                .as_str()
+                .map(|t| chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d"))
+            {
+                Some(Ok(d)) if d <= today => Some(d),
+                Some(Ok(d)) => {
+                    p.error("issued_on", format!("{d} is in the future"));
+                    None
+                }
+                _ => {
+                    p.error("issued_on", "must be a date like 2021-09-13");
+                    None
+                }
+            }
+        });
+        let issuer = p.text("issuer", MAX_NAME);
+        let summary = match p.get("summary") {
+            None => Some(String::new()),
+            Some(v) => p.text_value("summary", v, 5000),
+        };
+        let link = match p.get("link") {
+            None => Some(None),
+            Some(v) => match v.as_str() {
+                Some(l)
+                    if (l.starts_with("https://") || l.starts_with("http://"))
+                        && l.len() <= 500
+                        && !l.chars().any(|c| c.is_whitespace() || c.is_control()) =>
+                {
+                    Some(Some(l.to_owned()))
+                }
+                _ => {
+                    p.error(
+                        "link",
+                        "must be an http:// or https:// address of at most 500 characters",
+                    );
+                    None
+                }
+            },
+        };
+        p.finish(&mut errors);
+        Some(DocumentRequest {
+            id: id?,
+            kind: kind?,
+            number: number?,
+            title: title?,
+            issued_on: issued_on?,
+            issuer: issuer?,
+            summary: summary?,
+            link: link?,
+        })
+    });
+    match request {
+        Some(r) if errors.is_empty() => Ok(r),
+        _ => Err(errors),
+    }
+}
+
 /// A revert: which entity, back to which version.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RevertRequest {
@@ -895,6 +990,19 @@ mod tests {
         assert!(figures_day("13/09/2021", today).is_err());
         assert!(figures_day("2019-12-31", today).is_err());
         assert_eq!(workers_request(&json!({"arrived": 12})), Ok(12));
+    }
+
+    #[test]
+    fn documents_need_their_particulars_and_a_web_link() {
+        let today = chrono::NaiveDate::from_ymd_opt(2021, 9, 13).unwrap();
+        let ok = json!({"kind": "directive", "number": "15/CT-UBND", "title": "Về việc thực hiện giãn cách",
+                        "issued_on": "2021-09-10", "issuer": "UBND tỉnh Nghệ An", "link": "https://nghean.gov.vn/ct15"});
+        let d = document_request(&ok, today).unwrap();
+        assert_eq!((d.number.as_str(), d.summary.as_str()), ("15/CT-UBND", ""));
+        let bad = json!({"kind": "rumour", "number": "", "title": "x", "issued_on": "2021-12-01",
+                         "issuer": "x", "link": "javascript:alert(1)"});
+        let errors = document_request(&bad, today).unwrap_err();
+        assert_eq!(fields(&errors), ["kind", "number", "issued_on", "link"]);
     }
 
     #[test]

@@ -84,6 +84,7 @@ pub fn app_with<B: Backend>(backend: Arc<B>, assets: Assets) -> Router {
         .merge(crate::reads::routes::<B>())
         .merge(crate::figures::routes::<B>())
         .merge(crate::boundaries::routes::<B>())
+        .merge(crate::documents::routes::<B>())
         .fallback(not_found)
         .with_state(backend)
         .merge(fonts)

@@ -72,7 +72,7 @@ pub struct AuditEntry {
 }
 
 /// Every table the agencies edit through versions (what `revert` and the history take).
-pub const EDITABLE_TABLES: [&str; 9] = [
+pub const EDITABLE_TABLES: [&str; 10] = [
     "lockdown_zones",
     "lockdown_points",
     "checkpoints",
@@ -82,6 +82,7 @@ pub const EDITABLE_TABLES: [&str; 9] = [
     "commune_levels",
     "daily_figures",
     "returning_workers",
+    "documents",
 ];
 
 /// Whether the table's rows have a geometry.
@@ -91,7 +92,10 @@ fn has_geometry(table: &str) -> bool {
 
 /// The current version of an entity as JSON: every column, the geometry as GeoJSON.
 pub(crate) fn as_json(table: &str) -> String {
-    let geometry = if !has_geometry(table) {
+    let geometry = if table == "documents" {
+        // The PDF's size, not its bytes: the audit log keeps particulars.
+        " - 'pdf' || jsonb_build_object('pdf_bytes', octet_length(t.pdf))"
+    } else if !has_geometry(table) {
         ""
     } else {
         " - 'geom' || jsonb_build_object('geometry', ST_AsGeoJSON(t.geom, 7)::jsonb)"

@@ -3,6 +3,7 @@
 
 mod agencies;
 mod changes;
+mod documents;
 mod edits;
 mod error;
 mod figures;
@@ -13,6 +14,7 @@ mod units;
 
 pub use agencies::{Caller, TokenInfo, TOKEN_PREFIX};
 pub use changes::{ChangeFeed, CHANNEL};
+pub use documents::Pdf;
 pub use edits::{new_id, AuditEntry, Author, Edited, Write, EDITABLE_TABLES};
 pub use error::{Result, StoreError};
 pub use layers::LAYER_TABLES;

@@ -1,0 +1,223 @@
+//! Directive documents (provincial office) and support-policy notices (Department of
+//! Labour): particulars as JSON, the PDF uploaded beside them, the list public.
+
+use crate::auth::Authenticated;
+use crate::backend::Backend;
+use crate::edits::{author, written, JsonBody};
+use crate::error::ApiError;
+use crate::figures::today_in_province;
+use crate::requests::{document_request, FieldError};
+use axum::body::Bytes;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{post, put};
+use axum::{Json, Router};
+use covidmap_core::agency::{may_write, Layer};
+use covidmap_core::documents::{Document, DocumentKind};
+use covidmap_store::{new_id, Pdf, Write};
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// Largest PDF accepted.
+pub const MAX_PDF_BYTES: usize = 10 << 20;
+
+/// The documents routes.
+pub fn routes<B: Backend>() -> Router<Arc<B>> {
+    Router::new()
+        .route("/api/v1/documents", post(create::<B>).get(list::<B>))
+        .route("/api/v1/documents/{id}", put(update::<B>))
+        .route(
+            "/api/v1/documents/{id}/pdf",
+            put(attach_pdf::<B>)
+                .get(pdf::<B>)
+                .layer(DefaultBodyLimit::max(MAX_PDF_BYTES + 1024)),
+        )
+}
+
+fn layer(kind: DocumentKind) -> Layer {
+    match kind {
+        DocumentKind::Directive => Layer::Directives,
+        DocumentKind::SupportPolicy => Layer::SupportPolicies,
+    }
+}
+
+async fn create<B: Backend>(
+    State(backend): State<Arc<B>>,
+    Authenticated(caller): Authenticated,
+    JsonBody(body): JsonBody,
+) -> Result<Response, ApiError> {
+    let request = document_request(&body, today_in_province()).map_err(ApiError::Invalid)?;
+    may_write(&caller.org, caller.role, layer(request.kind))?;
+    let id = match request.id.clone() {
+        Some(id) => id,
+        None => new_id("doc")?,
+    };
+    write(
+        backend,
+        caller,
+        id,
+        request,
+        Write::Create,
+        StatusCode::CREATED,
+    )
+    .await
+}
+
+async fn update<B: Backend>(
+    State(backend): State<Arc<B>>,
+    Authenticated(caller): Authenticated,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody,
+) -> Result<Response, ApiError> {
+    let store = backend.store().ok_or(ApiError::ReadOnly)?;
+    let current = store
+        .document_kind(&id)
+        .await?
+        .ok_or_else(|| not_found(&id))?;
+    // Both what it is and what it becomes must be the caller's to write.
+    may_write(&caller.org, caller.role, layer(current))?;
+    let request = document_request(&body, today_in_province()).map_err(ApiError::Invalid)?;
+    may_write(&caller.org, caller.role, layer(request.kind))?;
+    write(backend, caller, id, request, Write::Update, StatusCode::OK).await
+}
+
+fn not_found(id: &str) -> ApiError {
+    ApiError::NoMatch {
+        field: "id".into(),
+        message: format!("there is no current document {id:?}"),
+    }
+}
+
+async fn write<B: Backend>(
+    backend: Arc<B>,
+    caller: covidmap_store::Caller,
+    id: String,
+    request: crate::requests::DocumentRequest,
+    mode: Write,
+    status: StatusCode,
+) -> Result<Response, ApiError> {
+    let doc = Document {
+        id,
+        kind: request.kind,
+        number: request.number,
+        title: request.title,
+        issued_on: request.issued_on,
+        issuer: request.issuer,
+        summary: request.summary,
+        link: request.link,
+    };
+    let store = backend.store().ok_or(ApiError::ReadOnly)?;
+    let edited = store.put_document(&doc, mode, &author(&caller)).await?;
+    Ok(written(status, &doc.id, edited))
+}
+
+/// `PUT /api/v1/documents/{id}/pdf`: the body is the PDF itself.
+async fn attach_pdf<B: Backend>(
+    State(backend): State<Arc<B>>,
+    Authenticated(caller): Authenticated,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Response, ApiError> {
+    let store = backend.store().ok_or(ApiError::ReadOnly)?;
+    let kind = store
+        .document_kind(&id)
+        .await?
+        .ok_or_else(|| not_found(&id))?;
+    may_write(&caller.org, caller.role, layer(kind))?;
+    let bytes = body.map_err(|e| ApiError::BadBody {
+        status: e.status(),
+        message: if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            format!("the PDF is larger than {MAX_PDF_BYTES} bytes")
+        } else {
+            e.body_text()
+        },
+    })?;
+    if !bytes.starts_with(b"%PDF-") {
+        return Err(ApiError::Invalid(vec![FieldError {
+            field: "body".into(),
+            message: "is not a PDF (it does not begin with %PDF-); send the file itself with Content-Type: application/pdf".into(),
+        }]));
+    }
+    let name = headers
+        .get("x-file-name")
+        .and_then(|v| v.to_str().ok())
+        .map(|n| {
+            n.chars()
+                .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+                .take(100)
+                .collect::<String>()
+        })
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| format!("{id}.pdf"));
+    let pdf = Pdf {
+        name,
+        bytes: bytes.to_vec(),
+    };
+    let edited = store.put_document_pdf(&id, &pdf, &author(&caller)).await?;
+    Ok(written(StatusCode::OK, &id, edited))
+}
+
+/// `GET /api/v1/documents/{id}/pdf`.
+async fn pdf<B: Backend>(
+    State(backend): State<Arc<B>>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let store = backend.store().ok_or(ApiError::ReadOnly)?;
+    let pdf = store
+        .document_pdf(&id)
+        .await?
+        .ok_or_else(|| ApiError::NoMatch {
+            field: "id".into(),
+            message: format!("document {id:?} has no PDF"),
+        })?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"{}\"", pdf.name),
+            ),
+        ],
+        pdf.bytes,
+    )
+        .into_response())
+}
+
+/// `GET /api/v1/documents?kind=&limit=&offset=`: newest first.
+async fn list<B: Backend>(
+    State(backend): State<Arc<B>>,
+    query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let params = crate::routes::known_params(query, &["kind", "limit", "offset"])?;
+    let kind = params
+        .get("kind")
+        .map(|k| {
+            k.parse::<DocumentKind>()
+                .map_err(|e| ApiError::bad_parameter("kind", e))
+        })
+        .transpose()?;
+    let number = |name: &str, default: i64, max: i64| {
+        params.get(name).map_or(Ok(default), |v| {
+            v.parse::<i64>()
+                .ok()
+                .filter(|n| (0..=max).contains(n))
+                .ok_or_else(|| {
+                    ApiError::bad_parameter(
+                        name,
+                        format!("{name} must be a whole number from 0 to {max}"),
+                    )
+                })
+        })
+    };
+    let (limit, offset) = (
+        number("limit", 20, 200)?.max(1),
+        number("offset", 0, 1_000_000)?,
+    );
+    let store = backend.store().ok_or(ApiError::ReadOnly)?;
+    let (documents, matched) = store.documents(kind, limit, offset).await?;
+    Ok(Json(json!({ "matched": matched, "documents": documents })).into_response())
+}

@@ -1248,3 +1248,89 @@ async fn the_office_publishes_directives_and_labour_support_policies_with_their_
         "Về việc giãn cách xã hội <script>"
     );
 }
+
+impl Api {
+    async fn import(&self, path: &str, token: &str, csv: &str) -> (u16, Value) {
+        let response = reqwest::Client::new()
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .header("content-type", "text/csv")
+            .body(csv.to_owned())
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap())
+    }
+}
+
+#[tokio::test]
+async fn testing_sites_import_from_csv_by_coordinates_or_address() {
+    let api = Api::start().await;
+    let (_, in_vinh) = api.hamlet_in("412");
+    let (_, elsewhere) = api.hamlet_in(&api.foreign_zone("412").1);
+    let cdc = api.token("cdc", Role::Editor).await;
+    let health = api.token("ttyt-412", Role::Editor).await;
+    let csv = format!(
+        "name,status,lon,lat,address\n\
+         Điểm xét nghiệm A,open,{},{},\n\
+         Điểm xét nghiệm B,open,,,\"xom 1, nghi phong, tp vinh\"\n\
+         Điểm xét nghiệm C,open,,,\"xóm 99, phường Không Có, Hà Nội\"\n",
+        in_vinh.x(),
+        in_vinh.y()
+    );
+    let before = api.state().await;
+    let (status, preview) = api
+        .import("/api/v1/testing-sites/import?dry_run=true", &cdc, &csv)
+        .await;
+    assert_eq!(status, 200, "{preview}");
+    assert_eq!(preview["rows"].as_array().unwrap().len(), 2, "{preview}");
+    assert!(
+        preview["rows"][1]["placed_in"]
+            .as_str()
+            .unwrap()
+            .contains("Nghi Phong"),
+        "{preview}"
+    );
+    assert_eq!(preview["unresolved"][0]["line"], 4);
+
+    let bad = "name,status,lon,lat\nA,maybe,105.6,18.7\n";
+    let (status, answer) = api.import("/api/v1/testing-sites/import", &cdc, bad).await;
+    assert_eq!(status, 422);
+    assert_eq!(answer["error"]["fields"][0]["field"], "line 2, status");
+    let outside = format!(
+        "name,status,lon,lat\nA,open,{},{}\n",
+        elsewhere.x(),
+        elsewhere.y()
+    );
+    let (status, answer) = api
+        .import("/api/v1/testing-sites/import", &health, &outside)
+        .await;
+    assert_eq!(status, 403, "{answer}");
+    assert!(answer["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("line 2"));
+    assert_eq!(
+        api.state().await,
+        before,
+        "dry runs and refusals wrote something"
+    );
+
+    let (status, done) = api.import("/api/v1/testing-sites/import", &cdc, &csv).await;
+    assert_eq!(status, 201, "{done}");
+    let ids: Vec<String> = done["imported"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids.len(), 2);
+    poll_until("the imported sites", || async {
+        let snapshot = api.backend.snapshot();
+        ids.iter()
+            .all(|id| snapshot.layers().facilities.iter().any(|f| &f.id == id))
+            .then_some(())
+    })
+    .await;
+}

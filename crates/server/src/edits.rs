@@ -56,6 +56,10 @@ pub fn routes<B: Backend>() -> Router<Arc<B>> {
             .route(
                 &format!("{collection}/{{id}}"),
                 put(move |s, a, p, b| update_facility::<B>(kind, s, a, p, b)),
+            )
+            .route(
+                &format!("{collection}/import"),
+                post(move |s, a, q, b| import_facilities::<B>(kind, s, a, q, b)),
             );
     }
     router.layer(DefaultBodyLimit::max(MAX_JSON_BODY))
@@ -542,6 +546,109 @@ async fn write_facility<B: Backend>(
         .put_facility(&facility, write, &author(&caller))
         .await?;
     Ok(written(status, &facility.id, edited))
+}
+
+/// The same error, its fields prefixed with the CSV line they come from.
+fn at_line(line: u64, e: ApiError) -> ApiError {
+    match e {
+        ApiError::Invalid(fields) => ApiError::Invalid(
+            fields
+                .into_iter()
+                .map(|f| FieldError {
+                    field: format!("line {line}, {}", f.field.trim_start_matches("properties.")),
+                    message: f.message,
+                })
+                .collect(),
+        ),
+        ApiError::Forbidden(m) => ApiError::Forbidden(format!("line {line}: {m}")),
+        other => other,
+    }
+}
+
+/// `POST /api/v1/{kind}/import[?dry_run=true]`: a CSV file of facilities (see
+/// [`crate::import`]); all rows or none, unplaced addresses reported.
+async fn import_facilities<B: Backend>(
+    kind: FacilityKind,
+    State(backend): State<Arc<B>>,
+    Authenticated(caller): Authenticated,
+    query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Response, ApiError> {
+    let scope = may_write(&caller.org, caller.role, facility_layer(kind))?;
+    let params = crate::routes::known_params(query, &["dry_run"])?;
+    let dry_run = match params.get("dry_run").map(String::as_str) {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(_) => {
+            return Err(ApiError::bad_parameter(
+                "dry_run",
+                "dry_run must be true or false",
+            ))
+        }
+    };
+    let bytes = body.map_err(|e| ApiError::BadBody {
+        status: e.status(),
+        message: if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            format!("the file is larger than {MAX_JSON_BODY} bytes; split it")
+        } else {
+            e.body_text()
+        },
+    })?;
+    let snapshot = backend.snapshot();
+    let file = crate::import::read_csv(kind, &bytes, &snapshot).map_err(ApiError::Invalid)?;
+    let mut facilities = Vec::with_capacity(file.rows.len());
+    for row in &file.rows {
+        let r = &row.request;
+        point_in_province(r.location, &snapshot).map_err(|e| at_line(row.line, e))?;
+        point_within(
+            &scope,
+            &caller.org,
+            &format!("line {}", row.line),
+            r.location,
+            &snapshot,
+        )?;
+        let managed_by = managed_by(kind, caller.org.kind, r.managed_by.clone())
+            .map_err(|e| at_line(row.line, e))?;
+        let prefix = kind.table().split('_').next().unwrap_or("facility");
+        facilities.push(Facility {
+            kind,
+            id: id_for_new(r.id.clone(), prefix)?,
+            name: r.name.clone(),
+            location: r.location,
+            outline: None,
+            status: r.status.clone(),
+            managed_by,
+            category: r.category.clone(),
+            capacity: r.capacity,
+            occupancy: r.occupancy,
+        });
+    }
+    let rows: Vec<Value> = file
+        .rows
+        .iter()
+        .zip(&facilities)
+        .map(|(row, f)| {
+            json!({"line": row.line, "id": f.id, "name": f.name, "lon": f.location.x(),
+                   "lat": f.location.y(), "placed_in": row.placed_in})
+        })
+        .collect();
+    if dry_run {
+        let body = json!({"dry_run": true, "rows": rows, "unresolved": file.unresolved});
+        return Ok(Json(body).into_response());
+    }
+    let edited = store(&*backend)?
+        .add_facilities(&facilities, &author(&caller))
+        .await?;
+    let imported: Vec<Value> = rows
+        .into_iter()
+        .zip(edited)
+        .map(|(mut row, e)| {
+            row["version_id"] = json!(e.version_id);
+            row
+        })
+        .collect();
+    let body = json!({"dry_run": false, "imported": imported, "unresolved": file.unresolved});
+    Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
 // ---- commune levels ----

@@ -9,6 +9,7 @@ mod edits;
 mod error;
 mod figures;
 pub mod glyphs;
+mod import;
 pub mod pages;
 mod reads;
 pub mod requests;

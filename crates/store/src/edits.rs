@@ -179,6 +179,32 @@ pub(crate) async fn audit(
     })
 }
 
+/// Writes a facility's new version and its audit entry inside `tx`.
+async fn facility_version(
+    tx: &mut Transaction<'_, Postgres>,
+    facility: &Facility,
+    write: Write,
+    author: &Author,
+) -> Result<Edited> {
+    let table = facility.kind.table();
+    let before = close_current(tx, table, &facility.id, write).await?;
+    insert_facility(tx, facility, &author.org_name)
+        .await
+        .map_err(|e| match e {
+            StoreError::Database(e) => conflict(table, &facility.id, e),
+            other => other,
+        })?;
+    audit(
+        tx,
+        table,
+        &facility.id,
+        action(before.as_ref()),
+        author,
+        before,
+    )
+    .await
+}
+
 /// Whether a create or an update happened.
 pub(crate) fn action(before: Option<&Value>) -> &'static str {
     if before.is_some() {
@@ -281,26 +307,28 @@ impl Store {
         write: Write,
         author: &Author,
     ) -> Result<Edited> {
-        let table = facility.kind.table();
         let mut tx = self.pool.begin().await?;
-        let before = close_current(&mut tx, table, &facility.id, write).await?;
-        insert_facility(&mut tx, facility, &author.org_name)
-            .await
-            .map_err(|e| match e {
-                StoreError::Database(e) => conflict(table, &facility.id, e),
-                other => other,
-            })?;
-        let edited = audit(
-            &mut tx,
-            table,
-            &facility.id,
-            action(before.as_ref()),
-            author,
-            before,
-        )
-        .await?;
+        let edited = facility_version(&mut tx, facility, write, author).await?;
         tx.commit().await?;
         Ok(edited)
+    }
+
+    /// Adds many facilities in one transaction (an import): all or none.
+    ///
+    /// # Errors
+    /// As for [`Store::put_facility`], for the first that fails; nothing is written then.
+    pub async fn add_facilities(
+        &self,
+        facilities: &[Facility],
+        author: &Author,
+    ) -> Result<Vec<Edited>> {
+        let mut tx = self.pool.begin().await?;
+        let mut done = Vec::with_capacity(facilities.len());
+        for f in facilities {
+            done.push(facility_version(&mut tx, f, Write::Create, author).await?);
+        }
+        tx.commit().await?;
+        Ok(done)
     }
 
     /// Sets a commune's epidemic level (a new version when it has one).

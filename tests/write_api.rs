@@ -1069,6 +1069,42 @@ async fn a_district_uploads_its_hamlets_dry_run_first_then_exactly_that_change()
     })
     .await;
     println!("renamed hamlet in the snapshot after {took:?}");
+
+    // The whole upload undone in one call, by the district, not by another.
+    let other_committee = api.token(&format!("ubnd-{other}"), Role::Editor).await;
+    let revert = format!("/api/v1/uploads/{upload_id}/revert");
+    let (status, answer) = api
+        .send("POST", &revert, Some(&other_committee), None)
+        .await;
+    assert_eq!(status, 403, "{answer}");
+    let (status, answer) = api.send("POST", &revert, Some(&vinh), None).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["restored"].as_array().unwrap().len(), 1, "{answer}");
+    poll_until("the old hamlet name", || async {
+        (!api
+            .backend
+            .snapshot()
+            .units()
+            .iter()
+            .any(|u| u.name == "Khối Đổi Tên"))
+        .then_some(())
+    })
+    .await;
+    let (status, _) = api.send("POST", &revert, Some(&vinh), None).await;
+    assert_eq!(status, 409, "reverting twice");
+    let (status, _) = api
+        .send("POST", "/api/v1/uploads/999999/revert", Some(&vinh), None)
+        .await;
+    assert_eq!(status, 404);
+    let (_, history) = api
+        .send(
+            "GET",
+            "/api/v1/history?entity=boundaries&id=1",
+            Some(&vinh),
+            None,
+        )
+        .await;
+    assert!(history["entries"].is_array(), "{history}");
 }
 
 #[tokio::test]

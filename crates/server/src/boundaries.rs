@@ -46,6 +46,7 @@ const PARAMETERS: [&str; 9] = [
 pub fn routes<B: Backend>() -> Router<Arc<B>> {
     Router::new()
         .route("/api/v1/boundaries", post(upload_boundaries::<B>))
+        .route("/api/v1/uploads/{id}/revert", post(revert_upload::<B>))
         // Room for the multipart framing around the largest file.
         .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES + (64 << 10)))
 }
@@ -223,6 +224,60 @@ async fn upload_boundaries<B: Backend>(
         Json(json!({ "dry_run": dry_run, "report": report })),
     )
         .into_response())
+}
+
+/// `POST /api/v1/uploads/{id}/revert`: the units an upload touched, back as they were.
+async fn revert_upload<B: Backend>(
+    State(backend): State<Arc<B>>,
+    Authenticated(caller): Authenticated,
+    axum::extract::Path(upload_id): axum::extract::Path<i64>,
+) -> Result<Response, ApiError> {
+    let scope = may_write(&caller.org, caller.role, Layer::Boundaries)?;
+    let store = backend.store().ok_or(ApiError::ReadOnly)?;
+    let (level, parents) =
+        store
+            .upload_parents(upload_id)
+            .await?
+            .ok_or_else(|| ApiError::NoMatch {
+                field: "id".into(),
+                message: format!("there is no upload {upload_id}"),
+            })?;
+    if let Scope::District(district) = &scope {
+        let snapshot = backend.snapshot();
+        let outside = parents.iter().find(|parent| {
+            let found = match level {
+                Level::Commune => Some(parent.as_str()),
+                Level::Hamlet => snapshot.unit(parent).and_then(|c| c.parent_code.as_deref()),
+                _ => None,
+            };
+            found != Some(district.as_str())
+        });
+        if let Some(parent) = outside {
+            return Err(ApiError::Forbidden(format!(
+                "upload {upload_id} touched units under {parent}, outside {}'s district ({district})",
+                caller.org.name
+            )));
+        }
+    }
+    let reverted = store
+        .revert_upload(upload_id, &caller.org.name)
+        .await
+        .map_err(|e| match e {
+            covidmap_store::StoreError::ChangedSince { .. }
+            | covidmap_store::StoreError::WouldOrphan { .. } => ApiError::Conflict(e.to_string()),
+            other => other.into(),
+        })?;
+    let after = serde_json::to_value(&reverted).unwrap_or_default();
+    store
+        .record(
+            &author(&caller),
+            "revert_upload",
+            "boundaries",
+            &reverted.upload_id.to_string(),
+            after.clone(),
+        )
+        .await?;
+    Ok(Json(after).into_response())
 }
 
 /// Refusals of the file say what is wrong with it, feature by feature (422).

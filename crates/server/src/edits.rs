@@ -779,12 +779,14 @@ async fn history<B: Backend>(
     let params = crate::routes::known_params(query, &["entity", "id"])?;
     let entity = params
         .get("entity")
-        .filter(|e| covidmap_store::EDITABLE_TABLES.contains(&e.as_str()))
+        .filter(|e| {
+            covidmap_store::EDITABLE_TABLES.contains(&e.as_str()) || e.as_str() == "boundaries"
+        })
         .ok_or_else(|| {
             ApiError::bad_parameter(
                 "entity",
                 format!(
-                    "entity must be one of: {}",
+                    "entity must be boundaries or one of: {}",
                     covidmap_store::EDITABLE_TABLES.join(", ")
                 ),
             )

@@ -97,6 +97,19 @@ pub enum StoreError {
     /// The units changed since the dry run the commit was meant to apply.
     #[error("the boundaries changed since the dry run (someone else uploaded); run the dry run again and check its changes")]
     DiffChanged,
+    /// No upload has that number.
+    #[error("there is no upload {0}; GET /api/v1/history?entity=boundaries lists them")]
+    NoSuchUpload(i64),
+    /// A unit an upload touched was changed again later.
+    #[error(
+        "unit {code} was changed again after upload {upload_id}; revert the later upload first"
+    )]
+    ChangedSince {
+        /// The unit.
+        code: String,
+        /// The upload being reverted.
+        upload_id: i64,
+    },
     /// No organisation has the id given.
     #[error("no organisation has the id {0:?}; `covidmap org list` lists them")]
     NoSuchOrganisation(String),

@@ -19,7 +19,7 @@ pub use edits::{new_id, AuditEntry, Author, Edited, Write, EDITABLE_TABLES};
 pub use error::{Result, StoreError};
 pub use layers::LAYER_TABLES;
 pub use reads::{FeaturePage, FeatureQuery};
-pub use units::{Applied, Health, Provenance, UnitVersion};
+pub use units::{Applied, Health, Provenance, RevertedUpload, UnitVersion};
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use std::time::Duration;

@@ -41,6 +41,13 @@ fi
 # it (it runs its own under data/pg), so it is left as it is.
 command -v cargo >/dev/null || { echo "setup: cargo not found; install Rust (rustup) first" >&2; exit 1; }
 
+# An OpenAPI validator we did not write, for the test of the API's document.
+python3 -c "import openapi_spec_validator" 2>/dev/null || {
+  echo "setup: installing openapi-spec-validator (PyPI)"
+  python3 -m pip install -q --disable-pip-version-check "openapi-spec-validator==0.7.1" 2>/dev/null \
+    || python3 -m pip install -q --disable-pip-version-check --break-system-packages "openapi-spec-validator==0.7.1"
+}
+
 # The pages' front-end packages (MapLibre GL JS) and the browser-test driver, from the npm
 # registry, exactly as web/package-lock.json pins them; served by covidmap, never a CDN.
 if [ ! -f web/node_modules/.package-lock.json ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then

@@ -133,7 +133,23 @@ async fn save_file(
     }]))
 }
 
-async fn upload_boundaries<B: Backend>(
+#[utoipa::path(post, path = "/api/v1/boundaries", tag = "boundaries", security(("bearer" = [])),
+    request_body(content = String, content_type = "multipart/form-data", description = "field `file`: a zipped shapefile, GeoJSON, GeoPackage, KML or CSV, up to 50 MB"),
+    params(("level" = String, Query, description = "commune or hamlet (district: provincial office)"),
+           ("dry_run" = Option<bool>, Query, description = "report the change without writing"),
+           ("parent" = Option<String>, Query, description = "the unit every feature lies in"),
+           ("expect_diff" = Option<String>, Query, description = "apply only if the change is still the dry run's diff_digest"),
+           ("name_field" = Option<String>, Query, description = "the field holding names"),
+           ("code_field" = Option<String>, Query, description = "the field holding codes"),
+           ("parent_field" = Option<String>, Query, description = "the field holding parent codes"),
+           ("source_crs" = Option<String>, Query, description = "the file's CRS, when its own is missing or wrong"),
+           ("encoding" = Option<String>, Query, description = "utf-8, tcvn3, vni or windows-1258")),
+    responses((status = 200, description = "Dry run: what would be added, changed, removed"), (status = 201, description = "Applied"), (status = 401, description = "No token, or one unknown or revoked", body = crate::openapi::ErrorBody),
+              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::openapi::ErrorBody),
+              (status = 422, description = "Fields are wrong; each is named", body = crate::openapi::ErrorBody),
+              (status = 409, description = "The change is not the dry run's any more, or would orphan units", body = crate::openapi::ErrorBody),
+              (status = 413, description = "Over 50 MB", body = crate::openapi::ErrorBody)))]
+pub(crate) async fn upload_boundaries<B: Backend>(
     State(backend): State<Arc<B>>,
     Authenticated(caller): Authenticated,
     query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
@@ -227,7 +243,12 @@ async fn upload_boundaries<B: Backend>(
 }
 
 /// `POST /api/v1/uploads/{id}/revert`: the units an upload touched, back as they were.
-async fn revert_upload<B: Backend>(
+#[utoipa::path(post, path = "/api/v1/uploads/{id}/revert", tag = "boundaries", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "the upload")),
+    responses((status = 200, description = "Reverted, as a new upload"), (status = 401, description = "No valid token", body = crate::openapi::ErrorBody),
+              (status = 403, description = "Not the caller's district", body = crate::openapi::ErrorBody), (status = 404, description = "No such upload", body = crate::openapi::ErrorBody),
+              (status = 409, description = "Units changed since; revert the later upload first", body = crate::openapi::ErrorBody)))]
+pub(crate) async fn revert_upload<B: Backend>(
     State(backend): State<Arc<B>>,
     Authenticated(caller): Authenticated,
     axum::extract::Path(upload_id): axum::extract::Path<i64>,

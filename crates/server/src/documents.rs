@@ -44,7 +44,12 @@ fn layer(kind: DocumentKind) -> Layer {
     }
 }
 
-async fn create<B: Backend>(
+/// Publishes a directive (provincial office) or a support policy (labour).
+#[utoipa::path(post, path = "/api/v1/documents", tag = "documents", operation_id = "create_document", security(("bearer" = [])), request_body(content = Object, content_type = "application/json", description = "kind (directive or support_policy), number, title, issued_on, issuer, summary, link"),
+    responses((status = 201, description = "Published"), (status = 401, description = "No token, or one unknown or revoked", body = crate::openapi::ErrorBody),
+              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::openapi::ErrorBody),
+              (status = 422, description = "Fields are wrong; each is named", body = crate::openapi::ErrorBody)))]
+pub(crate) async fn create<B: Backend>(
     State(backend): State<Arc<B>>,
     Authenticated(caller): Authenticated,
     JsonBody(body): JsonBody,
@@ -66,7 +71,13 @@ async fn create<B: Backend>(
     .await
 }
 
-async fn update<B: Backend>(
+/// Corrects a document (its PDF stays).
+#[utoipa::path(put, path = "/api/v1/documents/{id}", tag = "documents", operation_id = "update_document", security(("bearer" = [])), request_body(content = Object, content_type = "application/json", description = "kind (directive or support_policy), number, title, issued_on, issuer, summary, link"),
+    params(("id" = String, Path, description = "the document")),
+    responses((status = 200, description = "Changed"), (status = 401, description = "No token, or one unknown or revoked", body = crate::openapi::ErrorBody),
+              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::openapi::ErrorBody),
+              (status = 422, description = "Fields are wrong; each is named", body = crate::openapi::ErrorBody), (status = 404, description = "No such document", body = crate::openapi::ErrorBody)))]
+pub(crate) async fn update<B: Backend>(
     State(backend): State<Arc<B>>,
     Authenticated(caller): Authenticated,
     Path(id): Path<String>,
@@ -115,7 +126,14 @@ async fn write<B: Backend>(
 }
 
 /// `PUT /api/v1/documents/{id}/pdf`: the body is the PDF itself.
-async fn attach_pdf<B: Backend>(
+#[utoipa::path(put, path = "/api/v1/documents/{id}/pdf", tag = "documents", operation_id = "attach_document_pdf", security(("bearer" = [])),
+    request_body(content = String, content_type = "application/pdf", description = "the PDF, up to 10 MB; optional header X-File-Name"),
+    params(("id" = String, Path, description = "the document")),
+    responses((status = 200, description = "Attached"), (status = 401, description = "No token, or one unknown or revoked", body = crate::openapi::ErrorBody),
+              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::openapi::ErrorBody),
+              (status = 422, description = "Fields are wrong; each is named", body = crate::openapi::ErrorBody), (status = 404, description = "No such document", body = crate::openapi::ErrorBody),
+              (status = 413, description = "Over 10 MB", body = crate::openapi::ErrorBody)))]
+pub(crate) async fn attach_pdf<B: Backend>(
     State(backend): State<Arc<B>>,
     Authenticated(caller): Authenticated,
     Path(id): Path<String>,
@@ -162,7 +180,10 @@ async fn attach_pdf<B: Backend>(
 }
 
 /// `GET /api/v1/documents/{id}/pdf`.
-async fn pdf<B: Backend>(
+#[utoipa::path(get, path = "/api/v1/documents/{id}/pdf", tag = "documents", operation_id = "document_pdf",
+    params(("id" = String, Path, description = "the document")),
+    responses((status = 200, description = "The PDF", content_type = "application/pdf"), (status = 404, description = "No such document or no PDF", body = crate::openapi::ErrorBody)))]
+pub(crate) async fn pdf<B: Backend>(
     State(backend): State<Arc<B>>,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
@@ -188,7 +209,11 @@ async fn pdf<B: Backend>(
 }
 
 /// `GET /api/v1/documents?kind=&limit=&offset=`: newest first.
-async fn list<B: Backend>(
+#[utoipa::path(get, path = "/api/v1/documents", tag = "documents", operation_id = "list_documents",
+    params(("kind" = Option<String>, Query, description = "directive or support_policy"),
+           ("limit" = Option<i64>, Query, description = "1–200 (20)"), ("offset" = Option<i64>, Query, description = "skipped")),
+    responses((status = 200, description = "Newest first"), (status = 400, description = "A parameter is wrong", body = crate::openapi::ErrorBody)))]
+pub(crate) async fn list<B: Backend>(
     State(backend): State<Arc<B>>,
     query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
 ) -> Result<Response, ApiError> {

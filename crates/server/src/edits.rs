@@ -233,7 +233,13 @@ async fn current_within(
 
 // ---- lockdown zones ----
 
-async fn create_zone<B: Backend>(
+/// Declares a lockdown zone, drawn or made of whole communes or hamlets.
+#[utoipa::path(post, path = "/api/v1/zones", tag = "lockdowns", security(("bearer" = [])), request_body(content = Object, content_type = "application/json", description = "A GeoJSON Feature: geometry (Polygon/MultiPolygon, or null with properties.unit_codes) and properties name, level (1–4), reason, started_at, planned_end, optional id"),
+    responses((status = 201, description = "Declared: the new version, before and after"), (status = 401, description = "No token, or one unknown or revoked", body = crate::openapi::ErrorBody),
+              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::openapi::ErrorBody),
+              (status = 422, description = "Fields are wrong; each is named", body = crate::openapi::ErrorBody),
+              (status = 409, description = "The id is taken", body = crate::openapi::ErrorBody)))]
+pub(crate) async fn create_zone<B: Backend>(
     State(backend): State<Arc<B>>,
     Authenticated(caller): Authenticated,
     JsonBody(body): JsonBody,
@@ -250,7 +256,14 @@ async fn create_zone<B: Backend>(
     Ok(written(StatusCode::CREATED, &zone.id, edited))
 }
 
-async fn update_zone<B: Backend>(
+/// Changes a lockdown zone (a new version).
+#[utoipa::path(put, path = "/api/v1/zones/{id}", tag = "lockdowns", security(("bearer" = [])), request_body(content = Object, content_type = "application/json", description = "A GeoJSON Feature: geometry (Polygon/MultiPolygon, or null with properties.unit_codes) and properties name, level (1–4), reason, started_at, planned_end, optional id"),
+    params(("id" = String, Path, description = "the zone")),
+    responses((status = 200, description = "Changed: the new version, before and after"), (status = 401, description = "No token, or one unknown or revoked", body = crate::openapi::ErrorBody),
+              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::openapi::ErrorBody),
+              (status = 422, description = "Fields are wrong; each is named", body = crate::openapi::ErrorBody),
+              (status = 404, description = "No such zone", body = crate::openapi::ErrorBody)))]
+pub(crate) async fn update_zone<B: Backend>(
     State(backend): State<Arc<B>>,
     Authenticated(caller): Authenticated,
     Path(id): Path<String>,
@@ -322,7 +335,13 @@ async fn zone_to_write(
 
 // ---- lockdown points ----
 
-async fn create_point<B: Backend>(
+/// Declares a lockdown point with its radius.
+#[utoipa::path(post, path = "/api/v1/lockdown-points", tag = "lockdowns", security(("bearer" = [])),
+    request_body(content = Object, content_type = "application/json", description = "A GeoJSON Feature with a Point and properties name, level, reason, started_at, planned_end, radius_m (up to 5000)"),
+    responses((status = 201, description = "Declared"), (status = 401, description = "No token, or one unknown or revoked", body = crate::openapi::ErrorBody),
+              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::openapi::ErrorBody),
+              (status = 422, description = "Fields are wrong; each is named", body = crate::openapi::ErrorBody)))]
+pub(crate) async fn create_point<B: Backend>(
     State(backend): State<Arc<B>>,
     Authenticated(caller): Authenticated,
     JsonBody(body): JsonBody,
@@ -330,7 +349,14 @@ async fn create_point<B: Backend>(
     write_point(backend, caller, None, body).await
 }
 
-async fn update_point<B: Backend>(
+/// Changes a lockdown point.
+#[utoipa::path(put, path = "/api/v1/lockdown-points/{id}", tag = "lockdowns", security(("bearer" = [])),
+    request_body(content = Object, content_type = "application/json", description = "As for POST"),
+    params(("id" = String, Path, description = "the point")),
+    responses((status = 200, description = "Changed"), (status = 401, description = "No token, or one unknown or revoked", body = crate::openapi::ErrorBody),
+              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::openapi::ErrorBody),
+              (status = 422, description = "Fields are wrong; each is named", body = crate::openapi::ErrorBody), (status = 404, description = "No such point", body = crate::openapi::ErrorBody)))]
+pub(crate) async fn update_point<B: Backend>(
     State(backend): State<Arc<B>>,
     Authenticated(caller): Authenticated,
     Path(id): Path<String>,
@@ -403,7 +429,12 @@ async fn write_point<B: Backend>(
 }
 
 /// `POST /api/v1/zones/{id}/lift` and `/api/v1/lockdown-points/{id}/lift`.
-async fn lift<B: Backend>(
+#[utoipa::path(post, path = "/api/v1/{declarations}/{id}/lift", tag = "lockdowns", security(("bearer" = [])),
+    params(("declarations" = String, Path, description = "zones or lockdown-points"), ("id" = String, Path, description = "the declaration")),
+    responses((status = 200, description = "Lifted"), (status = 401, description = "No valid token", body = crate::openapi::ErrorBody),
+              (status = 403, description = "Not the caller's to lift", body = crate::openapi::ErrorBody), (status = 404, description = "No such declaration", body = crate::openapi::ErrorBody),
+              (status = 409, description = "Lifted already", body = crate::openapi::ErrorBody)))]
+pub(crate) async fn lift<B: Backend>(
     State(backend): State<Arc<B>>,
     Authenticated(caller): Authenticated,
     Path(id): Path<String>,
@@ -434,7 +465,12 @@ async fn lift<B: Backend>(
 
 // ---- facilities ----
 
-async fn create_facility<B: Backend>(
+/// Adds a checkpoint, quarantine camp, testing site or essential service.
+#[utoipa::path(post, path = "/api/v1/{facility}", tag = "facilities", security(("bearer" = [])), request_body(content = Object, content_type = "application/json", description = "A GeoJSON Feature with a Point and properties name, status, and as the kind asks managed_by, category, capacity, occupancy"),
+    params(("facility" = String, Path, description = "checkpoints, quarantine-camps, testing-sites or essential-services")), responses((status = 201, description = "Added"), (status = 401, description = "No token, or one unknown or revoked", body = crate::openapi::ErrorBody),
+              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::openapi::ErrorBody),
+              (status = 422, description = "Fields are wrong; each is named", body = crate::openapi::ErrorBody)))]
+pub(crate) async fn create_facility<B: Backend>(
     kind: FacilityKind,
     State(backend): State<Arc<B>>,
     Authenticated(caller): Authenticated,
@@ -443,7 +479,13 @@ async fn create_facility<B: Backend>(
     write_facility(kind, backend, caller, None, body).await
 }
 
-async fn update_facility<B: Backend>(
+/// Changes (or moves) a facility.
+#[utoipa::path(put, path = "/api/v1/{facility}/{id}", tag = "facilities", security(("bearer" = [])), request_body(content = Object, content_type = "application/json", description = "A GeoJSON Feature with a Point and properties name, status, and as the kind asks managed_by, category, capacity, occupancy"),
+    params(("facility" = String, Path, description = "checkpoints, quarantine-camps, testing-sites or essential-services"), ("id" = String, Path, description = "the facility")),
+    responses((status = 200, description = "Changed"), (status = 401, description = "No token, or one unknown or revoked", body = crate::openapi::ErrorBody),
+              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::openapi::ErrorBody),
+              (status = 422, description = "Fields are wrong; each is named", body = crate::openapi::ErrorBody), (status = 404, description = "No such facility", body = crate::openapi::ErrorBody)))]
+pub(crate) async fn update_facility<B: Backend>(
     kind: FacilityKind,
     State(backend): State<Arc<B>>,
     Authenticated(caller): Authenticated,
@@ -567,7 +609,13 @@ fn at_line(line: u64, e: ApiError) -> ApiError {
 
 /// `POST /api/v1/{kind}/import[?dry_run=true]`: a CSV file of facilities (see
 /// [`crate::import`]); all rows or none, unplaced addresses reported.
-async fn import_facilities<B: Backend>(
+#[utoipa::path(post, path = "/api/v1/{facility}/import", tag = "facilities", security(("bearer" = [])),
+    request_body(content = String, content_type = "text/csv", description = "Columns: name, status, lon, lat or address, and as the kind asks managed_by, category, capacity, occupancy; optional id"),
+    params(("facility" = String, Path, description = "checkpoints, quarantine-camps, testing-sites or essential-services"), ("dry_run" = Option<bool>, Query, description = "report without writing")),
+    responses((status = 200, description = "Dry run: the rows and the unplaced addresses"), (status = 201, description = "Imported"), (status = 401, description = "No token, or one unknown or revoked", body = crate::openapi::ErrorBody),
+              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::openapi::ErrorBody),
+              (status = 422, description = "Fields are wrong; each is named", body = crate::openapi::ErrorBody)))]
+pub(crate) async fn import_facilities<B: Backend>(
     kind: FacilityKind,
     State(backend): State<Arc<B>>,
     Authenticated(caller): Authenticated,
@@ -653,7 +701,14 @@ async fn import_facilities<B: Backend>(
 
 // ---- commune levels ----
 
-async fn set_level<B: Backend>(
+/// Sets a commune's epidemic level (CDC).
+#[utoipa::path(put, path = "/api/v1/communes/{code}/level", tag = "figures", security(("bearer" = [])),
+    request_body(content = Object, content_type = "application/json", description = "{\"level\": 1–4, \"active_cases\": n}"),
+    params(("code" = String, Path, description = "the commune")),
+    responses((status = 200, description = "Set"), (status = 401, description = "No token, or one unknown or revoked", body = crate::openapi::ErrorBody),
+              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::openapi::ErrorBody),
+              (status = 422, description = "Fields are wrong; each is named", body = crate::openapi::ErrorBody), (status = 404, description = "No such commune", body = crate::openapi::ErrorBody)))]
+pub(crate) async fn set_level<B: Backend>(
     State(backend): State<Arc<B>>,
     Authenticated(caller): Authenticated,
     Path(code): Path<String>,
@@ -723,7 +778,13 @@ fn table_layer(table: &str) -> Option<Layer> {
     })
 }
 
-async fn revert<B: Backend>(
+#[utoipa::path(post, path = "/api/v1/revert", tag = "history", security(("bearer" = [])),
+    request_body(content = Object, content_type = "application/json", description = "{\"entity\": table, \"id\", \"version_id\"}"),
+    responses((status = 200, description = "The version is current again, as a new version"), (status = 401, description = "No token, or one unknown or revoked", body = crate::openapi::ErrorBody),
+              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::openapi::ErrorBody),
+              (status = 422, description = "Fields are wrong; each is named", body = crate::openapi::ErrorBody),
+              (status = 404, description = "No such version", body = crate::openapi::ErrorBody)))]
+pub(crate) async fn revert<B: Backend>(
     State(backend): State<Arc<B>>,
     Authenticated(caller): Authenticated,
     JsonBody(body): JsonBody,
@@ -771,7 +832,12 @@ async fn revert<B: Backend>(
 
 /// `GET /api/v1/history?entity=lockdown_zones&id=…`: every change to one entity, oldest
 /// first, with who made it. Any valid token may read it.
-async fn history<B: Backend>(
+#[utoipa::path(get, path = "/api/v1/history", tag = "history", security(("bearer" = [])),
+    params(("entity" = String, Query, description = "a table (lockdown_zones, checkpoints, daily_figures, documents…) or boundaries"),
+           ("id" = String, Query, description = "the entity's id (an upload's number for boundaries)")),
+    responses((status = 200, description = "Every change, oldest first, with who made it"), (status = 400, description = "Bad parameters", body = crate::openapi::ErrorBody),
+              (status = 401, description = "No valid token", body = crate::openapi::ErrorBody)))]
+pub(crate) async fn history<B: Backend>(
     State(backend): State<Arc<B>>,
     Authenticated(_caller): Authenticated,
     query: Result<Query<BTreeMap<String, String>>, QueryRejection>,

@@ -48,7 +48,14 @@ fn day(text: &str) -> Result<NaiveDate, ApiError> {
     figures_day(text, today_in_province()).map_err(|e| ApiError::Invalid(vec![e]))
 }
 
-async fn put_figures<B: Backend>(
+/// A commune's figures for a day (health centres for their district, CDC).
+#[utoipa::path(put, path = "/api/v1/figures/{commune}/{day}", tag = "figures", security(("bearer" = [])),
+    request_body(content = Object, content_type = "application/json", description = "new_cases, active, recovered, deaths, in_quarantine (none negative)"),
+    params(("commune" = String, Path, description = "the commune"), ("day" = String, Path, description = "YYYY-MM-DD, not in the future")),
+    responses((status = 200, description = "Written (a correction is a new version)"), (status = 401, description = "No token, or one unknown or revoked", body = crate::openapi::ErrorBody),
+              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::openapi::ErrorBody),
+              (status = 422, description = "Fields are wrong; each is named", body = crate::openapi::ErrorBody), (status = 404, description = "No such commune", body = crate::openapi::ErrorBody)))]
+pub(crate) async fn put_figures<B: Backend>(
     State(backend): State<Arc<B>>,
     Authenticated(caller): Authenticated,
     Path((commune, day_text)): Path<(String, String)>,
@@ -69,7 +76,14 @@ async fn put_figures<B: Backend>(
     Ok(crate::edits::written(StatusCode::OK, &figures.id(), edited))
 }
 
-async fn put_workers<B: Backend>(
+/// Workers who came back to a commune on a day (Department of Labour).
+#[utoipa::path(put, path = "/api/v1/returning-workers/{commune}/{day}", tag = "figures", security(("bearer" = [])),
+    request_body(content = Object, content_type = "application/json", description = "{\"arrived\": n}"),
+    params(("commune" = String, Path, description = "the commune"), ("day" = String, Path, description = "YYYY-MM-DD")),
+    responses((status = 200, description = "Written"), (status = 401, description = "No token, or one unknown or revoked", body = crate::openapi::ErrorBody),
+              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::openapi::ErrorBody),
+              (status = 422, description = "Fields are wrong; each is named", body = crate::openapi::ErrorBody), (status = 404, description = "No such commune", body = crate::openapi::ErrorBody)))]
+pub(crate) async fn put_workers<B: Backend>(
     State(backend): State<Arc<B>>,
     Authenticated(caller): Authenticated,
     Path((commune, day_text)): Path<(String, String)>,
@@ -108,7 +122,12 @@ fn date_param(
 
 /// `GET /api/v1/figures?unit=&from=&to=`: one unit's series (a district or commune; the
 /// province when `unit` is left out), a day per entry, and the sums over the period.
-async fn series<B: Backend>(
+#[utoipa::path(get, path = "/api/v1/figures", tag = "figures", operation_id = "figure_series",
+    params(("unit" = Option<String>, Query, description = "a district or commune; the province when left out"),
+           ("from" = Option<String>, Query, description = "first day (two weeks before `to`)"),
+           ("to" = Option<String>, Query, description = "last day (the latest with figures)")),
+    responses((status = 200, description = "Sums per day and over the period"), (status = 400, description = "A parameter is wrong", body = crate::openapi::ErrorBody)))]
+pub(crate) async fn series<B: Backend>(
     State(backend): State<Arc<B>>,
     query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
 ) -> Result<Response, ApiError> {
@@ -170,7 +189,10 @@ async fn series<B: Backend>(
 
 /// `GET /api/v1/figures/districts?day=`: every district's sums for a day (the latest day
 /// with figures when none is given), and the province's.
-async fn districts<B: Backend>(
+#[utoipa::path(get, path = "/api/v1/figures/districts", tag = "figures", operation_id = "district_figures",
+    params(("day" = Option<String>, Query, description = "the day (the latest with figures)")),
+    responses((status = 200, description = "Each district's sums and the province's"), (status = 400, description = "A parameter is wrong", body = crate::openapi::ErrorBody)))]
+pub(crate) async fn districts<B: Backend>(
     State(backend): State<Arc<B>>,
     query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
 ) -> Result<Response, ApiError> {

@@ -10,6 +10,7 @@ mod error;
 mod figures;
 pub mod glyphs;
 mod import;
+mod openapi;
 pub mod pages;
 mod reads;
 pub mod requests;

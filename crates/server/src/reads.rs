@@ -152,7 +152,20 @@ fn parse_bbox(text: &str) -> Result<[f64; 4], ApiError> {
     }
 }
 
-async fn list<B: Backend>(
+/// One page of a layer, public.
+#[utoipa::path(get, path = "/api/v1/layers/{layer}", tag = "layers", operation_id = "list_layer",
+    params(("layer" = String, Path, description = "zones, lockdown-points, checkpoints, quarantine-camps, testing-sites or essential-services"),
+           ("at" = Option<String>, Query, description = "as the layer stood at this moment (RFC 3339)"),
+           ("in_force" = Option<bool>, Query, description = "only (or no) declarations in force / facilities open"),
+           ("district" = Option<String>, Query, description = "only features meeting this district"),
+           ("commune" = Option<String>, Query, description = "only features meeting this commune"),
+           ("hamlet" = Option<String>, Query, description = "only features meeting this hamlet"),
+           ("bbox" = Option<String>, Query, description = "min_lon,min_lat,max_lon,max_lat"),
+           ("limit" = Option<i64>, Query, description = "page size, 1–1000 (100)"),
+           ("offset" = Option<i64>, Query, description = "features skipped")),
+    responses((status = 200, description = "GeoJSON FeatureCollection with numberMatched, numberReturned and a next link", content_type = "application/geo+json"),
+              (status = 400, description = "A parameter is wrong", body = crate::openapi::ErrorBody), (status = 404, description = "No such layer", body = crate::openapi::ErrorBody)))]
+pub(crate) async fn list<B: Backend>(
     State(backend): State<Arc<B>>,
     Path(layer): Path<String>,
     headers: HeaderMap,

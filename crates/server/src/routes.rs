@@ -80,6 +80,7 @@ pub fn app_with<B: Backend>(backend: Arc<B>, assets: Assets) -> Router {
         .route("/api/v1/search", get(search::<B>))
         .route("/tiles.json", get(tilejson::<B>))
         .route("/styles/covid.json", get(style))
+        .route("/api/v1/openapi.json", get(crate::openapi::openapi_json))
         .merge(crate::edits::routes::<B>())
         .merge(crate::reads::routes::<B>())
         .merge(crate::figures::routes::<B>())
@@ -98,7 +99,10 @@ pub fn app_with<B: Backend>(backend: Arc<B>, assets: Assets) -> Router {
     tiles.merge(api).layer(CorsLayer::permissive())
 }
 
-async fn health<B: Backend>(State(backend): State<Arc<B>>) -> Response {
+/// Whether the database answers, and how many units of each level are current.
+#[utoipa::path(get, path = "/health", tag = "service",
+    responses((status = 200, description = "The database answers"), (status = 503, description = "The database does not answer", body = crate::openapi::ErrorBody)))]
+pub(crate) async fn health<B: Backend>(State(backend): State<Arc<B>>) -> Response {
     match backend.health().await {
         Ok(h) => Json(json!({ "status": "ok", "database": "reachable", "units": h.units }))
             .into_response(),
@@ -110,7 +114,13 @@ async fn health<B: Backend>(State(backend): State<Arc<B>>) -> Response {
     }
 }
 
-async fn units<B: Backend>(
+/// The current administrative units as GeoJSON.
+#[utoipa::path(get, path = "/api/v1/units", tag = "units",
+    params(("level" = Option<String>, Query, description = "province, district, commune or hamlet"),
+           ("parent" = Option<String>, Query, description = "only the units under this code")),
+    responses((status = 200, description = "GeoJSON FeatureCollection of the current units", content_type = "application/geo+json"),
+              (status = 400, description = "A parameter is wrong; `field` names it", body = crate::openapi::ErrorBody)))]
+pub(crate) async fn units<B: Backend>(
     State(backend): State<Arc<B>>,
     query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
 ) -> Result<Response, ApiError> {
@@ -138,7 +148,15 @@ async fn units<B: Backend>(
     Ok(([(header::CONTENT_TYPE, "application/geo+json")], body).into_response())
 }
 
-async fn status<B: Backend>(
+/// Whether a place is in a lockdown area: by position or by address.
+#[utoipa::path(get, path = "/api/v1/status", tag = "lookups",
+    params(("lat" = Option<f64>, Query, description = "latitude, WGS 84 (with lon)"),
+           ("lon" = Option<f64>, Query, description = "longitude, WGS 84 (with lat)"),
+           ("address" = Option<String>, Query, description = "an address as people write it, instead of lat/lon")),
+    responses((status = 200, description = "The units, lockdown, epidemic level and nearest facilities"),
+              (status = 400, description = "Missing, conflicting or malformed parameters", body = crate::openapi::ErrorBody),
+              (status = 404, description = "The address names no unit", body = crate::openapi::ErrorBody)))]
+pub(crate) async fn status<B: Backend>(
     State(backend): State<Arc<B>>,
     query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
 ) -> Result<Response, ApiError> {
@@ -157,7 +175,11 @@ const MAX_QUERY_CHARS: usize = 200;
 /// Results returned by the search.
 const SEARCH_RESULTS: usize = 10;
 
-async fn search<B: Backend>(
+/// Units whose names hold the words typed, for autocomplete.
+#[utoipa::path(get, path = "/api/v1/search", tag = "lookups",
+    params(("q" = String, Query, description = "words of a unit's name, with or without diacritics")),
+    responses((status = 200, description = "Up to 10 units"), (status = 400, description = "`q` missing or too long", body = crate::openapi::ErrorBody)))]
+pub(crate) async fn search<B: Backend>(
     State(backend): State<Arc<B>>,
     query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
 ) -> Result<Response, ApiError> {
@@ -189,7 +211,14 @@ async fn search<B: Backend>(
 
 /// `GET /tiles/{z}/{x}/{y}.mvt` (or `.pbf`): the tile, gzipped when the client accepts it,
 /// with an `ETag` (and 304 when it still matches); 204 when the tile holds nothing.
-async fn tile<B: Backend>(
+#[utoipa::path(get, path = "/tiles/{z}/{x}/{file}", tag = "tiles",
+    params(("z" = u8, Path, description = "zoom, 0–18"), ("x" = u32, Path, description = "column"),
+           ("file" = String, Path, description = "`{y}.mvt` or `{y}.pbf`")),
+    responses((status = 200, description = "Mapbox Vector Tile 2.1", content_type = "application/vnd.mapbox-vector-tile"),
+              (status = 204, description = "Nothing in this tile"), (status = 304, description = "Unchanged since the ETag sent"),
+              (status = 400, description = "z, x or y out of range or not a number", body = crate::openapi::ErrorBody),
+              (status = 404, description = "Another format", body = crate::openapi::ErrorBody)))]
+pub(crate) async fn tile<B: Backend>(
     State(backend): State<Arc<B>>,
     Path((z, x, file)): Path<(String, String, String)>,
     headers: HeaderMap,
@@ -288,7 +317,11 @@ fn accepts_gzip(headers: &HeaderMap) -> bool {
 }
 
 /// `GET /tiles.json`: TileJSON 3.0.0 with tile URLs on the host the client used.
-async fn tilejson<B: Backend>(State(backend): State<Arc<B>>, headers: HeaderMap) -> Response {
+#[utoipa::path(get, path = "/tiles.json", tag = "tiles", responses((status = 200, description = "TileJSON 3.0.0")))]
+pub(crate) async fn tilejson<B: Backend>(
+    State(backend): State<Arc<B>>,
+    headers: HeaderMap,
+) -> Response {
     let snapshot = backend.snapshot();
     let bounds = snapshot
         .units()
@@ -306,13 +339,17 @@ const STYLE: &str = include_str!("../../../styles/covid.json");
 
 /// `GET /styles/covid.json`: the MapLibre style with its tile and glyph URLs on the host the
 /// client used.
-async fn style(headers: HeaderMap) -> Response {
+#[utoipa::path(get, path = "/styles/covid.json", tag = "tiles", responses((status = 200, description = "MapLibre style")))]
+pub(crate) async fn style(headers: HeaderMap) -> Response {
     let body = STYLE.replace("{base}", &base_url(&headers));
     ([(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
-/// `GET /fonts/{fontstack}/{start}-{end}.pbf`: label glyphs.
-async fn font_range(
+/// `GET /fonts/{fontstack}/{start}-{end}.pbf`: label glyphs for MapLibre.
+#[utoipa::path(get, path = "/fonts/{fontstack}/{range}", tag = "tiles",
+    params(("fontstack" = String, Path, description = "e.g. DejaVu Sans Book"), ("range" = String, Path, description = "e.g. 0-255.pbf")),
+    responses((status = 200, description = "Glyphs (protobuf)", content_type = "application/x-protobuf"), (status = 404, description = "No such font or range", body = crate::openapi::ErrorBody)))]
+pub(crate) async fn font_range(
     State(glyphs): State<Arc<Glyphs>>,
     Path((stack, range)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {

@@ -3,59 +3,12 @@
 
 #![allow(clippy::unwrap_used)]
 
+use covidmap_tests::decode_tile as decode;
 use covidmap_tiles::grid::{to_mercator, MercatorRect};
 use covidmap_tiles::{TileData, TileId, LAYERS};
-use gdal::vector::{Geometry, LayerAccess};
-use gdal::{Dataset, DatasetOptions};
+use gdal::vector::Geometry;
 use geo::{BoundingRect, Intersects, MapCoords};
 use std::collections::BTreeMap;
-
-/// A decoded feature: its attributes as text, and its geometry.
-struct Decoded {
-    fields: BTreeMap<String, String>,
-    geometry: Geometry,
-}
-
-/// Writes the tile and reads it back through GDAL, layer by layer, with the buffer.
-fn decode(tile: TileId, bytes: &[u8]) -> BTreeMap<String, Vec<Decoded>> {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("tile.mvt");
-    std::fs::write(&path, bytes).unwrap();
-    let (x, y, z) = (
-        format!("X={}", tile.x),
-        format!("Y={}", tile.y),
-        format!("Z={}", tile.z),
-    );
-    let options = [x.as_str(), y.as_str(), z.as_str(), "CLIP=NO"];
-    let dataset = Dataset::open_ex(
-        &path,
-        DatasetOptions {
-            allowed_drivers: Some(&["MVT"]),
-            open_options: Some(&options),
-            ..DatasetOptions::default()
-        },
-    )
-    .unwrap();
-    let mut out = BTreeMap::new();
-    for mut layer in dataset.layers() {
-        let names: Vec<String> = layer.defn().fields().map(|f| f.name()).collect();
-        let features = layer
-            .features()
-            .map(|f| Decoded {
-                fields: names
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(i, n)| {
-                        f.field_as_string(i).ok().flatten().map(|v| (n.clone(), v))
-                    })
-                    .collect(),
-                geometry: f.geometry().unwrap().clone(),
-            })
-            .collect();
-        out.insert(layer.name(), features);
-    }
-    out
-}
 
 fn tile_at(z: u32, lon: f64, lat: f64) -> TileId {
     let [x, y] = to_mercator(lon, lat);

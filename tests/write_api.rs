@@ -99,6 +99,35 @@ impl Api {
         .1
     }
 
+    /// The features of the tile over `p` at zoom `z`, decoded by GDAL; `None` when the
+    /// server answers 204.
+    async fn tile_features(
+        &self,
+        p: geo::Point<f64>,
+        z: u8,
+    ) -> Option<std::collections::BTreeMap<String, Vec<covidmap_tests::Decoded>>> {
+        let [x, y] = covidmap_tiles::grid::to_mercator(p.x(), p.y());
+        let rect = covidmap_tiles::MercatorRect {
+            min_x: x,
+            min_y: y,
+            max_x: x,
+            max_y: y,
+        };
+        let (xs, ys) = covidmap_tiles::TileId::covering(z, &rect);
+        let tile = covidmap_tiles::TileId::new(u32::from(z), *xs.start(), *ys.start()).unwrap();
+        let response = reqwest::get(format!(
+            "{}/tiles/{}/{}/{}.mvt",
+            self.base, tile.z, tile.x, tile.y
+        ))
+        .await
+        .unwrap();
+        if response.status() == 204 {
+            return None;
+        }
+        let bytes = response.bytes().await.unwrap();
+        Some(covidmap_tests::decode_tile(tile, &bytes))
+    }
+
     /// An active sample zone lying outside the district, and the district it lies in.
     fn foreign_zone(&self, district: &str) -> (String, String) {
         let snapshot = self.backend.snapshot();
@@ -694,6 +723,31 @@ async fn each_agency_keeps_its_layer_and_answers_follow_within_a_second() {
     // Tests check that every write arrives; how fast is measured by the commit → visible
     // bench (benches/README.md).
     println!("write → visible in answers: {timings:?}");
+
+    // And in the tiles: every new feature, the commune's level with its cases.
+    let tiles = api.tile_features(near, 14).await.unwrap();
+    let has = |layer: &str, key: &str, value: &str| {
+        tiles.get(layer).is_some_and(|fs| {
+            fs.iter()
+                .any(|f| f.fields.get(key).map(String::as_str) == Some(value))
+        })
+    };
+    for (layer, name) in [
+        ("checkpoints", "Chốt kiểm soát thử"),
+        ("testing_sites", "Điểm xét nghiệm thử"),
+        ("quarantine_camps", "Khu cách ly thử"),
+        ("essential_services", "Chợ thử"),
+        ("lockdown_points", "Điểm phong toả thử"),
+    ] {
+        assert!(has(layer, "name", name), "{layer} lacks {name}");
+    }
+    assert!(has("quarantine_camps", "occupancy", "150"));
+    assert!(
+        tiles["commune_levels"]
+            .iter()
+            .any(|f| f.fields["code"] == commune && f.fields["active_cases"] == "321"),
+        "the commune's new level is not in the tile"
+    );
 }
 
 #[tokio::test]

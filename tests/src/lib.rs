@@ -324,3 +324,56 @@ where
     }
     panic!("never saw {what}");
 }
+
+/// A decoded feature: its attributes as text, and its geometry.
+pub struct Decoded {
+    pub fields: std::collections::BTreeMap<String, String>,
+    pub geometry: gdal::vector::Geometry,
+}
+
+/// Writes the tile and reads it back through GDAL, layer by layer, with the buffer.
+#[must_use]
+pub fn decode_tile(
+    tile: covidmap_tiles::TileId,
+    bytes: &[u8],
+) -> std::collections::BTreeMap<String, Vec<Decoded>> {
+    use gdal::vector::LayerAccess;
+    use gdal::{Dataset, DatasetOptions};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tile.mvt");
+    std::fs::write(&path, bytes).unwrap();
+    let (x, y, z) = (
+        format!("X={}", tile.x),
+        format!("Y={}", tile.y),
+        format!("Z={}", tile.z),
+    );
+    let options = [x.as_str(), y.as_str(), z.as_str(), "CLIP=NO"];
+    let dataset = Dataset::open_ex(
+        &path,
+        DatasetOptions {
+            allowed_drivers: Some(&["MVT"]),
+            open_options: Some(&options),
+            ..DatasetOptions::default()
+        },
+    )
+    .unwrap();
+    let mut out = std::collections::BTreeMap::new();
+    for mut layer in dataset.layers() {
+        let names: Vec<String> = layer.defn().fields().map(|f| f.name()).collect();
+        let features = layer
+            .features()
+            .map(|f| Decoded {
+                fields: names
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, n)| {
+                        f.field_as_string(i).ok().flatten().map(|v| (n.clone(), v))
+                    })
+                    .collect(),
+                geometry: f.geometry().unwrap().clone(),
+            })
+            .collect();
+        out.insert(layer.name(), features);
+    }
+    out
+}

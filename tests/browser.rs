@@ -187,3 +187,43 @@ async fn the_public_map_draws_every_kind_of_feature_with_our_style_and_tiles() {
     assert!(names.len() >= 10, "{names:?}");
     assert_eq!(names.len(), distinct.len(), "{names:?}");
 }
+
+#[tokio::test]
+async fn a_resident_on_a_phone_finds_an_address_and_their_position_in_a_zone() {
+    let db = TestDb::new().await;
+    let served = serve(&db).await;
+    // A point inside an active zone, away from the others' edges.
+    let zone = point_of(
+        &db,
+        "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) AS p FROM lockdown_zones \
+         WHERE valid_to IS NULL AND status = 'active' ORDER BY ST_Area(geom) DESC, id LIMIT 1) z",
+    )
+    .await;
+    let zone = serde_json::json!(zone).to_string();
+    let result = browse("public_page.mjs", &[&served.base, "--zone", &zone]);
+    println!("{result:#}");
+    assert_eq!(result["problems"], serde_json::json!([]), "{result:#}");
+    let suggestions = result["suggestions"].as_array().unwrap();
+    assert!(
+        suggestions
+            .iter()
+            .any(|s| s.as_str().unwrap().starts_with("Xóm 1, Xã Nghi Phong")),
+        "{suggestions:?}"
+    );
+    let card = result["address_card"].as_str().unwrap();
+    assert!(
+        card.contains("Xóm 1, Xã Nghi Phong, Thành phố Vinh"),
+        "{card}"
+    );
+    let location = result["location_card"].as_str().unwrap();
+    assert!(location.contains("ĐANG PHONG TOẢ"), "{location}");
+    assert_eq!(result["title_en"], "COVID-19 map of Nghệ An province");
+    assert!(
+        result["updated"].as_str().unwrap().contains("20"),
+        "{result:#}"
+    );
+    assert!(result["district_rows"].as_u64().unwrap() > 20, "{result:#}");
+    let bytes = result["first_load_bytes"].as_u64().unwrap();
+    println!("first load, tiles excluded: {bytes} bytes");
+    assert!(bytes > 0);
+}

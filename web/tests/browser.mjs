@@ -21,20 +21,24 @@ const ARGS = [
 ];
 
 /** Opens a page; everything that goes wrong on it is collected in `problems`. */
-export async function openPage({ width = 1280, height = 800 } = {}) {
+export async function openPage({ width = 1280, height = 800, ...context } = {}) {
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
-  const context = await browser.newContext({ viewport: { width, height } });
-  const page = await context.newPage();
+  const context_ = await browser.newContext({ viewport: { width, height }, ...context });
+  const page = await context_.newPage();
   const problems = [];
   page.on('console', (m) => {
     if (m.type() === 'error') problems.push(`console: ${m.text()}`);
   });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+  page.on('requestfailed', (r) => {
+    // MapLibre cancels the tiles it no longer needs when the map moves on.
+    const cancelledTile = r.url().includes('/tiles/') && r.failure()?.errorText === 'net::ERR_ABORTED';
+    if (!cancelledTile) problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`);
+  });
   page.on('response', (r) => {
     if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
   });
-  return { browser, context, page, problems };
+  return { browser, context: context_, page, problems };
 }
 
 /** Saves a screenshot as `<dir>/<name>.png`. */

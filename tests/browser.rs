@@ -227,3 +227,92 @@ async fn a_resident_on_a_phone_finds_an_address_and_their_position_in_a_zone() {
     println!("first load, tiles excluded: {bytes} bytes");
     assert!(bytes > 0);
 }
+
+#[tokio::test]
+async fn a_district_draws_a_zone_the_public_sees_and_uploads_its_hamlets_from_the_admin_page() {
+    let db = TestDb::new().await;
+    let served = serve(&db).await;
+    let (_, token) = db
+        .store
+        .create_token(
+            "ubnd-412",
+            covidmap_core::agency::Role::Editor,
+            "browser test",
+        )
+        .await
+        .unwrap();
+    // A hamlet of Vinh with no lockdown over it, and one of another district.
+    let free_hamlet = |district: &str| {
+        format!(
+            "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(h.geom) AS p, h.code FROM admin_units_current h \
+             JOIN admin_units_current c ON c.code = h.parent_code \
+             WHERE h.level = 'hamlet' AND c.parent_code = '{district}') h \
+             WHERE NOT EXISTS (SELECT 1 FROM lockdown_zones z WHERE z.valid_to IS NULL AND ST_DWithin(z.geom, h.p, 0.01)) \
+             ORDER BY h.code LIMIT 1"
+        )
+    };
+    let inside = point_of(&db, &free_hamlet("412")).await;
+    let elsewhere = point_of(&db, &free_hamlet("429")).await;
+    // The hamlets of one Vinh commune, the first renamed: a file a committee would upload.
+    let (parent, file): (String, String) = sqlx::query_as(
+        "WITH c AS (SELECT min(code) AS code FROM admin_units_current WHERE level = 'commune' AND parent_code = '412'),
+              h AS (SELECT * FROM admin_units_current WHERE parent_code = (SELECT code FROM c))
+         SELECT (SELECT code FROM c), json_build_object('type', 'FeatureCollection', 'features', json_agg(json_build_object(
+             'type', 'Feature', 'geometry', ST_AsGeoJSON(geom)::json,
+             'properties', json_build_object('code', code,
+                 'name', CASE WHEN code = (SELECT min(code) FROM h) THEN 'Khối Đổi Tên' ELSE name END))))::text FROM h",
+    )
+    .fetch_one(db.store.pool())
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("khoi.geojson");
+    std::fs::write(&path, file).unwrap();
+    let result = browse(
+        "admin_page.mjs",
+        &[
+            &served.base,
+            "--token",
+            &token,
+            "--inside",
+            &serde_json::json!(inside).to_string(),
+            "--elsewhere",
+            &serde_json::json!(elsewhere).to_string(),
+            "--file",
+            path.to_str().unwrap(),
+            "--parent",
+            &parent,
+        ],
+    );
+    println!("{result:#}");
+    assert_eq!(result["problems"], serde_json::json!([]), "{result:#}");
+    let text = |key: &str| result[key].as_str().unwrap_or_default().to_owned();
+    assert!(
+        text("wrong_token").contains("unknown or has been revoked"),
+        "{result:#}"
+    );
+    assert_eq!(text("who"), "UBND thành phố Vinh (editor)");
+    assert_eq!(
+        result["signin_visible"], false,
+        "the sign-in form stays after signing in"
+    );
+    assert_eq!(
+        result["sections"],
+        serde_json::json!({"lockdown_zones": true, "boundaries": true, "facilities": false, "daily_figures": false})
+    );
+    assert!(
+        text("saved").starts_with("Đã lưu vùng phong toả"),
+        "{result:#}"
+    );
+    assert!(text("elsewhere").starts_with("403"), "{result:#}");
+    assert!(text("elsewhere").contains("Huyện Nghi Lộc"), "{result:#}");
+    assert!(text("diff").contains("Thay đổi: 1"), "{result:#}");
+    assert!(
+        text("committed").starts_with("Đã cập nhật ranh giới"),
+        "{result:#}"
+    );
+    println!(
+        "zone drawn → on the public map: {} s",
+        result["public_map_seconds"]
+    );
+}

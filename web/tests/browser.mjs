@@ -21,13 +21,16 @@ const ARGS = [
 ];
 
 /** Opens a page; everything that goes wrong on it is collected in `problems`. */
-export async function openPage({ width = 1280, height = 800, ...context } = {}) {
+export async function openPage({ width = 1280, height = 800, expectedStatuses = [], ...context } = {}) {
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
   const context_ = await browser.newContext({ viewport: { width, height }, ...context });
   const page = await context_.newPage();
   const problems = [];
+  // Refusals the test provokes on purpose (a wrong token, another district) are not problems.
+  const expected = (status) => expectedStatuses.includes(status);
   page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+    const refused = m.text().match(/status of (\d+)/);
+    if (m.type() === 'error' && !(refused && expected(Number(refused[1])))) problems.push(`console: ${m.text()}`);
   });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('requestfailed', (r) => {
@@ -36,7 +39,7 @@ export async function openPage({ width = 1280, height = 800, ...context } = {}) 
     if (!cancelledTile) problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`);
   });
   page.on('response', (r) => {
-    if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
+    if (r.status() >= 400 && !expected(r.status())) problems.push(`HTTP ${r.status()}: ${r.url()}`);
   });
   return { browser, context: context_, page, problems };
 }

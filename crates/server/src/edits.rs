@@ -45,7 +45,8 @@ pub fn routes<B: Backend>() -> Router<Arc<B>> {
         .route("/api/v1/lockdown-points/{id}/lift", post(lift::<B>))
         .route("/api/v1/communes/{code}/level", put(set_level::<B>))
         .route("/api/v1/revert", post(revert::<B>))
-        .route("/api/v1/history", get(history::<B>));
+        .route("/api/v1/history", get(history::<B>))
+        .route("/api/v1/me", get(me::<B>));
     for kind in FacilityKind::ALL {
         let collection = format!("/api/v1/{}", url_name(kind));
         router = router
@@ -758,6 +759,34 @@ pub(crate) fn commune_in_scope<'a>(
         }
     }
     Ok(commune)
+}
+
+/// Who the token stands for and what it may write: the admin page offers only that.
+#[utoipa::path(get, path = "/api/v1/me", tag = "history", security(("bearer" = [])),
+    responses((status = 200, description = "The organisation, the role and the layers it may write"),
+              (status = 401, description = "No valid token", body = crate::openapi::ErrorBody)))]
+pub(crate) async fn me<B: Backend>(
+    State(_backend): State<Arc<B>>,
+    Authenticated(caller): Authenticated,
+) -> Response {
+    let writes: Vec<&str> = if caller.role == covidmap_core::agency::Role::Editor {
+        caller
+            .org
+            .kind
+            .writes()
+            .iter()
+            .map(|l| l.as_str())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Json(json!({
+        "org": {"id": caller.org.id, "name": caller.org.name, "kind": caller.org.kind.as_str(),
+                "district_code": caller.org.district_code},
+        "role": caller.role.as_str(),
+        "writes": writes,
+    }))
+    .into_response()
 }
 
 // ---- history and revert ----

@@ -73,6 +73,7 @@ impl utoipa::Modify for BearerTokens {
         crate::edits::set_level,
         crate::edits::revert,
         crate::edits::history,
+        crate::edits::me,
         crate::figures::put_figures,
         crate::figures::put_workers,
         crate::figures::series,

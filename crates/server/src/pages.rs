@@ -12,12 +12,13 @@ pub const DEFAULT_WEB_DIR: &str = "web";
 /// Where MapLibre GL JS's build lies inside the web folder.
 const MAPLIBRE_DIST: &str = "node_modules/maplibre-gl/dist";
 
-/// The pages' routes: `/` (the public map), `/static/…` (the pages' own files) and
-/// `/vendor/maplibre-gl/…`.
+/// The pages' routes: `/` (the public map), `/admin` (the agencies' page), `/static/…` (the
+/// pages' own files) and `/vendor/maplibre-gl/…`.
 pub fn routes(web_dir: &Path) -> Router {
     let public = web_dir.join("public");
     Router::new()
         .route_service("/", ServeFile::new(public.join("index.html")))
+        .route_service("/admin", ServeFile::new(public.join("admin.html")))
         .nest_service("/static", ServeDir::new(&public))
         .nest_service(
             "/vendor/maplibre-gl",

@@ -1,0 +1,314 @@
+// The agencies' page: sign in with the organisation's token, then only what its role may
+// write: lockdown zones (drawn or made of hamlets) and lifting them, boundary uploads with a
+// dry run first, facilities placed by clicking, daily figures, an entity's history and
+// revert. The server's error messages are shown as they are.
+import * as maplibregl from '/vendor/maplibre-gl/maplibre-gl.mjs';
+
+const $ = (id) => document.getElementById(id);
+let token = sessionStorage.getItem('covidmap-token');
+let me = null;
+
+function el(tag, text) {
+  const e = document.createElement(tag);
+  if (text !== undefined && text !== null) e.textContent = String(text);
+  return e;
+}
+
+function say(text, kind = 'ok') {
+  const m = $('message');
+  m.textContent = text;
+  m.className = kind;
+}
+
+/** Shows a refusal as the server words it, with every field it names. */
+function sayError(status, body) {
+  const error = body?.error || {};
+  const lines = [`${status}: ${error.message || 'lỗi'}`];
+  for (const f of error.fields || []) lines.push(`• ${f.field}: ${f.message}`);
+  say(lines.join('\n'), 'error');
+}
+
+async function api(method, path, body, contentType = 'application/json') {
+  const headers = { Authorization: `Bearer ${token}` };
+  let payload = body;
+  if (body !== undefined && !(body instanceof FormData)) {
+    headers['Content-Type'] = contentType;
+    payload = contentType === 'application/json' ? JSON.stringify(body) : body;
+  }
+  const response = await fetch(path, { method, headers, body: payload });
+  const answer = await response.json().catch(() => ({}));
+  if (!response.ok) sayError(response.status, answer);
+  return { ok: response.ok, status: response.status, body: answer };
+}
+
+// ---- map and drawing ----
+
+const map = new maplibregl.Map({ container: 'map', style: '/styles/covid.json', center: [105.2, 19.0], zoom: 8 });
+map.addControl(new maplibregl.NavigationControl(), 'top-right');
+let mode = null; // 'draw', 'pick', 'place' or null (select)
+let vertices = [];
+let picked = [];
+let selectedZone = null;
+
+function draft() {
+  const ring = vertices.length >= 3 ? [...vertices, vertices[0]] : vertices;
+  return {
+    type: 'FeatureCollection',
+    features: [
+      ...(vertices.length >= 3 ? [{ type: 'Feature', geometry: { type: 'Polygon', coordinates: [ring] }, properties: {} }] : []),
+      ...vertices.map((v) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: v }, properties: {} })),
+    ],
+  };
+}
+
+function redraw() {
+  map.getSource('draft')?.setData(draft());
+  if (map.getLayer('picked')) map.setFilter('picked', ['in', ['get', 'code'], ['literal', picked]]);
+}
+
+map.on('load', () => {
+  map.addSource('draft', { type: 'geojson', data: draft() });
+  map.addLayer({ id: 'draft-fill', type: 'fill', source: 'draft', filter: ['==', ['geometry-type'], 'Polygon'], paint: { 'fill-color': '#c62828', 'fill-opacity': 0.35 } });
+  map.addLayer({ id: 'draft-vertices', type: 'circle', source: 'draft', filter: ['==', ['geometry-type'], 'Point'], paint: { 'circle-radius': 5, 'circle-color': '#b71c1c' } });
+  map.addLayer({ id: 'picked', type: 'fill', source: 'covidmap', 'source-layer': 'hamlets', filter: ['in', ['get', 'code'], ['literal', []]], paint: { 'fill-color': '#c62828', 'fill-opacity': 0.45 } });
+  map.addLayer({ id: 'changed', type: 'line', source: 'covidmap', 'source-layer': 'hamlets', filter: ['in', ['get', 'code'], ['literal', []]], paint: { 'line-color': '#6a1b9a', 'line-width': 3 } });
+});
+
+map.on('click', async (e) => {
+  const at = [e.lngLat.lng, e.lngLat.lat];
+  if (mode === 'draw') {
+    vertices.push(at);
+    return redraw();
+  }
+  if (mode === 'pick') {
+    const hamlet = map.queryRenderedFeatures(e.point, { layers: ['hamlets-line'] })[0]
+      || map.queryRenderedFeatures(e.point).find((f) => f.sourceLayer === 'hamlets');
+    if (!hamlet) return say('Phóng to tới mức thấy xóm/khối (từ z12) rồi bấm vào xóm.', 'error');
+    const code = hamlet.properties.code;
+    picked = picked.includes(code) ? picked.filter((c) => c !== code) : [...picked, code];
+    say(`Đã chọn: ${picked.join(', ') || 'không'}`);
+    return redraw();
+  }
+  if (mode === 'place') {
+    mode = null;
+    return placeFacility(at);
+  }
+  const zone = map.queryRenderedFeatures(e.point, { layers: ['lockdown-zones-fill', 'lockdown-zones-lifted'] })[0];
+  if (zone) selectZone(zone.properties);
+});
+
+$('draw').addEventListener('click', () => {
+  mode = 'draw';
+  picked = [];
+  say('Bấm lên bản đồ để đặt các đỉnh của vùng.');
+  redraw();
+});
+$('pick').addEventListener('click', () => {
+  mode = 'pick';
+  vertices = [];
+  say('Bấm vào các xóm/khối cần phong toả.');
+  redraw();
+});
+$('clear').addEventListener('click', () => {
+  mode = null;
+  vertices = [];
+  picked = [];
+  redraw();
+});
+
+// ---- zones ----
+
+const iso = (local) => (local ? new Date(local).toISOString() : undefined);
+
+$('zone').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const form = new FormData(e.target);
+  const properties = {
+    name: form.get('name'),
+    level: Number(form.get('level')),
+    reason: form.get('reason'),
+    started_at: iso(form.get('started_at')),
+  };
+  if (form.get('planned_end')) properties.planned_end = iso(form.get('planned_end'));
+  let geometry = null;
+  if (vertices.length >= 3) geometry = { type: 'Polygon', coordinates: [[...vertices, vertices[0]]] };
+  else if (picked.length) properties.unit_codes = picked;
+  const { ok, body } = await api('POST', '/api/v1/zones', { type: 'Feature', geometry, properties });
+  if (ok) {
+    say(`Đã lưu vùng phong toả ${body.id} (phiên bản ${body.version_id}).`);
+    mode = null;
+    vertices = [];
+    picked = [];
+    redraw();
+  }
+});
+
+function selectZone(zone) {
+  selectedZone = zone;
+  $('selected-zone').hidden = false;
+  $('zone-info').textContent = `${zone.name} – cấp ${zone.level} – ${zone.status === 'active' ? 'đang phong toả' : 'đã dỡ'} (${zone.id})`;
+}
+
+$('lift').addEventListener('click', async () => {
+  if (!selectedZone) return;
+  const { ok } = await api('POST', `/api/v1/zones/${encodeURIComponent(selectedZone.id)}/lift`);
+  if (ok) say(`Đã dỡ phong toả ${selectedZone.id}.`);
+});
+
+$('zone-history').addEventListener('click', () => selectedZone && showHistory('lockdown_zones', selectedZone.id));
+
+async function showHistory(entity, id) {
+  const { ok, body } = await api('GET', `/api/v1/history?entity=${entity}&id=${encodeURIComponent(id)}`);
+  if (!ok) return;
+  $('history').hidden = false;
+  const list = $('entries');
+  list.replaceChildren();
+  for (const entry of body.entries) {
+    const item = el('li', `${entry.at} – ${entry.action} – ${entry.org_id}: ${entry.after?.name ?? ''}`);
+    const version = entry.after?.version_id;
+    if (version) {
+      const back = el('button', 'Khôi phục phiên bản này');
+      back.type = 'button';
+      back.addEventListener('click', async () => {
+        const r = await api('POST', '/api/v1/revert', { entity, id, version_id: version });
+        if (r.ok) say(`Đã khôi phục phiên bản ${version}.`);
+      });
+      item.append(' ', back);
+    }
+    list.append(item);
+  }
+}
+
+// ---- boundaries ----
+
+let uploadForm = null;
+let digest = null;
+
+function uploadUrl(form, extra) {
+  const params = new URLSearchParams({ level: form.get('level'), ...extra });
+  if (form.get('parent')) params.set('parent', form.get('parent'));
+  return `/api/v1/boundaries?${params}`;
+}
+
+$('upload').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  uploadForm = new FormData(e.target);
+  const { ok, body } = await api('POST', uploadUrl(uploadForm, { dry_run: 'true' }), uploadForm);
+  if (!ok) return;
+  const diff = body.report.applied.diff;
+  digest = body.report.diff_digest;
+  const list = $('diff');
+  list.replaceChildren(
+    el('li', `Thêm: ${diff.added.length} ${diff.added.join(', ')}`),
+    el('li', `Thay đổi: ${diff.changed.length} ${diff.changed.map((c) => c.code).join(', ')}`),
+    el('li', `Bỏ: ${diff.removed.length} ${diff.removed.join(', ')}`),
+    el('li', `Giữ nguyên: ${diff.unchanged}`),
+  );
+  const codes = [...diff.changed.map((c) => c.code), ...diff.removed];
+  if (map.getLayer('changed')) map.setFilter('changed', ['in', ['get', 'code'], ['literal', codes]]);
+  $('preview').hidden = false;
+  say('Đây là bản xem trước; chưa có gì thay đổi.');
+});
+
+$('commit').addEventListener('click', async () => {
+  if (!uploadForm) return;
+  const { ok, body } = await api('POST', uploadUrl(uploadForm, { expect_diff: digest }), uploadForm);
+  if (ok) {
+    say(`Đã cập nhật ranh giới (lần tải ${body.report.applied.upload_id}).`);
+    $('preview').hidden = true;
+  }
+});
+
+// ---- facilities ----
+
+const KINDS = {
+  checkpoints: { url: 'checkpoints', label: 'Chốt kiểm soát', statuses: ['active', 'closed'] },
+  quarantine_camps: { url: 'quarantine-camps', label: 'Khu cách ly', statuses: ['open', 'closed'] },
+  testing_sites: { url: 'testing-sites', label: 'Điểm xét nghiệm', statuses: ['open', 'closed'] },
+  essential_services: { url: 'essential-services', label: 'Cơ sở thiết yếu', statuses: ['open', 'closed'] },
+};
+
+function facilityForm() {
+  const form = $('facility');
+  const kind = KINDS[form.kind.value];
+  if (!kind) return;
+  form.status.replaceChildren(...kind.statuses.map((s) => el('option', s)));
+  form.category.hidden = form.kind.value !== 'essential_services';
+  form.capacity.hidden = form.occupancy.hidden = form.kind.value !== 'quarantine_camps';
+}
+
+$('facility').kind.addEventListener('change', facilityForm);
+$('place').addEventListener('click', () => {
+  mode = 'place';
+  say('Bấm vào vị trí trên bản đồ.');
+});
+
+async function placeFacility(at) {
+  const form = $('facility');
+  const kind = KINDS[form.kind.value];
+  const properties = { name: form.name.value, status: form.status.value };
+  if (!form.category.hidden) properties.category = form.category.value;
+  if (!form.capacity.hidden) {
+    properties.capacity = Number(form.capacity.value);
+    properties.occupancy = Number(form.occupancy.value);
+  }
+  const { ok, body } = await api('POST', `/api/v1/${kind.url}`, {
+    type: 'Feature', geometry: { type: 'Point', coordinates: at }, properties,
+  });
+  if (ok) say(`Đã thêm ${kind.label} ${body.id}.`);
+}
+
+// ---- figures ----
+
+$('figures').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const form = new FormData(e.target);
+  const counts = {};
+  for (const k of ['new_cases', 'active', 'recovered', 'deaths', 'in_quarantine']) counts[k] = Number(form.get(k));
+  const { ok } = await api('PUT', `/api/v1/figures/${encodeURIComponent(form.get('commune'))}/${form.get('day')}`, counts);
+  if (ok) say('Đã lưu số liệu.');
+});
+
+// ---- signing in ----
+
+async function signIn() {
+  if (!token) return;
+  const { ok, body } = await api('GET', '/api/v1/me');
+  if (!ok) {
+    token = null;
+    sessionStorage.removeItem('covidmap-token');
+    return;
+  }
+  me = body;
+  sessionStorage.setItem('covidmap-token', token);
+  $('signin').hidden = true;
+  $('tools').hidden = false;
+  $('signout').hidden = false;
+  $('who').textContent = `${me.org.name} (${me.role})`;
+  const writes = new Set(me.writes);
+  for (const section of document.querySelectorAll('#tools details[data-layer]')) {
+    const layer = section.dataset.layer;
+    section.hidden = layer === 'facilities'
+      ? !Object.keys(KINDS).some((k) => writes.has(k))
+      : !writes.has(layer);
+  }
+  const kinds = Object.entries(KINDS).filter(([k]) => writes.has(k));
+  $('facility').kind.replaceChildren(...kinds.map(([k, v]) => Object.assign(el('option', v.label), { value: k })));
+  facilityForm();
+  say(me.writes.length ? `Được cập nhật: ${me.writes.join(', ')}` : 'Chỉ được xem lịch sử.');
+}
+
+$('signin').addEventListener('submit', (e) => {
+  e.preventDefault();
+  token = $('token').value.trim();
+  signIn();
+});
+$('signout').addEventListener('click', () => {
+  sessionStorage.removeItem('covidmap-token');
+  location.reload();
+});
+
+signIn();
+
+// The browser tests read the map from here.
+window.covidmap = { map };

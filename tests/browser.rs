@@ -316,3 +316,49 @@ async fn a_district_draws_a_zone_the_public_sees_and_uploads_its_hamlets_from_th
         result["public_map_seconds"]
     );
 }
+
+#[tokio::test]
+async fn the_police_move_a_checkpoint_by_clicking_on_the_admin_page() {
+    let db = TestDb::new().await;
+    let served = serve(&db).await;
+    let (_, token) = db
+        .store
+        .create_token(
+            "cong-an",
+            covidmap_core::agency::Role::Editor,
+            "browser test",
+        )
+        .await
+        .unwrap();
+    let (id, x, y): (String, f64, f64) = sqlx::query_as(
+        "SELECT c.id, ST_X(c.geom), ST_Y(c.geom) FROM checkpoints c, admin_units_current p \
+         WHERE c.valid_to IS NULL AND c.managed_by = 'police' AND p.level = 'province' \
+           AND NOT ST_DWithin(c.geom, ST_Boundary(p.geom), 0.02) ORDER BY c.id LIMIT 1",
+    )
+    .fetch_one(db.store.pool())
+    .await
+    .unwrap();
+    let at = serde_json::json!([x, y]).to_string();
+    let result = browse(
+        "admin_move.mjs",
+        &[&served.base, "--token", &token, "--at", &at],
+    );
+    println!("{result:#}");
+    assert_eq!(result["problems"], serde_json::json!([]), "{result:#}");
+    assert!(
+        result["selected"].as_str().unwrap().contains(&id),
+        "{result:#}"
+    );
+    let (versions, moved_m): (i64, f64) = sqlx::query_as(
+        "SELECT count(*), max(ST_Distance(c.geom::geography, ST_SetSRID(ST_MakePoint($2, $3), 4326)::geography)) \
+         FILTER (WHERE c.valid_to IS NULL) FROM checkpoints c WHERE id = $1",
+    )
+    .bind(&id)
+    .bind(x)
+    .bind(y)
+    .fetch_one(db.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(versions, 2, "a move is a new version");
+    assert!(moved_m > 10.0, "moved {moved_m} m");
+}

@@ -600,6 +600,34 @@ async fn each_agency_keeps_its_layer_and_answers_follow_within_a_second() {
     .await;
     timings.push(("checkpoint", took));
 
+    // A checkpoint the military manage is not the police's to change.
+    let military_checkpoint = api
+        .backend
+        .snapshot()
+        .layers()
+        .facilities
+        .iter()
+        .find(|f| f.managed_by.as_deref() == Some("military"))
+        .map(|f| (f.id.clone(), f.location))
+        .unwrap();
+    let moved = point_feature(
+        military_checkpoint.1,
+        json!({"name": "Chốt", "status": "active"}),
+    );
+    let (status, answer) = api
+        .send(
+            "PUT",
+            &format!("/api/v1/checkpoints/{}", military_checkpoint.0),
+            Some(&police),
+            Some(&moved),
+        )
+        .await;
+    assert_eq!(status, 403, "{answer}");
+    assert!(answer["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("managed by military"));
+
     // CDC: a testing site, and the commune's epidemic level.
     let cdc = api.token("cdc", Role::Editor).await;
     let body = point_feature(

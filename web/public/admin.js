@@ -93,6 +93,12 @@ map.on('click', async (e) => {
     mode = null;
     return placeFacility(at);
   }
+  if (mode === 'move') {
+    mode = null;
+    return moveFacility(at);
+  }
+  const facility = map.queryRenderedFeatures(e.point, { layers: FACILITY_LAYERS })[0];
+  if (facility) return selectFacility(facility);
   const zone = map.queryRenderedFeatures(e.point, { layers: ['lockdown-zones-fill', 'lockdown-zones-lifted'] })[0];
   if (zone) selectZone(zone.properties);
 });
@@ -146,6 +152,7 @@ $('zone').addEventListener('submit', async (e) => {
 function selectZone(zone) {
   selectedZone = zone;
   $('selected-zone').hidden = false;
+  $('selected-zone').closest('details').open = true;
   $('zone-info').textContent = `${zone.name} – cấp ${zone.level} – ${zone.status === 'active' ? 'đang phong toả' : 'đã dỡ'} (${zone.id})`;
 }
 
@@ -242,6 +249,43 @@ $('place').addEventListener('click', () => {
   mode = 'place';
   say('Bấm vào vị trí trên bản đồ.');
 });
+
+/** The style layer of each kind, for picking a facility on the map. */
+const FACILITY_LAYERS = ['checkpoints', 'quarantine-camps', 'testing-sites', 'essential-services'];
+const KIND_OF_LAYER = {
+  checkpoints: 'checkpoints', 'quarantine-camps': 'quarantine_camps',
+  'testing-sites': 'testing_sites', 'essential-services': 'essential_services',
+};
+let selectedFacility = null;
+
+function selectFacility(feature) {
+  selectedFacility = { kind: KIND_OF_LAYER[feature.layer.id], properties: feature.properties };
+  $('selected-facility').hidden = false;
+  $('selected-facility').closest('details').open = true;
+  $('facility-info').textContent = `${KINDS[selectedFacility.kind].label}: ${feature.properties.name} (${feature.properties.id})`;
+}
+
+$('move').addEventListener('click', () => {
+  if (!selectedFacility) return;
+  mode = 'move';
+  say('Bấm vị trí mới trên bản đồ.');
+});
+
+$('facility-history').addEventListener('click', () =>
+  selectedFacility && showHistory(selectedFacility.kind, selectedFacility.properties.id));
+
+/** Moves the selected facility: the same particulars at a new place (a new version). */
+async function moveFacility(at) {
+  const { kind, properties: p } = selectedFacility;
+  const properties = { name: p.name, status: p.status };
+  for (const key of ['managed_by', 'category', 'capacity', 'occupancy']) {
+    if (p[key] !== undefined) properties[key] = p[key];
+  }
+  const { ok } = await api('PUT', `/api/v1/${KINDS[kind].url}/${encodeURIComponent(p.id)}`, {
+    type: 'Feature', geometry: { type: 'Point', coordinates: at }, properties,
+  });
+  if (ok) say(`Đã di chuyển ${p.name}.`);
+}
 
 async function placeFacility(at) {
   const form = $('facility');

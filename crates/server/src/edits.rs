@@ -507,12 +507,10 @@ fn facility_layer(kind: FacilityKind) -> Layer {
 
 /// Who runs a checkpoint or camp: what the organisation is, unless it is the provincial
 /// office, which must say.
-fn managed_by(
-    kind: FacilityKind,
-    org: OrgKind,
-    asked: Option<String>,
-) -> Result<Option<String>, ApiError> {
-    let own = match (kind, org) {
+/// What an organisation's checkpoints or camps are managed by; `None` for the provincial
+/// office (which says) and for kinds without a manager.
+fn own_manager(kind: FacilityKind, org: OrgKind) -> Option<&'static str> {
+    match (kind, org) {
         (FacilityKind::Checkpoint, OrgKind::Police) => Some("police"),
         (FacilityKind::Checkpoint | FacilityKind::QuarantineCamp, OrgKind::Military) => {
             Some("military")
@@ -521,7 +519,15 @@ fn managed_by(
             Some("health")
         }
         _ => None,
-    };
+    }
+}
+
+fn managed_by(
+    kind: FacilityKind,
+    org: OrgKind,
+    asked: Option<String>,
+) -> Result<Option<String>, ApiError> {
+    let own = own_manager(kind, org);
     match (kind, own, asked) {
         (FacilityKind::TestingSite | FacilityKind::EssentialService, _, _) => Ok(None),
         (_, Some(own), Some(asked)) if asked != own => Err(invalid(
@@ -548,6 +554,20 @@ async fn write_facility<B: Backend>(
         let store = store(&*backend)?;
         let what = format!("the {what} as it stands");
         current_within(store, kind.table(), id, &what, &scope, &caller, &snapshot).await?;
+    }
+    // A checkpoint or camp is changed by whoever manages it (or the provincial office).
+    if let (Some(id), Some(own)) = (&path_id, own_manager(kind, caller.org.kind)) {
+        let current = snapshot
+            .layers()
+            .facilities
+            .iter()
+            .find(|f| f.kind == kind && &f.id == id)
+            .and_then(|f| f.managed_by.as_deref());
+        if let Some(manager) = current.filter(|m| *m != own) {
+            return Err(ApiError::Forbidden(format!(
+                "{id} is managed by {manager}; only they or the provincial office may change it"
+            )));
+        }
     }
     let request = facility_request(kind, &body).map_err(ApiError::Invalid)?;
     point_in_province(request.location, &snapshot)?;

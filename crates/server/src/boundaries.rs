@@ -177,16 +177,7 @@ pub(crate) async fn upload_boundaries<B: Backend>(
             ))
         }
     }
-    let dry_run = match params.get("dry_run").map(String::as_str) {
-        None | Some("false") => false,
-        Some("true") => true,
-        Some(_) => {
-            return Err(ApiError::bad_parameter(
-                "dry_run",
-                "dry_run must be true or false",
-            ))
-        }
-    };
+    let dry_run = crate::routes::bool_param(&params, "dry_run")?.unwrap_or(false);
     let store = backend.store().ok_or(ApiError::ReadOnly)?.clone();
     let dir = tempfile::tempdir().map_err(|e| ApiError::Internal(Box::new(e)))?;
     let path = save_file(multipart, dir.path()).await?;

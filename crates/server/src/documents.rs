@@ -225,23 +225,8 @@ pub(crate) async fn list<B: Backend>(
                 .map_err(|e| ApiError::bad_parameter("kind", e))
         })
         .transpose()?;
-    let number = |name: &str, default: i64, max: i64| {
-        params.get(name).map_or(Ok(default), |v| {
-            v.parse::<i64>()
-                .ok()
-                .filter(|n| (0..=max).contains(n))
-                .ok_or_else(|| {
-                    ApiError::bad_parameter(
-                        name,
-                        format!("{name} must be a whole number from 0 to {max}"),
-                    )
-                })
-        })
-    };
-    let (limit, offset) = (
-        number("limit", 20, 200)?.max(1),
-        number("offset", 0, 1_000_000)?,
-    );
+    let limit = crate::routes::int_param(&params, "limit", 20, 1..=200)?;
+    let offset = crate::routes::int_param(&params, "offset", 0, 0..=1_000_000)?;
     let store = backend.store().ok_or(ApiError::ReadOnly)?;
     let (documents, matched) = store.documents(kind, limit, offset).await?;
     Ok(Json(json!({ "matched": matched, "documents": documents })).into_response())

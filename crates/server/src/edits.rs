@@ -645,16 +645,7 @@ pub(crate) async fn import_facilities<B: Backend>(
 ) -> Result<Response, ApiError> {
     let scope = may_write(&caller.org, caller.role, facility_layer(kind))?;
     let params = crate::routes::known_params(query, &["dry_run"])?;
-    let dry_run = match params.get("dry_run").map(String::as_str) {
-        None | Some("false") => false,
-        Some("true") => true,
-        Some(_) => {
-            return Err(ApiError::bad_parameter(
-                "dry_run",
-                "dry_run must be true or false",
-            ))
-        }
-    };
+    let dry_run = crate::routes::bool_param(&params, "dry_run")?.unwrap_or(false);
     let bytes = body.map_err(|e| ApiError::BadBody {
         status: e.status(),
         message: if e.status() == StatusCode::PAYLOAD_TOO_LARGE {

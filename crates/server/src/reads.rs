@@ -63,17 +63,7 @@ pub fn feature_query(
                 })
         })
         .transpose()?;
-    let in_force = params
-        .get("in_force")
-        .map(|v| match v.as_str() {
-            "true" => Ok(true),
-            "false" => Ok(false),
-            _ => Err(ApiError::bad_parameter(
-                "in_force",
-                "in_force must be true or false",
-            )),
-        })
-        .transpose()?;
+    let in_force = crate::routes::bool_param(params, "in_force")?;
     let mut within_unit = None;
     for (name, level) in [
         ("district", Level::District),
@@ -99,31 +89,14 @@ pub fn feature_query(
         }
     }
     let bbox = params.get("bbox").map(|b| parse_bbox(b)).transpose()?;
-    let number = |name: &str, default: i64, range: std::ops::RangeInclusive<i64>| {
-        params.get(name).map_or(Ok(default), |v| {
-            v.parse::<i64>()
-                .ok()
-                .filter(|n| range.contains(n))
-                .ok_or_else(|| {
-                    ApiError::bad_parameter(
-                        name,
-                        format!(
-                            "{name} must be a whole number from {} to {}",
-                            range.start(),
-                            range.end()
-                        ),
-                    )
-                })
-        })
-    };
     Ok(FeatureQuery {
         table,
         at,
         in_force,
         within_unit,
         bbox,
-        limit: number("limit", DEFAULT_LIMIT, 1..=MAX_LIMIT)?,
-        offset: number("offset", 0, 0..=10_000_000)?,
+        limit: crate::routes::int_param(params, "limit", DEFAULT_LIMIT, 1..=MAX_LIMIT)?,
+        offset: crate::routes::int_param(params, "offset", 0, 0..=10_000_000)?,
     })
 }
 

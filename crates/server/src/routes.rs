@@ -403,6 +403,49 @@ fn base_url(headers: &HeaderMap) -> String {
     format!("{scheme}://{host}")
 }
 
+/// A whole-number query parameter within `range`; `default` when absent, 400 naming it
+/// otherwise.
+pub(crate) fn int_param(
+    params: &BTreeMap<String, String>,
+    name: &str,
+    default: i64,
+    range: std::ops::RangeInclusive<i64>,
+) -> Result<i64, ApiError> {
+    params.get(name).map_or(Ok(default), |v| {
+        v.parse::<i64>()
+            .ok()
+            .filter(|n| range.contains(n))
+            .ok_or_else(|| {
+                ApiError::bad_parameter(
+                    name,
+                    format!(
+                        "{name} must be a whole number from {} to {}",
+                        range.start(),
+                        range.end()
+                    ),
+                )
+            })
+    })
+}
+
+/// A `true`/`false` query parameter; `None` when absent, 400 naming it otherwise.
+pub(crate) fn bool_param(
+    params: &BTreeMap<String, String>,
+    name: &str,
+) -> Result<Option<bool>, ApiError> {
+    params
+        .get(name)
+        .map(|v| match v.as_str() {
+            "true" => Ok(true),
+            "false" => Ok(false),
+            _ => Err(ApiError::bad_parameter(
+                name,
+                format!("{name} must be true or false"),
+            )),
+        })
+        .transpose()
+}
+
 /// The query's parameters, refusing an unreadable query string or a parameter not in
 /// `allowed` (naming it).
 pub(crate) fn known_params(

@@ -38,7 +38,9 @@ impl Store {
     pub async fn connect(url: &str) -> Result<Self> {
         let pool = PgPoolOptions::new()
             .max_connections(8)
-            .acquire_timeout(Duration::from_secs(10))
+            // Generous: under load (a whole test suite on two cores) a burst of writes can keep
+            // every connection busy for seconds.
+            .acquire_timeout(Duration::from_secs(30))
             .connect(url)
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;

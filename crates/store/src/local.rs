@@ -92,8 +92,10 @@ impl LocalCluster {
         std::fs::create_dir_all(self.socket_dir())
             .map_err(|e| io("creating the socket folder", &e))?;
         self.give_to_postgres(&self.socket_dir())?;
+        // Room for many pools at once: the tests run a database, with its pool of 8 and a
+        // change-feed listener, for every test of a binary in parallel (100 by default).
         let options = format!(
-            "-p {} -k {} -c listen_addresses=127.0.0.1",
+            "-p {} -k {} -c listen_addresses=127.0.0.1 -c max_connections=400",
             self.port,
             self.socket_dir().display()
         );

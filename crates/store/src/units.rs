@@ -210,9 +210,7 @@ impl Store {
         accept: &(dyn Fn(&covidmap_core::UnitDiff) -> bool + Sync),
     ) -> Result<Applied> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query("SELECT pg_advisory_xact_lock(hashtext('covidmap.admin_units'))")
-            .execute(&mut *tx)
-            .await?;
+        let at = lock_units(&mut tx).await?;
         let codes: Vec<&str> = units.iter().map(|u| u.code.as_str()).collect();
         let current = current_in_scope(&mut tx, level, scope, &codes).await?;
         if let Some(other) = current.iter().find(|u| u.level != level) {
@@ -225,7 +223,7 @@ impl Store {
         if !accept(&diff) {
             return Err(StoreError::DiffChanged);
         }
-        let upload_id = insert_upload(&mut tx, level, provenance, &diff).await?;
+        let upload_id = insert_upload(&mut tx, level, provenance, &diff, at).await?;
         let closing: Vec<&str> = diff
             .changed
             .iter()
@@ -233,9 +231,10 @@ impl Store {
             .chain(diff.removed.iter().map(String::as_str))
             .collect();
         sqlx::query(
-            "UPDATE admin_units SET valid_to = now() WHERE valid_to IS NULL AND code = ANY($1)",
+            "UPDATE admin_units SET valid_to = $2 WHERE valid_to IS NULL AND code = ANY($1)",
         )
         .bind(&closing)
+        .bind(at)
         .execute(&mut *tx)
         .await?;
         check_no_orphans(&mut tx, &diff.removed).await?;
@@ -248,6 +247,7 @@ impl Store {
         insert_units(
             &mut tx,
             upload_id,
+            at,
             units.iter().filter(|u| writing.contains(u.code.as_str())),
         )
         .await?;
@@ -264,6 +264,19 @@ impl Store {
             diff,
         })
     }
+}
+
+/// Takes the lock that serialises boundary changes, and the moment the change happens.
+/// The moment is read after the lock: `now()` is when the transaction began, which for a
+/// change that waited would lie before the change it waited for, and its versions would
+/// close before they opened.
+async fn lock_units(tx: &mut Transaction<'_, Postgres>) -> Result<DateTime<Utc>> {
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtext('covidmap.admin_units'))")
+        .execute(&mut **tx)
+        .await?;
+    Ok(sqlx::query_scalar("SELECT clock_timestamp()")
+        .fetch_one(&mut **tx)
+        .await?)
 }
 
 /// Current units under the scope's parents, plus any current unit holding an incoming code
@@ -291,11 +304,12 @@ async fn insert_upload(
     level: Level,
     p: &Provenance,
     diff: &UnitDiff,
+    at: DateTime<Utc>,
 ) -> Result<i64> {
     let count = |n: usize| i32::try_from(n).unwrap_or(i32::MAX);
     Ok(sqlx::query_scalar(
-        "INSERT INTO uploads (level, source_file, source_crs, encoding, uploaded_by, added, changed, removed, notes)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        "INSERT INTO uploads (level, source_file, source_crs, encoding, uploaded_by, added, changed, removed, notes, uploaded_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
     )
     .bind(level.as_str())
     .bind(&p.source_file)
@@ -306,6 +320,7 @@ async fn insert_upload(
     .bind(count(diff.changed.len()))
     .bind(count(diff.removed.len()))
     .bind(serde_json::json!(p.notes))
+    .bind(at)
     .fetch_one(&mut **tx)
     .await?)
 }
@@ -336,8 +351,10 @@ async fn check_no_orphans(tx: &mut Transaction<'_, Postgres>, removed: &[String]
 async fn insert_units<'a>(
     tx: &mut Transaction<'_, Postgres>,
     upload_id: i64,
+    at: DateTime<Utc>,
     units: impl Iterator<Item = &'a AdminUnit>,
 ) -> Result<()> {
+    let valid_from = copy_binary::timestamptz(at);
     let mut data = copy_binary::header();
     for u in units {
         let ewkb = Geometry::MultiPolygon(u.geometry.clone())
@@ -346,7 +363,7 @@ async fn insert_units<'a>(
                 code: u.code.clone(),
                 reason: e.to_string(),
             })?;
-        let fields: [Option<&[u8]>; 8] = [
+        let fields: [Option<&[u8]>; 9] = [
             Some(u.code.as_bytes()),
             Some(u.level.as_str().as_bytes()),
             Some(u.name.as_bytes()),
@@ -355,12 +372,13 @@ async fn insert_units<'a>(
             u.parent_code.as_deref().map(str::as_bytes),
             Some(&ewkb),
             Some(&upload_id.to_be_bytes()),
+            Some(&valid_from),
         ];
         copy_binary::row(&mut data, &fields);
     }
     copy_binary::trailer(&mut data);
     let mut copy = tx
-        .copy_in_raw("COPY admin_units (code, level, name, name_key, unit_type, parent_code, geom, upload_id) FROM STDIN (FORMAT binary)")
+        .copy_in_raw("COPY admin_units (code, level, name, name_key, unit_type, parent_code, geom, upload_id, valid_from) FROM STDIN (FORMAT binary)")
         .await?;
     copy.send(data).await?;
     copy.finish().await?;
@@ -398,6 +416,12 @@ mod copy_binary {
     /// The end-of-data marker.
     pub fn trailer(data: &mut Vec<u8>) {
         data.extend((-1_i16).to_be_bytes());
+    }
+
+    /// A `timestamptz`: microseconds since 2000-01-01 00:00 UTC.
+    pub fn timestamptz(at: chrono::DateTime<chrono::Utc>) -> [u8; 8] {
+        const POSTGRES_EPOCH_MICROS: i64 = 946_684_800_000_000;
+        (at.timestamp_micros() - POSTGRES_EPOCH_MICROS).to_be_bytes()
     }
 }
 
@@ -493,9 +517,7 @@ impl Store {
     /// when a unit it added has units below it now. Nothing is written then.
     pub async fn revert_upload(&self, upload_id: i64, uploaded_by: &str) -> Result<RevertedUpload> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query("SELECT pg_advisory_xact_lock(hashtext('covidmap.admin_units'))")
-            .execute(&mut *tx)
-            .await?;
+        let now = lock_units(&mut tx).await?;
         let upload: Option<(String, chrono::DateTime<chrono::Utc>, String)> =
             sqlx::query_as("SELECT level, uploaded_at, source_file FROM uploads WHERE id = $1")
                 .bind(upload_id)
@@ -541,8 +563,8 @@ impl Store {
             .collect();
         let count = |n: usize| i32::try_from(n).unwrap_or(i32::MAX);
         let new_upload: i64 = sqlx::query_scalar(
-            "INSERT INTO uploads (level, source_file, source_crs, uploaded_by, added, changed, removed, notes)
-             VALUES ($1, $2, 'EPSG:4326', $3, $4, $5, $6, $7) RETURNING id",
+            "INSERT INTO uploads (level, source_file, source_crs, uploaded_by, added, changed, removed, notes, uploaded_at)
+             VALUES ($1, $2, 'EPSG:4326', $3, $4, $5, $6, $7, $8) RETURNING id",
         )
         .bind(&level)
         .bind(format!("revert of upload {upload_id} ({source_file})"))
@@ -551,20 +573,23 @@ impl Store {
         .bind(count(closed.iter().filter(|c| written_codes.contains(c)).count()))
         .bind(count(removed.len()))
         .bind(serde_json::json!([format!("reverts upload {upload_id}")]))
+        .bind(now)
         .fetch_one(&mut *tx)
         .await?;
         sqlx::query(
-            "UPDATE admin_units SET valid_to = now() WHERE upload_id = $1 AND valid_to IS NULL",
+            "UPDATE admin_units SET valid_to = $2 WHERE upload_id = $1 AND valid_to IS NULL",
         )
         .bind(upload_id)
+        .bind(now)
         .execute(&mut *tx)
         .await?;
         sqlx::query(
-            "INSERT INTO admin_units (code, level, name, name_key, unit_type, parent_code, geom, upload_id)
-             SELECT code, level, name, name_key, unit_type, parent_code, geom, $2 FROM admin_units WHERE valid_to = $1",
+            "INSERT INTO admin_units (code, level, name, name_key, unit_type, parent_code, geom, upload_id, valid_from)
+             SELECT code, level, name, name_key, unit_type, parent_code, geom, $2, $3 FROM admin_units WHERE valid_to = $1",
         )
         .bind(at)
         .bind(new_upload)
+        .bind(now)
         .execute(&mut *tx)
         .await?;
         check_no_orphans(&mut tx, &removed).await?;

@@ -144,20 +144,7 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
-            .map(|r| {
-                Ok(DayTotals {
-                    day: r.try_get("day")?,
-                    counts: CaseCounts {
-                        new_cases: r.try_get("new_cases")?,
-                        active: r.try_get("active")?,
-                        recovered: r.try_get("recovered")?,
-                        deaths: r.try_get("deaths")?,
-                        in_quarantine: r.try_get("in_quarantine")?,
-                    },
-                    returning_workers: r.try_get("arrived")?,
-                    communes_reporting: r.try_get("communes_reporting")?,
-                })
-            })
+            .map(|r| day_totals(r, r.try_get("day")?))
             .collect()
     }
 
@@ -181,23 +168,7 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
-            .map(|r| {
-                Ok((
-                    r.try_get("code")?,
-                    DayTotals {
-                        day,
-                        counts: CaseCounts {
-                            new_cases: r.try_get("new_cases")?,
-                            active: r.try_get("active")?,
-                            recovered: r.try_get("recovered")?,
-                            deaths: r.try_get("deaths")?,
-                            in_quarantine: r.try_get("in_quarantine")?,
-                        },
-                        returning_workers: r.try_get("arrived")?,
-                        communes_reporting: r.try_get("communes_reporting")?,
-                    },
-                ))
-            })
+            .map(|r| Ok((r.try_get("code")?, day_totals(r, day)?)))
             .collect()
     }
 
@@ -212,4 +183,21 @@ impl Store {
                 .await?,
         )
     }
+}
+
+/// One day's sums, from a row with the summed columns `new_cases`, `active`, `recovered`,
+/// `deaths`, `in_quarantine`, `arrived` and `communes_reporting`.
+fn day_totals(r: &sqlx::postgres::PgRow, day: NaiveDate) -> Result<DayTotals> {
+    Ok(DayTotals {
+        day,
+        counts: CaseCounts {
+            new_cases: r.try_get("new_cases")?,
+            active: r.try_get("active")?,
+            recovered: r.try_get("recovered")?,
+            deaths: r.try_get("deaths")?,
+            in_quarantine: r.try_get("in_quarantine")?,
+        },
+        returning_workers: r.try_get("arrived")?,
+        communes_reporting: r.try_get("communes_reporting")?,
+    })
 }

@@ -229,7 +229,7 @@ async fn a_resident_on_a_phone_finds_an_address_and_their_position_in_a_zone() {
 }
 
 #[tokio::test]
-async fn a_district_draws_a_zone_the_public_sees_and_uploads_its_hamlets_from_the_admin_page() {
+async fn a_district_keeps_its_zones_and_uploads_its_hamlets_from_the_admin_page() {
     let db = TestDb::new().await;
     let served = serve(&db).await;
     let (_, token) = db
@@ -253,6 +253,15 @@ async fn a_district_draws_a_zone_the_public_sees_and_uploads_its_hamlets_from_th
     };
     let inside = point_of(&db, &free_hamlet("412")).await;
     let elsewhere = point_of(&db, &free_hamlet("429")).await;
+    // Two more, of the district's last commune, to pick on the map.
+    let picks: Vec<(f64, f64, String)> = sqlx::query_as(
+        "SELECT ST_X(p), ST_Y(p), code FROM (SELECT ST_PointOnSurface(geom) AS p, code, parent_code FROM admin_units_current          WHERE level = 'hamlet') h          WHERE parent_code = (SELECT max(code) FROM admin_units_current WHERE level = 'commune' AND parent_code = '412')            AND NOT EXISTS (SELECT 1 FROM lockdown_zones z WHERE z.valid_to IS NULL AND ST_DWithin(z.geom, h.p, 0.003))          ORDER BY code LIMIT 2",
+    )
+    .fetch_all(db.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(picks.len(), 2, "the sample has two free hamlets to pick");
+    let hamlets: Vec<[f64; 2]> = picks.iter().map(|(x, y, _)| [*x, *y]).collect();
     // The hamlets of one Vinh commune, the first renamed: a file a committee would upload.
     let (parent, file): (String, String) = sqlx::query_as(
         "WITH c AS (SELECT min(code) AS code FROM admin_units_current WHERE level = 'commune' AND parent_code = '412'),
@@ -278,6 +287,8 @@ async fn a_district_draws_a_zone_the_public_sees_and_uploads_its_hamlets_from_th
             &serde_json::json!(inside).to_string(),
             "--elsewhere",
             &serde_json::json!(elsewhere).to_string(),
+            "--hamlets",
+            &serde_json::json!(hamlets).to_string(),
             "--file",
             path.to_str().unwrap(),
             "--parent",
@@ -304,9 +315,77 @@ async fn a_district_draws_a_zone_the_public_sees_and_uploads_its_hamlets_from_th
         text("saved").starts_with("Đã lưu vùng phong toả"),
         "{result:#}"
     );
+    // The drawn zone, edited, lifted and restored: four versions, the last one the first's
+    // outline, active again.
+    assert_eq!(
+        text("edit_name"),
+        text("selected_zone")
+            .split(" – ")
+            .next()
+            .unwrap_or_default()
+    );
+    assert_eq!(result["corner_found"], 1, "{result:#}");
+    for (key, start) in [
+        ("edited", "Đã lưu vùng phong toả"),
+        ("lifted", "Đã dỡ phong toả"),
+        ("restored", "Đã khôi phục phiên bản"),
+    ] {
+        assert!(text(key).starts_with(start), "{key}: {result:#}");
+    }
+    let (versions, status, first_outline, grew): (i64, String, bool, bool) = sqlx::query_as(
+        "WITH v AS (SELECT *, row_number() OVER (ORDER BY version_id) AS n FROM lockdown_zones                     WHERE id = (SELECT id FROM lockdown_zones WHERE name LIKE 'Phong toả thử%' LIMIT 1))          SELECT (SELECT count(*) FROM v), (SELECT status FROM v WHERE valid_to IS NULL),                 (SELECT ST_Equals(a.geom, b.geom) FROM v a, v b WHERE a.valid_to IS NULL AND b.n = 1),                 (SELECT ST_Area(b.geom) > ST_Area(a.geom) * 1.2 FROM v a, v b WHERE a.n = 1 AND b.n = 2)",
+    )
+    .fetch_one(db.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        (versions, status.as_str(), first_outline, grew),
+        (4, "active", true, true),
+        "{result:#}"
+    );
+    let history: Vec<&str> = result["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert_eq!(history.len(), 3, "{history:?}");
+    for (entry, action) in history.iter().zip(["create", "update", "lift"]) {
+        assert!(
+            entry.contains(&format!("– {action} – ubnd-412")),
+            "{history:?}"
+        );
+    }
+    // The zone of picked hamlets is made of exactly those.
+    for (_, _, code) in &picks {
+        assert!(text("picked").contains(code.as_str()), "{result:#}");
+    }
+    assert!(
+        text("picked_saved").starts_with("Đã lưu vùng phong toả"),
+        "{result:#}"
+    );
+    let codes: Vec<String> = sqlx::query_scalar(
+        "SELECT unnest(unit_codes) AS c FROM lockdown_zones WHERE valid_to IS NULL AND name LIKE 'Phong toả các xóm%' ORDER BY c",
+    )
+    .fetch_all(db.store.pool())
+    .await
+    .unwrap();
+    let mut expected: Vec<String> = picks.into_iter().map(|(_, _, code)| code).collect();
+    expected.sort();
+    assert_eq!(codes, expected, "{result:#}");
     assert!(text("elsewhere").starts_with("403"), "{result:#}");
     assert!(text("elsewhere").contains("Huyện Nghi Lộc"), "{result:#}");
     assert!(text("diff").contains("Thay đổi: 1"), "{result:#}");
+    let drawn: Vec<&str> = result["preview_drawn"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(
+        drawn.contains(&"changed Khối Đổi Tên"),
+        "the preview draws the file's outline: {result:#}"
+    );
     assert!(
         text("committed").starts_with("Đã cập nhật ranh giới"),
         "{result:#}"

@@ -158,4 +158,40 @@ async fn zones_are_listed_as_they_stood_at_a_moment() {
     let (_, now) = get(&format!("{base}/api/v1/layers/zones?in_force=false")).await;
     assert_eq!(ids(&now), ["khoi-3"]);
     assert_eq!(now["features"][0]["properties"]["status"], "lifted");
+
+    // One feature: as it is now, as it was, and a clear 404 for one that is not there.
+    let one = |id: &str, at: Option<chrono::DateTime<chrono::Utc>>| {
+        let at = at.map_or_else(String::new, |t| {
+            format!("?at={}", t.to_rfc3339().replace('+', "%2B"))
+        });
+        format!("{base}/api/v1/layers/zones/{id}{at}")
+    };
+    let (status, feature) = get(&one("khoi-3", None)).await;
+    assert_eq!(status, 200, "{feature}");
+    assert_eq!(
+        (feature["type"].as_str(), feature["id"].as_str()),
+        (Some("Feature"), Some("khoi-3"))
+    );
+    assert_eq!(feature["properties"]["status"], "lifted");
+    let corners = feature["geometry"]["coordinates"][0][0].as_array().unwrap();
+    assert_eq!(corners.len(), 5, "unsimplified: {feature}");
+    let (_, then) = get(&one("khoi-3", Some(while_active))).await;
+    assert_eq!(then["properties"]["status"], "active", "{then}");
+    let (status, missing) = get(&one("khoi-9", None)).await;
+    assert_eq!(status, 404, "{missing}");
+    assert_eq!(missing["error"]["field"], "id");
+    assert!(
+        missing["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("khoi-9"),
+        "{missing}"
+    );
+    let (status, missing) = get(&one("khoi-3", Some(before_declared))).await;
+    assert_eq!(status, 404, "{missing}");
+    let (status, bad) = get(&format!("{base}/api/v1/layers/zones/khoi-3?bbox=1,2,3,4")).await;
+    assert_eq!(
+        (status, bad["error"]["field"].as_str()),
+        (400, Some("bbox"))
+    );
 }

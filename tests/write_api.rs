@@ -1043,6 +1043,13 @@ async fn a_district_uploads_its_hamlets_dry_run_first_then_exactly_that_change()
     assert_eq!(status, 200, "{preview}");
     let changed = &preview["report"]["applied"]["diff"]["changed"];
     assert_eq!(changed.as_array().unwrap().len(), 1, "{preview}");
+    // The file's outline of the changed hamlet, to draw before committing.
+    let outlines = preview["report"]["preview"]["features"].as_array().unwrap();
+    assert_eq!(outlines.len(), 1, "{preview}");
+    assert_eq!(outlines[0]["properties"]["change"], "changed");
+    assert_eq!(outlines[0]["properties"]["code"], changed[0]["code"]);
+    assert_eq!(outlines[0]["properties"]["name"], "Khối Đổi Tên");
+    assert_eq!(outlines[0]["geometry"]["type"], "MultiPolygon");
     assert_eq!(
         api.db.fingerprint().await,
         fingerprint,
@@ -1128,6 +1135,10 @@ async fn a_district_uploads_its_hamlets_dry_run_first_then_exactly_that_change()
         )
         .await;
     assert_eq!(status, 201, "{done}");
+    assert!(
+        done["report"].get("preview").is_none(),
+        "only a dry run carries outlines"
+    );
     assert_eq!(
         done["report"]["applied"]["diff"],
         preview["report"]["applied"]["diff"]

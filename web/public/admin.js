@@ -38,17 +38,47 @@ async function api(method, path, body, contentType = 'application/json') {
   const response = await fetch(path, { method, headers, body: payload });
   const answer = await response.json().catch(() => ({}));
   if (!response.ok) sayError(response.status, answer);
+  else if (method !== 'GET' && !path.includes('dry_run=true')) redrawWhenChanged();
   return { ok: response.ok, status: response.status, body: answer };
+}
+
+// ---- keeping the map current ----
+
+/** When the server's data last changed, as its status answers carry it. */
+async function dataChangedAt() {
+  const response = await fetch('/api/v1/status?lat=18.68&lon=105.69').catch(() => null);
+  return response?.ok ? (await response.json()).data_changed_at : null;
+}
+let lastChange = null;
+dataChangedAt().then((t) => { lastChange = t; });
+
+/** After a write: waits (up to 10 s) until the server's data has changed, then fetches the
+ *  tiles again, so that what was written is what the map shows. */
+async function redrawWhenChanged() {
+  for (let tries = 0; tries < 40; tries += 1) {
+    const now = await dataChangedAt();
+    if (now && now !== lastChange) {
+      lastChange = now;
+      break;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  const tiles = map.getSource('covidmap');
+  tiles?.setTiles(tiles.tiles);
 }
 
 // ---- map and drawing ----
 
 const map = new maplibregl.Map({ container: 'map', style: '/styles/covid.json', center: [105.2, 19.0], zoom: 8 });
 map.addControl(new maplibregl.NavigationControl(), 'top-right');
-let mode = null; // 'draw', 'pick', 'place' or null (select)
+let mode = null; // 'draw', 'pick', 'place', 'move' or null (select)
 let vertices = [];
 let picked = [];
 let selectedZone = null;
+/** The zone being edited (its id), or null when the form declares a new one. */
+let editing = null;
+/** The vertex being dragged (its index). */
+let dragged = null;
 
 function draft() {
   const ring = vertices.length >= 3 ? [...vertices, vertices[0]] : vertices;
@@ -56,7 +86,7 @@ function draft() {
     type: 'FeatureCollection',
     features: [
       ...(vertices.length >= 3 ? [{ type: 'Feature', geometry: { type: 'Polygon', coordinates: [ring] }, properties: {} }] : []),
-      ...vertices.map((v) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: v }, properties: {} })),
+      ...vertices.map((v, i) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: v }, properties: { i } })),
     ],
   };
 }
@@ -69,20 +99,45 @@ function redraw() {
 map.on('load', () => {
   map.addSource('draft', { type: 'geojson', data: draft() });
   map.addLayer({ id: 'draft-fill', type: 'fill', source: 'draft', filter: ['==', ['geometry-type'], 'Polygon'], paint: { 'fill-color': '#c62828', 'fill-opacity': 0.35 } });
-  map.addLayer({ id: 'draft-vertices', type: 'circle', source: 'draft', filter: ['==', ['geometry-type'], 'Point'], paint: { 'circle-radius': 5, 'circle-color': '#b71c1c' } });
+  map.addLayer({ id: 'draft-vertices', type: 'circle', source: 'draft', filter: ['==', ['geometry-type'], 'Point'], paint: { 'circle-radius': 6, 'circle-color': '#b71c1c', 'circle-stroke-color': '#fff', 'circle-stroke-width': 2 } });
+  // Invisible, but what a click in a hamlet finds when picking hamlets.
+  map.addLayer({ id: 'hamlets-hit', type: 'fill', source: 'covidmap', 'source-layer': 'hamlets', minzoom: 12, paint: { 'fill-opacity': 0 } }, 'hamlets-line');
   map.addLayer({ id: 'picked', type: 'fill', source: 'covidmap', 'source-layer': 'hamlets', filter: ['in', ['get', 'code'], ['literal', []]], paint: { 'fill-color': '#c62828', 'fill-opacity': 0.45 } });
-  map.addLayer({ id: 'changed', type: 'line', source: 'covidmap', 'source-layer': 'hamlets', filter: ['in', ['get', 'code'], ['literal', []]], paint: { 'line-color': '#6a1b9a', 'line-width': 3 } });
+  // A boundary upload's dry run: the file's new and changed units, and the ones it removes.
+  map.addSource('upload-preview', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
+  map.addLayer({ id: 'upload-preview-fill', type: 'fill', source: 'upload-preview', paint: { 'fill-color': ['match', ['get', 'change'], 'added', '#2e7d32', '#6a1b9a'], 'fill-opacity': 0.3 } });
+  map.addLayer({ id: 'upload-preview-line', type: 'line', source: 'upload-preview', paint: { 'line-color': ['match', ['get', 'change'], 'added', '#2e7d32', '#6a1b9a'], 'line-width': 2 } });
+  map.addLayer({ id: 'upload-removed', type: 'line', source: 'covidmap', 'source-layer': 'hamlets', filter: ['in', ['get', 'code'], ['literal', []]], paint: { 'line-color': '#d84315', 'line-width': 3, 'line-dasharray': [2, 1] } });
+});
+
+// Dragging a vertex of the zone being drawn or edited.
+map.on('mousedown', 'draft-vertices', (e) => {
+  if (mode !== 'draw') return;
+  e.preventDefault(); // no panning while a vertex moves
+  dragged = e.features[0].properties.i;
+  map.getCanvas().style.cursor = 'grabbing';
+});
+map.on('mousemove', (e) => {
+  if (dragged === null) return;
+  vertices[dragged] = [e.lngLat.lng, e.lngLat.lat];
+  redraw();
+});
+map.on('mouseup', () => {
+  if (dragged === null) return;
+  dragged = null;
+  map.getCanvas().style.cursor = '';
 });
 
 map.on('click', async (e) => {
   const at = [e.lngLat.lng, e.lngLat.lat];
   if (mode === 'draw') {
+    // A click on a vertex is the end of dragging it (or a drag too short to move it).
+    if (map.queryRenderedFeatures(e.point, { layers: ['draft-vertices'] }).length) return;
     vertices.push(at);
     return redraw();
   }
   if (mode === 'pick') {
-    const hamlet = map.queryRenderedFeatures(e.point, { layers: ['hamlets-line'] })[0]
-      || map.queryRenderedFeatures(e.point).find((f) => f.sourceLayer === 'hamlets');
+    const hamlet = map.queryRenderedFeatures(e.point, { layers: ['hamlets-hit'] })[0];
     if (!hamlet) return say('Phóng to tới mức thấy xóm/khối (từ z12) rồi bấm vào xóm.', 'error');
     const code = hamlet.properties.code;
     picked = picked.includes(code) ? picked.filter((c) => c !== code) : [...picked, code];
@@ -119,12 +174,57 @@ $('clear').addEventListener('click', () => {
   mode = null;
   vertices = [];
   picked = [];
+  stopEditing();
   redraw();
 });
 
 // ---- zones ----
 
 const iso = (local) => (local ? new Date(local).toISOString() : undefined);
+/** An instant as a datetime-local input shows it, in the browser's time zone. */
+function local(instant) {
+  if (!instant) return '';
+  const t = new Date(instant);
+  return new Date(t.getTime() - t.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
+}
+
+function stopEditing() {
+  editing = null;
+  $('zone-submit').textContent = 'Lưu vùng phong toả';
+  $('zone').reset();
+}
+
+/** Loads the selected zone into the form and onto the map: its vertices to drag, or the
+ *  hamlets it was declared over to pick again. */
+async function editZone() {
+  const { ok, body } = await api('GET', `/api/v1/layers/zones/${encodeURIComponent(selectedZone.id)}`);
+  if (!ok) return;
+  const p = body.properties;
+  const polygons = body.geometry.type === 'Polygon' ? [body.geometry.coordinates] : body.geometry.coordinates;
+  if (!p.unit_codes?.length && polygons.length !== 1) {
+    return say(`${p.name} có ${polygons.length} phần tách rời: hãy vẽ lại hoặc chọn lại các xóm/khối.`, 'error');
+  }
+  const form = $('zone');
+  form.name.value = p.name;
+  form.level.value = String(p.level);
+  form.reason.value = p.reason;
+  form.started_at.value = local(p.started_at);
+  form.planned_end.value = local(p.planned_end);
+  editing = p.id;
+  $('zone-submit').textContent = `Lưu thay đổi của ${p.id}`;
+  if (p.unit_codes?.length) {
+    mode = 'pick';
+    vertices = [];
+    picked = [...p.unit_codes];
+    say('Bấm vào xóm/khối để thêm hoặc bỏ, rồi lưu thay đổi.');
+  } else {
+    mode = 'draw';
+    picked = [];
+    vertices = polygons[0][0].slice(0, -1);
+    say('Kéo các đỉnh để sửa, bấm để thêm đỉnh, rồi lưu thay đổi.');
+  }
+  redraw();
+}
 
 $('zone').addEventListener('submit', async (e) => {
   e.preventDefault();
@@ -139,12 +239,16 @@ $('zone').addEventListener('submit', async (e) => {
   let geometry = null;
   if (vertices.length >= 3) geometry = { type: 'Polygon', coordinates: [[...vertices, vertices[0]]] };
   else if (picked.length) properties.unit_codes = picked;
-  const { ok, body } = await api('POST', '/api/v1/zones', { type: 'Feature', geometry, properties });
+  const feature = { type: 'Feature', geometry, properties };
+  const { ok, body } = editing
+    ? await api('PUT', `/api/v1/zones/${encodeURIComponent(editing)}`, feature)
+    : await api('POST', '/api/v1/zones', feature);
   if (ok) {
     say(`Đã lưu vùng phong toả ${body.id} (phiên bản ${body.version_id}).`);
     mode = null;
     vertices = [];
     picked = [];
+    stopEditing();
     redraw();
   }
 });
@@ -163,6 +267,7 @@ $('lift').addEventListener('click', async () => {
 });
 
 $('zone-history').addEventListener('click', () => selectedZone && showHistory('lockdown_zones', selectedZone.id));
+$('edit-zone').addEventListener('click', () => selectedZone && editZone());
 
 async function showHistory(entity, id) {
   const { ok, body } = await api('GET', `/api/v1/history?entity=${entity}&id=${encodeURIComponent(id)}`);
@@ -178,7 +283,10 @@ async function showHistory(entity, id) {
       back.type = 'button';
       back.addEventListener('click', async () => {
         const r = await api('POST', '/api/v1/revert', { entity, id, version_id: version });
-        if (r.ok) say(`Đã khôi phục phiên bản ${version}.`);
+        if (r.ok) {
+          say(`Đã khôi phục phiên bản ${version} (nay là phiên bản ${r.body.version_id}).`);
+          showHistory(entity, id);
+        }
       });
       item.append(' ', back);
     }
@@ -211,11 +319,26 @@ $('upload').addEventListener('submit', async (e) => {
     el('li', `Bỏ: ${diff.removed.length} ${diff.removed.join(', ')}`),
     el('li', `Giữ nguyên: ${diff.unchanged}`),
   );
-  const codes = [...diff.changed.map((c) => c.code), ...diff.removed];
-  if (map.getLayer('changed')) map.setFilter('changed', ['in', ['get', 'code'], ['literal', codes]]);
+  showPreview(body.report.preview, diff.removed);
   $('preview').hidden = false;
   say('Đây là bản xem trước; chưa có gì thay đổi.');
 });
+
+/** Draws a dry run: the file's new and changed units, the removed ones from the tiles. */
+function showPreview(outlines, removed) {
+  const empty = { type: 'FeatureCollection', features: [] };
+  map.getSource('upload-preview')?.setData(outlines || empty);
+  map.getLayer('upload-removed') && map.setFilter('upload-removed', ['in', ['get', 'code'], ['literal', removed]]);
+  const corners = (outlines?.features || []).flatMap((f) => f.geometry.coordinates.flat(2));
+  if (corners.length) {
+    const xs = corners.map((c) => c[0]);
+    const ys = corners.map((c) => c[1]);
+    // Clear of the panel, which floats over the map's left side on wide screens.
+    const left = Math.min($('panel').getBoundingClientRect().right + 20, map.getCanvas().clientWidth / 2);
+    map.fitBounds([[Math.min(...xs), Math.min(...ys)], [Math.max(...xs), Math.max(...ys)]],
+      { padding: { top: 40, bottom: 40, right: 40, left }, duration: 0 });
+  }
+}
 
 $('commit').addEventListener('click', async () => {
   if (!uploadForm) return;
@@ -223,6 +346,7 @@ $('commit').addEventListener('click', async () => {
   if (ok) {
     say(`Đã cập nhật ranh giới (lần tải ${body.report.applied.upload_id}).`);
     $('preview').hidden = true;
+    showPreview(null, []);
   }
 });
 
@@ -310,8 +434,19 @@ $('figures').addEventListener('submit', async (e) => {
   const counts = {};
   for (const k of ['new_cases', 'active', 'recovered', 'deaths', 'in_quarantine']) counts[k] = Number(form.get(k));
   const { ok } = await api('PUT', `/api/v1/figures/${encodeURIComponent(form.get('commune'))}/${form.get('day')}`, counts);
-  if (ok) say('Đã lưu số liệu.');
+  if (ok) say(`Đã lưu số liệu ngày ${form.get('day')}.`);
 });
+
+/** The communes the caller may enter figures for: its district's, or the province's. */
+async function loadCommunes() {
+  const district = me.org.district_code;
+  const query = district ? `level=commune&parent=${encodeURIComponent(district)}` : 'level=commune';
+  const response = await fetch(`/api/v1/units?${query}`);
+  if (!response.ok) return;
+  const units = (await response.json()).features.map((f) => f.properties);
+  units.sort((a, b) => a.name.localeCompare(b.name, 'vi'));
+  $('figures').commune.replaceChildren(...units.map((u) => Object.assign(el('option', `${u.name} (${u.code})`), { value: u.code })));
+}
 
 // ---- signing in ----
 
@@ -339,6 +474,8 @@ async function signIn() {
   const kinds = Object.entries(KINDS).filter(([k]) => writes.has(k));
   $('facility').kind.replaceChildren(...kinds.map(([k, v]) => Object.assign(el('option', v.label), { value: k })));
   facilityForm();
+  if (writes.has('daily_figures')) loadCommunes();
+  $('figures').day.value = local(new Date()).slice(0, 10);
   say(me.writes.length ? `Được cập nhật: ${me.writes.join(', ')}` : 'Chỉ được xem lịch sử.');
 }
 

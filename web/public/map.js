@@ -293,10 +293,19 @@ async function loadDocuments() {
   }
 }
 
+let shownChange = null;
+
 async function loadUpdated() {
-  // The status answer for any point carries when the data last changed.
+  // The status answer for any point carries when the data last changed; when that moves,
+  // the tiles are fetched again so the map shows the change.
   const { ok, body } = await getJson('/api/v1/status?lat=18.68&lon=105.69');
-  if (ok) $('updated').textContent = dateTime(body.data_changed_at);
+  if (!ok) return;
+  $('updated').textContent = dateTime(body.data_changed_at);
+  if (shownChange && shownChange !== body.data_changed_at) {
+    const tiles = map.getSource('covidmap');
+    tiles?.setTiles(tiles.tiles);
+  }
+  shownChange = body.data_changed_at;
 }
 
 // ---- language ----

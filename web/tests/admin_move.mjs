@@ -1,6 +1,6 @@
 // The police move a checkpoint on the admin page: click it on the map, "move", click the new
 // place. Usage: node admin_move.mjs BASE_URL --token T --at '[lon, lat]' --artefacts DIR
-import { openPage, screenshot, mapIdle, options } from './browser.mjs';
+import { openPage, screenshot, jumpTo, options } from './browser.mjs';
 
 const { base, token, at, artefacts } = options(process.argv.slice(2));
 const { browser, page, problems } = await openPage();
@@ -11,8 +11,7 @@ try {
   await page.click('#signin button');
   await page.waitForSelector('#tools:not([hidden])');
   const place = JSON.parse(at);
-  await page.evaluate((p) => window.covidmap.map.jumpTo({ center: p, zoom: 16 }), place);
-  await mapIdle(page);
+  await jumpTo(page, place, 16);
   const box = await page.locator('#map').boundingBox();
   const point = await page.evaluate((p) => window.covidmap.map.project(p), place);
   await page.mouse.click(box.x + point.x, box.y + point.y);

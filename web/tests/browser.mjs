@@ -63,6 +63,22 @@ export async function mapIdle(page, timeout = 30000) {
   );
 }
 
+/** Moves the page's map and waits until it has drawn the new view. (Waiting after the move
+ *  can be too early: until the next frame asks for the new tiles, the map still counts as
+ *  loaded.) */
+export async function jumpTo(page, center, zoom) {
+  await page.waitForFunction(() => window.covidmap?.map?.loaded());
+  await page.evaluate(
+    ([c, z]) =>
+      new Promise((resolve) => {
+        const map = window.covidmap.map;
+        map.once('idle', resolve);
+        map.jumpTo({ center: c, zoom: z });
+      }),
+    [center, zoom],
+  );
+}
+
 /** The base URL (first argument) and `--name value` options. */
 export function options(argv) {
   const out = { base: argv[0] };

@@ -1,7 +1,7 @@
 // The public page's map draws our style and tiles: for each view, how many features each
 // style layer shows. Usage:
 //   node map_renders.mjs BASE_URL --views '[{"name", "center": [lon, lat], "zoom"}]' --artefacts DIR
-import { openPage, screenshot, mapIdle, options } from './browser.mjs';
+import { openPage, screenshot, mapIdle, jumpTo, options } from './browser.mjs';
 
 const { base, views, artefacts } = options(process.argv.slice(2));
 const { browser, page, problems } = await openPage();
@@ -15,8 +15,7 @@ try {
   await mapIdle(page);
   await screenshot(page, artefacts, 'map-start');
   for (const view of JSON.parse(views)) {
-    await page.evaluate((v) => window.covidmap.map.jumpTo({ center: v.center, zoom: v.zoom }), view);
-    await mapIdle(page);
+    await jumpTo(page, view.center, view.zoom);
     await screenshot(page, artefacts, `map-${view.name}`);
     const drawn = await page.evaluate(() => {
       const counts = {};

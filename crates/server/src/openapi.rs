@@ -62,6 +62,7 @@ impl utoipa::Modify for BearerTokens {
         crate::routes::font_range,
         openapi_json,
         crate::reads::list,
+        crate::reads::one,
         crate::edits::create_zone,
         crate::edits::update_zone,
         crate::edits::lift,

@@ -28,7 +28,24 @@ pub const PARAMETERS: [&str; 8] = [
 
 /// `GET /api/v1/layers/{layer}`.
 pub fn routes<B: Backend>() -> Router<Arc<B>> {
-    Router::new().route("/api/v1/layers/{layer}", get(list::<B>))
+    Router::new()
+        .route("/api/v1/layers/{layer}", get(list::<B>))
+        .route("/api/v1/layers/{layer}/{id}", get(one::<B>))
+}
+
+/// The table behind a layer's URL name; 404 naming the layers there are.
+fn table_of(layer: &str) -> Result<&'static str, ApiError> {
+    LAYERS
+        .iter()
+        .find(|(name, _)| *name == layer)
+        .map(|(_, table)| *table)
+        .ok_or_else(|| ApiError::NoMatch {
+            field: "layer".into(),
+            message: format!(
+                "no layer {layer:?}; the layers are {}",
+                LAYERS.map(|(n, _)| n).join(", ")
+            ),
+        })
 }
 
 /// The layers listed, by their URL name.
@@ -95,6 +112,7 @@ pub fn feature_query(
         in_force,
         within_unit,
         bbox,
+        id: None,
         limit: crate::routes::int_param(params, "limit", DEFAULT_LIMIT, 1..=MAX_LIMIT)?,
         offset: crate::routes::int_param(params, "offset", 0, 0..=10_000_000)?,
     })
@@ -144,17 +162,7 @@ pub(crate) async fn list<B: Backend>(
     headers: HeaderMap,
     query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let table = LAYERS
-        .iter()
-        .find(|(name, _)| *name == layer)
-        .map(|(_, table)| *table)
-        .ok_or_else(|| ApiError::NoMatch {
-            field: "layer".into(),
-            message: format!(
-                "no layer {layer:?}; the layers are {}",
-                LAYERS.map(|(n, _)| n).join(", ")
-            ),
-        })?;
+    let table = table_of(&layer)?;
     let params = crate::routes::known_params(query, &PARAMETERS)?;
     let q = feature_query(table, &params, &backend.snapshot())?;
     let store = backend.store().ok_or(ApiError::ReadOnly)?;
@@ -185,6 +193,42 @@ pub(crate) async fn list<B: Backend>(
         page.features.join(",")
     );
     Ok(([(header::CONTENT_TYPE, "application/geo+json")], body).into_response())
+}
+
+/// One feature of a layer as it stands now, or as it stood `at` a moment: what an editor
+/// starts from when changing it.
+#[utoipa::path(get, path = "/api/v1/layers/{layer}/{id}", tag = "layers", operation_id = "layer_feature",
+    params(("layer" = String, Path, description = "zones, lockdown-points, checkpoints, quarantine-camps, testing-sites or essential-services"),
+           ("id" = String, Path, description = "the feature's id"),
+           ("at" = Option<String>, Query, description = "as it stood at this moment (RFC 3339)")),
+    responses((status = 200, description = "A GeoJSON Feature, its geometry unsimplified", content_type = "application/geo+json"),
+              (status = 400, description = "A parameter is wrong", body = crate::openapi::ErrorBody),
+              (status = 404, description = "No such layer, or no such feature in it then", body = crate::openapi::ErrorBody)))]
+pub(crate) async fn one<B: Backend>(
+    State(backend): State<Arc<B>>,
+    Path((layer, id)): Path<(String, String)>,
+    query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let table = table_of(&layer)?;
+    let params = crate::routes::known_params(query, &["at"])?;
+    let mut q = feature_query(table, &params, &backend.snapshot())?;
+    q.id = Some(id.clone());
+    let store = backend.store().ok_or(ApiError::ReadOnly)?;
+    let page = store.features(&q).await?;
+    let feature = page
+        .features
+        .into_iter()
+        .next()
+        .ok_or_else(|| ApiError::NoMatch {
+            field: "id".into(),
+            message: match q.at {
+                Some(at) => format!("{layer} had no feature {id:?} at {at}"),
+                None => {
+                    format!("{layer} has no feature {id:?} now; /api/v1/layers/{layer} lists them")
+                }
+            },
+        })?;
+    Ok(([(header::CONTENT_TYPE, "application/geo+json")], feature).into_response())
 }
 
 /// Percent-encodes a query value (everything but unreserved characters).

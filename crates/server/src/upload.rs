@@ -1,7 +1,7 @@
 //! The upload workflow: read a boundary file, plan it against the units known, apply it in
 //! one transaction. GDAL and the geometry checks are blocking work and run off the runtime.
 
-use covidmap_core::Level;
+use covidmap_core::{AdminUnit, Level, UnitDiff};
 use covidmap_ingest::{plan, read_file, FileReport, IngestError, Known, PlanSummary, ReadOptions};
 use covidmap_store::{Applied, Provenance, Store, StoreError};
 use serde::Serialize;
@@ -37,6 +37,12 @@ pub struct UploadReport {
     pub applied: Applied,
     /// A digest of the change, to commit exactly what a dry run showed.
     pub diff_digest: String,
+    /// Dry runs: the file's outlines of the units it adds or changes, as a GeoJSON
+    /// FeatureCollection (properties `code`, `name`, `change`), for drawing the change
+    /// before it is committed. Removed units are not in the file; their outlines are in the
+    /// tiles.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub preview: Option<geojson::FeatureCollection>,
 }
 
 /// A digest of a change: SHA-256 of its JSON, in hex.
@@ -160,8 +166,51 @@ pub async fn upload(store: &Store, request: UploadRequest) -> Result<UploadRepor
         file: read.report,
         plan: planned.summary(),
         diff_digest: diff_digest(&applied.diff),
+        preview: request
+            .dry_run
+            .then(|| preview(&planned.units, &applied.diff)),
         applied,
     })
+}
+
+/// The outlines of the units a change adds or changes, to 6 decimals (about 0.1 m).
+fn preview(units: &[AdminUnit], diff: &UnitDiff) -> geojson::FeatureCollection {
+    use geo::MapCoords;
+    let change_of = |code: &str| {
+        if diff.added.iter().any(|c| c == code) {
+            Some("added")
+        } else if diff.changed.iter().any(|c| c.code == code) {
+            Some("changed")
+        } else {
+            None
+        }
+    };
+    let round = |v: f64| (v * 1e6).round() / 1e6;
+    let features = units
+        .iter()
+        .filter_map(|unit| {
+            let change = change_of(&unit.code)?;
+            let outline = unit
+                .geometry
+                .map_coords(|c| geo::coord! { x: round(c.x), y: round(c.y) });
+            let mut properties = geojson::JsonObject::new();
+            properties.insert("code".into(), unit.code.clone().into());
+            properties.insert("name".into(), unit.name.clone().into());
+            properties.insert("change".into(), change.into());
+            Some(geojson::Feature {
+                id: Some(geojson::feature::Id::String(unit.code.clone())),
+                geometry: Some(geojson::Geometry::from(&outline)),
+                properties: Some(properties),
+                bbox: None,
+                foreign_members: None,
+            })
+        })
+        .collect();
+    geojson::FeatureCollection {
+        bbox: None,
+        features,
+        foreign_members: None,
+    }
 }
 
 async fn known_units(store: &Store, level: Level) -> Result<Known, StoreError> {
@@ -179,4 +228,56 @@ fn file_name(path: &std::path::Path) -> String {
         || path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use covidmap_core::diff::Change;
+    use covidmap_core::UnitType;
+    use geo::{polygon, MultiPolygon};
+
+    fn hamlet(code: &str) -> AdminUnit {
+        AdminUnit {
+            code: code.into(),
+            level: Level::Hamlet,
+            name: format!("Xóm {code}"),
+            name_key: code.into(),
+            unit_type: UnitType::Xom,
+            parent_code: Some("16663".into()),
+            geometry: MultiPolygon(vec![polygon![
+                (x: 105.123_456_789, y: 18.0), (x: 105.2, y: 18.0), (x: 105.2, y: 18.1)
+            ]]),
+        }
+    }
+
+    #[test]
+    fn a_preview_has_the_added_and_changed_units_only() {
+        let units = [hamlet("a"), hamlet("b"), hamlet("c")];
+        let diff = UnitDiff {
+            added: vec!["a".into()],
+            changed: vec![Change {
+                code: "b".into(),
+                fields: vec!["geometry"],
+            }],
+            removed: vec!["z".into()],
+            unchanged: 1,
+        };
+        let preview = serde_json::to_value(preview(&units, &diff)).unwrap();
+        let features = preview["features"].as_array().unwrap();
+        let shown: Vec<(&str, &str)> = features
+            .iter()
+            .map(|f| {
+                (
+                    f["properties"]["code"].as_str().unwrap(),
+                    f["properties"]["change"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(shown, [("a", "added"), ("b", "changed")]);
+        assert_eq!(
+            features[0]["geometry"]["coordinates"][0][0][0],
+            serde_json::json!([105.123_457, 18.0])
+        );
+    }
 }

@@ -18,6 +18,8 @@ pub struct FeatureQuery {
     pub within_unit: Option<String>,
     /// Only features meeting this box: min lon, min lat, max lon, max lat.
     pub bbox: Option<[f64; 4]>,
+    /// Only the feature with this id.
+    pub id: Option<String>,
     /// Page size.
     pub limit: i64,
     /// Features skipped.
@@ -76,6 +78,7 @@ impl Store {
                         (SELECT geom FROM admin_units_current WHERE code = $2)))
                    AND ($3::float8[] IS NULL OR ST_Intersects(t.geom,
                         ST_MakeEnvelope($3[1], $3[2], $3[3], $3[4], 4326)))
+                   AND ($6::text IS NULL OR t.id = $6)
              )
              SELECT (SELECT count(*) FROM matching),
                     coalesce(array_agg(json_build_object('type', 'Feature', 'id', id,
@@ -89,6 +92,7 @@ impl Store {
             .bind(q.bbox.map(|b| b.to_vec()))
             .bind(q.limit)
             .bind(q.offset)
+            .bind(&q.id)
             .fetch_one(&self.pool)
             .await?;
         Ok(FeaturePage { features, matched })

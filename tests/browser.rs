@@ -397,7 +397,7 @@ async fn a_district_keeps_its_zones_and_uploads_its_hamlets_from_the_admin_page(
 }
 
 #[tokio::test]
-async fn the_police_move_a_checkpoint_by_clicking_on_the_admin_page() {
+async fn agencies_keep_their_layers_by_clicking_on_the_admin_page() {
     let db = TestDb::new().await;
     let served = serve(&db).await;
     let (_, token) = db
@@ -440,4 +440,78 @@ async fn the_police_move_a_checkpoint_by_clicking_on_the_admin_page() {
     .unwrap();
     assert_eq!(versions, 2, "a move is a new version");
     assert!(moved_m > 10.0, "moved {moved_m} m");
+
+    // Vinh's health centre: a day's figures for one of its communes, and a testing site.
+    let (_, token) = db
+        .store
+        .create_token(
+            "ttyt-412",
+            covidmap_core::agency::Role::Editor,
+            "browser test",
+        )
+        .await
+        .unwrap();
+    let (commune, x, y): (String, f64, f64) = sqlx::query_as(
+        "SELECT code, ST_X(ST_PointOnSurface(geom)), ST_Y(ST_PointOnSurface(geom)) FROM admin_units_current          WHERE level = 'commune' AND parent_code = '412' ORDER BY code DESC LIMIT 1",
+    )
+    .fetch_one(db.store.pool())
+    .await
+    .unwrap();
+    let at = serde_json::json!([x, y]).to_string();
+    let result = browse(
+        "admin_figures.mjs",
+        &[
+            &served.base,
+            "--token",
+            &token,
+            "--commune",
+            &commune,
+            "--at",
+            &at,
+        ],
+    );
+    println!("{result:#}");
+    assert_eq!(result["problems"], serde_json::json!([]), "{result:#}");
+    assert_eq!(
+        result["sections"],
+        serde_json::json!({"lockdown_zones": false, "boundaries": false, "facilities": true, "daily_figures": true})
+    );
+    let communes: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM admin_units_current WHERE level = 'commune' AND parent_code = '412'",
+    )
+    .fetch_one(db.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        result["communes"], communes,
+        "the district's communes to choose from"
+    );
+    let text = |key: &str| result[key].as_str().unwrap_or_default().to_owned();
+    assert_eq!(text("saved"), "Đã lưu số liệu ngày 2021-09-14.");
+    assert!(text("future").starts_with("422"), "{result:#}");
+    assert!(
+        text("future").contains("• day: 2031-01-01 is in the future"),
+        "{result:#}"
+    );
+    let figures: (i32, i32, i32, i32, i32) = sqlx::query_as(
+        "SELECT new_cases, active, recovered, deaths, in_quarantine FROM daily_figures          WHERE valid_to IS NULL AND commune_code = $1 AND day = '2021-09-14'",
+    )
+    .bind(&commune)
+    .fetch_one(db.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(figures, (7, 120, 30, 1, 250));
+    assert!(
+        text("placed").starts_with("Đã thêm Điểm xét nghiệm"),
+        "{result:#}"
+    );
+    let placed_m: f64 = sqlx::query_scalar(
+        "SELECT ST_Distance(geom::geography, ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography)          FROM testing_sites WHERE valid_to IS NULL AND name = 'Điểm xét nghiệm thử'",
+    )
+    .bind(x)
+    .bind(y)
+    .fetch_one(db.store.pool())
+    .await
+    .unwrap();
+    assert!(placed_m < 5.0, "placed {placed_m} m from the click");
 }

@@ -37,6 +37,16 @@ struct Fields<'a> {
     errors: Vec<FieldError>,
 }
 
+/// Reads a request with `read`, which records every problem it finds: the request when
+/// there were none, else all of them (not only the first).
+fn read_all<T>(read: impl FnOnce(&mut Vec<FieldError>) -> Option<T>) -> Result<T, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    match read(&mut errors) {
+        Some(request) if errors.is_empty() => Ok(request),
+        _ => Err(errors),
+    }
+}
+
 impl<'a> Fields<'a> {
     fn new(value: Option<&'a Value>, prefix: &str, errors: &mut Vec<FieldError>) -> Option<Self> {
         if let Some(Value::Object(object)) = value {
@@ -400,45 +410,42 @@ pub fn zone_request(
     snapshot: &Snapshot,
     now: DateTime<Utc>,
 ) -> Result<ZoneRequest, Vec<FieldError>> {
-    let mut errors = Vec::new();
-    let request = feature(body, &mut errors).and_then(|(geometry, mut p)| {
-        let id = id_field(&mut p);
-        let decl = declaration(&mut p, now);
-        let codes = p.get("unit_codes");
-        let area = match (geometry, codes) {
-            (Some(_), Some(_)) => {
-                p.error(
-                    "unit_codes",
-                    "give either a geometry or unit_codes, not both",
-                );
-                None
-            }
-            (None, None) => {
-                p.error(
-                    "unit_codes",
-                    "give a Polygon geometry, or unit_codes naming whole communes or hamlets",
-                );
-                None
-            }
-            (Some(g), None) => area_geometry(g, &mut p.errors).map(ZoneArea::Drawn),
-            (None, Some(codes)) => unit_codes(&mut p, codes, snapshot).map(ZoneArea::Units),
-        };
-        p.finish(&mut errors);
-        let d = decl?;
-        Some(ZoneRequest {
-            id: id?,
-            name: d.name,
-            level: d.level,
-            reason: d.reason,
-            started_at: d.started_at,
-            planned_end: d.planned_end,
-            area: area?,
+    read_all(|errors| {
+        feature(body, errors).and_then(|(geometry, mut p)| {
+            let id = id_field(&mut p);
+            let decl = declaration(&mut p, now);
+            let codes = p.get("unit_codes");
+            let area = match (geometry, codes) {
+                (Some(_), Some(_)) => {
+                    p.error(
+                        "unit_codes",
+                        "give either a geometry or unit_codes, not both",
+                    );
+                    None
+                }
+                (None, None) => {
+                    p.error(
+                        "unit_codes",
+                        "give a Polygon geometry, or unit_codes naming whole communes or hamlets",
+                    );
+                    None
+                }
+                (Some(g), None) => area_geometry(g, &mut p.errors).map(ZoneArea::Drawn),
+                (None, Some(codes)) => unit_codes(&mut p, codes, snapshot).map(ZoneArea::Units),
+            };
+            p.finish(errors);
+            let d = decl?;
+            Some(ZoneRequest {
+                id: id?,
+                name: d.name,
+                level: d.level,
+                reason: d.reason,
+                started_at: d.started_at,
+                planned_end: d.planned_end,
+                area: area?,
+            })
         })
-    });
-    match request {
-        Some(r) if errors.is_empty() => Ok(r),
-        _ => Err(errors),
-    }
+    })
 }
 
 /// Current commune or hamlet codes, each checked.
@@ -517,29 +524,26 @@ pub struct PointRequest {
 /// # Errors
 /// Every problem found.
 pub fn point_request(body: &Value, now: DateTime<Utc>) -> Result<PointRequest, Vec<FieldError>> {
-    let mut errors = Vec::new();
-    let request = feature(body, &mut errors).and_then(|(geometry, mut p)| {
-        let location = point_geometry(geometry, &mut p.errors);
-        let id = id_field(&mut p);
-        let decl = declaration(&mut p, now);
-        let radius_m = p.number("radius_m", 0.0, 5000.0);
-        p.finish(&mut errors);
-        let d = decl?;
-        Some(PointRequest {
-            id: id?,
-            name: d.name,
-            level: d.level,
-            reason: d.reason,
-            started_at: d.started_at,
-            planned_end: d.planned_end,
-            location: location?,
-            radius_m: radius_m?,
+    read_all(|errors| {
+        feature(body, errors).and_then(|(geometry, mut p)| {
+            let location = point_geometry(geometry, &mut p.errors);
+            let id = id_field(&mut p);
+            let decl = declaration(&mut p, now);
+            let radius_m = p.number("radius_m", 0.0, 5000.0);
+            p.finish(errors);
+            let d = decl?;
+            Some(PointRequest {
+                id: id?,
+                name: d.name,
+                level: d.level,
+                reason: d.reason,
+                started_at: d.started_at,
+                planned_end: d.planned_end,
+                location: location?,
+                radius_m: radius_m?,
+            })
         })
-    });
-    match request {
-        Some(r) if errors.is_empty() => Ok(r),
-        _ => Err(errors),
-    }
+    })
 }
 
 /// A checkpoint, camp, testing site or service to add or change.
@@ -582,62 +586,59 @@ pub fn facility_request(
     kind: FacilityKind,
     body: &Value,
 ) -> Result<FacilityRequest, Vec<FieldError>> {
-    let mut errors = Vec::new();
-    let request = feature(body, &mut errors).and_then(|(geometry, mut p)| {
-        let location = point_geometry(geometry, &mut p.errors);
-        let id = id_field(&mut p);
-        let name = p.text("name", MAX_NAME);
-        let statuses: &[&str] = if kind == FacilityKind::Checkpoint {
-            &["active", "closed"]
-        } else {
-            &["open", "closed"]
-        };
-        let status = p.one_of("status", statuses);
-        let managed_by = match kind {
-            FacilityKind::Checkpoint => {
-                p.optional_one_of("managed_by", &["police", "military", "district"])
-            }
-            FacilityKind::QuarantineCamp => {
-                p.optional_one_of("managed_by", &["military", "health"])
-            }
-            _ => Some(None),
-        };
-        let category = if kind == FacilityKind::EssentialService {
-            p.one_of("category", &CATEGORIES).map(Some)
-        } else {
-            Some(None)
-        };
-        let (capacity, occupancy) = if kind == FacilityKind::QuarantineCamp {
-            let capacity = p.integer("capacity", 0..=i64::from(i32::MAX));
-            let occupancy = p.integer("occupancy", 0..=i64::from(i32::MAX));
-            if let (Some(c), Some(o)) = (capacity, occupancy) {
-                if o > c {
-                    p.error("occupancy", format!("is {o}, over the capacity of {c}"));
+    read_all(|errors| {
+        feature(body, errors).and_then(|(geometry, mut p)| {
+            let location = point_geometry(geometry, &mut p.errors);
+            let id = id_field(&mut p);
+            let name = p.text("name", MAX_NAME);
+            let statuses: &[&str] = if kind == FacilityKind::Checkpoint {
+                &["active", "closed"]
+            } else {
+                &["open", "closed"]
+            };
+            let status = p.one_of("status", statuses);
+            let managed_by = match kind {
+                FacilityKind::Checkpoint => {
+                    p.optional_one_of("managed_by", &["police", "military", "district"])
                 }
-            }
-            (
-                capacity.map(|c| i32::try_from(c).ok()),
-                occupancy.map(|o| i32::try_from(o).ok()),
-            )
-        } else {
-            (Some(None), Some(None))
-        };
-        p.finish(&mut errors);
-        Some(FacilityRequest {
-            id: id?,
-            name: name?,
-            location: location?,
-            status: status?,
-            managed_by: managed_by?,
-            category: category?,
-            capacity: capacity?,
-            occupancy: occupancy?,
+                FacilityKind::QuarantineCamp => {
+                    p.optional_one_of("managed_by", &["military", "health"])
+                }
+                _ => Some(None),
+            };
+            let category = if kind == FacilityKind::EssentialService {
+                p.one_of("category", &CATEGORIES).map(Some)
+            } else {
+                Some(None)
+            };
+            let (capacity, occupancy) = if kind == FacilityKind::QuarantineCamp {
+                let capacity = p.integer("capacity", 0..=i64::from(i32::MAX));
+                let occupancy = p.integer("occupancy", 0..=i64::from(i32::MAX));
+                if let (Some(c), Some(o)) = (capacity, occupancy) {
+                    if o > c {
+                        p.error("occupancy", format!("is {o}, over the capacity of {c}"));
+                    }
+                }
+                (
+                    capacity.map(|c| i32::try_from(c).ok()),
+                    occupancy.map(|o| i32::try_from(o).ok()),
+                )
+            } else {
+                (Some(None), Some(None))
+            };
+            p.finish(errors);
+            Some(FacilityRequest {
+                id: id?,
+                name: name?,
+                location: location?,
+                status: status?,
+                managed_by: managed_by?,
+                category: category?,
+                capacity: capacity?,
+                occupancy: occupancy?,
+            })
         })
-    });
-    match request {
-        Some(r) if errors.is_empty() => Ok(r),
-        _ => Err(errors),
-    }
+    })
 }
 
 /// A commune's epidemic level.
@@ -654,20 +655,17 @@ pub struct LevelRequest {
 /// # Errors
 /// Every problem found.
 pub fn level_request(body: &Value) -> Result<LevelRequest, Vec<FieldError>> {
-    let mut errors = Vec::new();
-    let request = Fields::new(Some(body), "", &mut errors).and_then(|mut p| {
-        let level = p.integer("level", 1..=4);
-        let active = p.integer("active_cases", 0..=i64::from(i32::MAX));
-        p.finish(&mut errors);
-        Some(LevelRequest {
-            level: u8::try_from(level?).ok()?,
-            active_cases: i32::try_from(active?).ok()?,
+    read_all(|errors| {
+        Fields::new(Some(body), "", errors).and_then(|mut p| {
+            let level = p.integer("level", 1..=4);
+            let active = p.integer("active_cases", 0..=i64::from(i32::MAX));
+            p.finish(errors);
+            Some(LevelRequest {
+                level: u8::try_from(level?).ok()?,
+                active_cases: i32::try_from(active?).ok()?,
+            })
         })
-    });
-    match request {
-        Some(r) if errors.is_empty() => Ok(r),
-        _ => Err(errors),
-    }
+    })
 }
 
 /// Reads a commune's figures for a day: every count required, none negative.
@@ -677,32 +675,29 @@ pub fn level_request(body: &Value) -> Result<LevelRequest, Vec<FieldError>> {
 pub fn figures_request(
     body: &Value,
 ) -> Result<covidmap_core::figures::CaseCounts, Vec<FieldError>> {
-    let mut errors = Vec::new();
-    let request = Fields::new(Some(body), "", &mut errors).and_then(|mut p| {
-        let mut count = |name: &'static str| {
-            p.integer(name, 0..=1_000_000)
-                .and_then(|n| i32::try_from(n).ok())
-        };
-        let counts = (
-            count("new_cases"),
-            count("active"),
-            count("recovered"),
-            count("deaths"),
-            count("in_quarantine"),
-        );
-        p.finish(&mut errors);
-        Some(covidmap_core::figures::CaseCounts {
-            new_cases: counts.0?,
-            active: counts.1?,
-            recovered: counts.2?,
-            deaths: counts.3?,
-            in_quarantine: counts.4?,
+    read_all(|errors| {
+        Fields::new(Some(body), "", errors).and_then(|mut p| {
+            let mut count = |name: &'static str| {
+                p.integer(name, 0..=1_000_000)
+                    .and_then(|n| i32::try_from(n).ok())
+            };
+            let counts = (
+                count("new_cases"),
+                count("active"),
+                count("recovered"),
+                count("deaths"),
+                count("in_quarantine"),
+            );
+            p.finish(errors);
+            Some(covidmap_core::figures::CaseCounts {
+                new_cases: counts.0?,
+                active: counts.1?,
+                recovered: counts.2?,
+                deaths: counts.3?,
+                in_quarantine: counts.4?,
+            })
         })
-    });
-    match request {
-        Some(r) if errors.is_empty() => Ok(r),
-        _ => Err(errors),
-    }
+    })
 }
 
 /// Reads `{"arrived": n}`.
@@ -710,16 +705,13 @@ pub fn figures_request(
 /// # Errors
 /// Every problem found.
 pub fn workers_request(body: &Value) -> Result<i32, Vec<FieldError>> {
-    let mut errors = Vec::new();
-    let request = Fields::new(Some(body), "", &mut errors).and_then(|mut p| {
-        let arrived = p.integer("arrived", 0..=1_000_000);
-        p.finish(&mut errors);
-        i32::try_from(arrived?).ok()
-    });
-    match request {
-        Some(r) if errors.is_empty() => Ok(r),
-        _ => Err(errors),
-    }
+    read_all(|errors| {
+        Fields::new(Some(body), "", errors).and_then(|mut p| {
+            let arrived = p.integer("arrived", 0..=1_000_000);
+            p.finish(errors);
+            i32::try_from(arrived?).ok()
+        })
+    })
 }
 
 /// The first day figures may be dated.
@@ -777,70 +769,67 @@ pub fn document_request(
     body: &Value,
     today: chrono::NaiveDate,
 ) -> Result<DocumentRequest, Vec<FieldError>> {
-    let mut errors = Vec::new();
-    let request = Fields::new(Some(body), "", &mut errors).and_then(|mut p| {
-        let id = id_field(&mut p);
-        let kind = p
-            .one_of("kind", &["directive", "support_policy"])
-            .and_then(|k| k.parse().ok());
-        let number = p.text("number", 100);
-        let title = p.text("title", 500);
-        let issued_on = p.required("issued_on").and_then(|v| {
-            match v
-                .as_str()
-                .map(|t| chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d"))
-            {
-                Some(Ok(d)) if d <= today => Some(d),
-                Some(Ok(d)) => {
-                    p.error("issued_on", format!("{d} is in the future"));
-                    None
-                }
-                _ => {
-                    p.error("issued_on", "must be a date like 2021-09-13");
-                    None
-                }
-            }
-        });
-        let issuer = p.text("issuer", MAX_NAME);
-        let summary = match p.get("summary") {
-            None => Some(String::new()),
-            Some(v) => p.text_value("summary", v, 5000),
-        };
-        let link = match p.get("link") {
-            None => Some(None),
-            Some(v) => match v.as_str() {
-                Some(l)
-                    if (l.starts_with("https://") || l.starts_with("http://"))
-                        && l.len() <= 500
-                        && !l.chars().any(|c| c.is_whitespace() || c.is_control()) =>
+    read_all(|errors| {
+        Fields::new(Some(body), "", errors).and_then(|mut p| {
+            let id = id_field(&mut p);
+            let kind = p
+                .one_of("kind", &["directive", "support_policy"])
+                .and_then(|k| k.parse().ok());
+            let number = p.text("number", 100);
+            let title = p.text("title", 500);
+            let issued_on = p.required("issued_on").and_then(|v| {
+                match v
+                    .as_str()
+                    .map(|t| chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d"))
                 {
-                    Some(Some(l.to_owned()))
+                    Some(Ok(d)) if d <= today => Some(d),
+                    Some(Ok(d)) => {
+                        p.error("issued_on", format!("{d} is in the future"));
+                        None
+                    }
+                    _ => {
+                        p.error("issued_on", "must be a date like 2021-09-13");
+                        None
+                    }
                 }
-                _ => {
-                    p.error(
-                        "link",
-                        "must be an http:// or https:// address of at most 500 characters",
-                    );
-                    None
-                }
-            },
-        };
-        p.finish(&mut errors);
-        Some(DocumentRequest {
-            id: id?,
-            kind: kind?,
-            number: number?,
-            title: title?,
-            issued_on: issued_on?,
-            issuer: issuer?,
-            summary: summary?,
-            link: link?,
+            });
+            let issuer = p.text("issuer", MAX_NAME);
+            let summary = match p.get("summary") {
+                None => Some(String::new()),
+                Some(v) => p.text_value("summary", v, 5000),
+            };
+            let link = match p.get("link") {
+                None => Some(None),
+                Some(v) => match v.as_str() {
+                    Some(l)
+                        if (l.starts_with("https://") || l.starts_with("http://"))
+                            && l.len() <= 500
+                            && !l.chars().any(|c| c.is_whitespace() || c.is_control()) =>
+                    {
+                        Some(Some(l.to_owned()))
+                    }
+                    _ => {
+                        p.error(
+                            "link",
+                            "must be an http:// or https:// address of at most 500 characters",
+                        );
+                        None
+                    }
+                },
+            };
+            p.finish(errors);
+            Some(DocumentRequest {
+                id: id?,
+                kind: kind?,
+                number: number?,
+                title: title?,
+                issued_on: issued_on?,
+                issuer: issuer?,
+                summary: summary?,
+                link: link?,
+            })
         })
-    });
-    match request {
-        Some(r) if errors.is_empty() => Ok(r),
-        _ => Err(errors),
-    }
+    })
 }
 
 /// A revert: which entity, back to which version.
@@ -859,22 +848,19 @@ pub struct RevertRequest {
 /// # Errors
 /// Every problem found.
 pub fn revert_request(body: &Value) -> Result<RevertRequest, Vec<FieldError>> {
-    let mut errors = Vec::new();
-    let request = Fields::new(Some(body), "", &mut errors).and_then(|mut p| {
-        let entity = p.one_of("entity", &covidmap_store::EDITABLE_TABLES);
-        let id = p.text("id", 64);
-        let version = p.integer("version_id", 1..=i64::MAX);
-        p.finish(&mut errors);
-        Some(RevertRequest {
-            entity: entity?,
-            id: id?,
-            version_id: version?,
+    read_all(|errors| {
+        Fields::new(Some(body), "", errors).and_then(|mut p| {
+            let entity = p.one_of("entity", &covidmap_store::EDITABLE_TABLES);
+            let id = p.text("id", 64);
+            let version = p.integer("version_id", 1..=i64::MAX);
+            p.finish(errors);
+            Some(RevertRequest {
+                entity: entity?,
+                id: id?,
+                version_id: version?,
+            })
         })
-    });
-    match request {
-        Some(r) if errors.is_empty() => Ok(r),
-        _ => Err(errors),
-    }
+    })
 }
 
 #[cfg(test)]

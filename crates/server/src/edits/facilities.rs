@@ -1,0 +1,257 @@
+//! Checkpoints, quarantine camps, testing sites and essential services: added, changed or
+//! moved one at a time, or imported from a CSV file.
+
+use super::{
+    author, current_within, id_for_new, identity, invalid, point_in_province, store, written,
+    JsonBody, MAX_JSON_BODY,
+};
+use crate::auth::Authenticated;
+use crate::backend::Backend;
+use crate::error::ApiError;
+use crate::requests::{facility_request, FieldError};
+use axum::body::Bytes;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use covidmap_core::agency::{may_write, point_within, Layer, OrgKind};
+use covidmap_core::layers::{Facility, FacilityKind};
+use covidmap_store::Caller;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// Adds a checkpoint, quarantine camp, testing site or essential service.
+#[utoipa::path(post, path = "/api/v1/{facility}", tag = "facilities", security(("bearer" = [])), request_body(content = Object, content_type = "application/json", description = "A GeoJSON Feature with a Point and properties name, status, and as the kind asks managed_by, category, capacity, occupancy"),
+    params(("facility" = String, Path, description = "checkpoints, quarantine-camps, testing-sites or essential-services")), responses((status = 201, description = "Added"), (status = 401, description = "No token, or one unknown or revoked", body = crate::openapi::ErrorBody),
+              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::openapi::ErrorBody),
+              (status = 422, description = "Fields are wrong; each is named", body = crate::openapi::ErrorBody)))]
+pub(crate) async fn create_facility<B: Backend>(
+    kind: FacilityKind,
+    State(backend): State<Arc<B>>,
+    Authenticated(caller): Authenticated,
+    JsonBody(body): JsonBody,
+) -> Result<Response, ApiError> {
+    write_facility(kind, backend, caller, None, body).await
+}
+
+/// Changes (or moves) a facility.
+#[utoipa::path(put, path = "/api/v1/{facility}/{id}", tag = "facilities", security(("bearer" = [])), request_body(content = Object, content_type = "application/json", description = "A GeoJSON Feature with a Point and properties name, status, and as the kind asks managed_by, category, capacity, occupancy"),
+    params(("facility" = String, Path, description = "checkpoints, quarantine-camps, testing-sites or essential-services"), ("id" = String, Path, description = "the facility")),
+    responses((status = 200, description = "Changed"), (status = 401, description = "No token, or one unknown or revoked", body = crate::openapi::ErrorBody),
+              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::openapi::ErrorBody),
+              (status = 422, description = "Fields are wrong; each is named", body = crate::openapi::ErrorBody), (status = 404, description = "No such facility", body = crate::openapi::ErrorBody)))]
+pub(crate) async fn update_facility<B: Backend>(
+    kind: FacilityKind,
+    State(backend): State<Arc<B>>,
+    Authenticated(caller): Authenticated,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody,
+) -> Result<Response, ApiError> {
+    write_facility(kind, backend, caller, Some(id), body).await
+}
+
+/// What a new facility's id begins with: `checkpoints` → `checkpoint-…`.
+fn id_prefix(kind: FacilityKind) -> &'static str {
+    kind.table().split('_').next().unwrap_or("facility")
+}
+
+fn facility_layer(kind: FacilityKind) -> Layer {
+    match kind {
+        FacilityKind::Checkpoint => Layer::Checkpoints,
+        FacilityKind::QuarantineCamp => Layer::QuarantineCamps,
+        FacilityKind::TestingSite => Layer::TestingSites,
+        FacilityKind::EssentialService => Layer::EssentialServices,
+    }
+}
+
+/// What an organisation's checkpoints or camps are managed by; `None` for the provincial
+/// office (which says) and for kinds without a manager.
+fn own_manager(kind: FacilityKind, org: OrgKind) -> Option<&'static str> {
+    match (kind, org) {
+        (FacilityKind::Checkpoint, OrgKind::Police) => Some("police"),
+        (FacilityKind::Checkpoint | FacilityKind::QuarantineCamp, OrgKind::Military) => {
+            Some("military")
+        }
+        (FacilityKind::QuarantineCamp, OrgKind::Cdc | OrgKind::DistrictHealthCentre) => {
+            Some("health")
+        }
+        _ => None,
+    }
+}
+
+fn managed_by(
+    kind: FacilityKind,
+    org: OrgKind,
+    asked: Option<String>,
+) -> Result<Option<String>, ApiError> {
+    let own = own_manager(kind, org);
+    match (kind, own, asked) {
+        (FacilityKind::TestingSite | FacilityKind::EssentialService, _, _) => Ok(None),
+        (_, Some(own), Some(asked)) if asked != own => Err(invalid(
+            "properties.managed_by",
+            format!("is {asked:?}, but this organisation's are managed by {own:?}"),
+        )),
+        (_, Some(own), _) => Ok(Some(own.to_owned())),
+        (_, None, Some(asked)) => Ok(Some(asked)),
+        (_, None, None) => Err(invalid("properties.managed_by", "is required")),
+    }
+}
+
+async fn write_facility<B: Backend>(
+    kind: FacilityKind,
+    backend: Arc<B>,
+    caller: Caller,
+    path_id: Option<String>,
+    body: Value,
+) -> Result<Response, ApiError> {
+    let scope = may_write(&caller.org, caller.role, facility_layer(kind))?;
+    let snapshot = backend.snapshot();
+    let what = kind.table().trim_end_matches('s').replace('_', " ");
+    if let Some(id) = &path_id {
+        let store = store(&*backend)?;
+        let what = format!("the {what} as it stands");
+        current_within(store, kind.table(), id, &what, &scope, &caller, &snapshot).await?;
+    }
+    // A checkpoint or camp is changed by whoever manages it (or the provincial office).
+    if let (Some(id), Some(own)) = (&path_id, own_manager(kind, caller.org.kind)) {
+        let current = snapshot
+            .layers()
+            .facilities
+            .iter()
+            .find(|f| f.kind == kind && &f.id == id)
+            .and_then(|f| f.managed_by.as_deref());
+        if let Some(manager) = current.filter(|m| *m != own) {
+            return Err(ApiError::Forbidden(format!(
+                "{id} is managed by {manager}; only they or the provincial office may change it"
+            )));
+        }
+    }
+    let request = facility_request(kind, &body).map_err(ApiError::Invalid)?;
+    point_in_province(request.location, &snapshot)?;
+    point_within(
+        &scope,
+        &caller.org,
+        &format!("the {what}"),
+        request.location,
+        &snapshot,
+    )?;
+    let managed_by = managed_by(kind, caller.org.kind, request.managed_by)?;
+    let (id, write, status) = identity(path_id, request.id, id_prefix(kind))?;
+    let facility = Facility {
+        kind,
+        id,
+        name: request.name,
+        location: request.location,
+        outline: None,
+        status: request.status,
+        managed_by,
+        category: request.category,
+        capacity: request.capacity,
+        occupancy: request.occupancy,
+    };
+    let edited = store(&*backend)?
+        .put_facility(&facility, write, &author(&caller))
+        .await?;
+    Ok(written(status, &facility.id, edited))
+}
+
+/// The same error, its fields prefixed with the CSV line they come from.
+fn at_line(line: u64, e: ApiError) -> ApiError {
+    match e {
+        ApiError::Invalid(fields) => ApiError::Invalid(
+            fields
+                .into_iter()
+                .map(|f| FieldError {
+                    field: format!("line {line}, {}", f.field.trim_start_matches("properties.")),
+                    message: f.message,
+                })
+                .collect(),
+        ),
+        ApiError::Forbidden(m) => ApiError::Forbidden(format!("line {line}: {m}")),
+        other => other,
+    }
+}
+
+/// `POST /api/v1/{kind}/import[?dry_run=true]`: a CSV file of facilities (see
+/// [`crate::import`]); all rows or none, unplaced addresses reported.
+#[utoipa::path(post, path = "/api/v1/{facility}/import", tag = "facilities", security(("bearer" = [])),
+    request_body(content = String, content_type = "text/csv", description = "Columns: name, status, lon, lat or address, and as the kind asks managed_by, category, capacity, occupancy; optional id"),
+    params(("facility" = String, Path, description = "checkpoints, quarantine-camps, testing-sites or essential-services"), ("dry_run" = Option<bool>, Query, description = "report without writing")),
+    responses((status = 200, description = "Dry run: the rows and the unplaced addresses"), (status = 201, description = "Imported"), (status = 401, description = "No token, or one unknown or revoked", body = crate::openapi::ErrorBody),
+              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::openapi::ErrorBody),
+              (status = 422, description = "Fields are wrong; each is named", body = crate::openapi::ErrorBody)))]
+pub(crate) async fn import_facilities<B: Backend>(
+    kind: FacilityKind,
+    State(backend): State<Arc<B>>,
+    Authenticated(caller): Authenticated,
+    query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Response, ApiError> {
+    let scope = may_write(&caller.org, caller.role, facility_layer(kind))?;
+    let params = crate::routes::known_params(query, &["dry_run"])?;
+    let dry_run = crate::routes::bool_param(&params, "dry_run")?.unwrap_or(false);
+    let bytes = body.map_err(|e| ApiError::BadBody {
+        status: e.status(),
+        message: if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            format!("the file is larger than {MAX_JSON_BODY} bytes; split it")
+        } else {
+            e.body_text()
+        },
+    })?;
+    let snapshot = backend.snapshot();
+    let file = crate::import::read_csv(kind, &bytes, &snapshot).map_err(ApiError::Invalid)?;
+    let mut facilities = Vec::with_capacity(file.rows.len());
+    for row in &file.rows {
+        let r = &row.request;
+        point_in_province(r.location, &snapshot).map_err(|e| at_line(row.line, e))?;
+        point_within(
+            &scope,
+            &caller.org,
+            &format!("line {}", row.line),
+            r.location,
+            &snapshot,
+        )?;
+        let managed_by = managed_by(kind, caller.org.kind, r.managed_by.clone())
+            .map_err(|e| at_line(row.line, e))?;
+        facilities.push(Facility {
+            kind,
+            id: id_for_new(r.id.clone(), id_prefix(kind))?,
+            name: r.name.clone(),
+            location: r.location,
+            outline: None,
+            status: r.status.clone(),
+            managed_by,
+            category: r.category.clone(),
+            capacity: r.capacity,
+            occupancy: r.occupancy,
+        });
+    }
+    let rows: Vec<Value> = file
+        .rows
+        .iter()
+        .zip(&facilities)
+        .map(|(row, f)| {
+            json!({"line": row.line, "id": f.id, "name": f.name, "lon": f.location.x(),
+                   "lat": f.location.y(), "placed_in": row.placed_in})
+        })
+        .collect();
+    if dry_run {
+        let body = json!({"dry_run": true, "rows": rows, "unresolved": file.unresolved});
+        return Ok(Json(body).into_response());
+    }
+    let edited = store(&*backend)?
+        .add_facilities(&facilities, &author(&caller))
+        .await?;
+    let imported: Vec<Value> = rows
+        .into_iter()
+        .zip(edited)
+        .map(|(mut row, e)| {
+            row["version_id"] = json!(e.version_id);
+            row
+        })
+        .collect();
+    let body = json!({"dry_run": false, "imported": imported, "unresolved": file.unresolved});
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}

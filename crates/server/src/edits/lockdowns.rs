@@ -1,0 +1,236 @@
+//! Lockdown zones and points: declared, changed and lifted.
+
+use super::{
+    area_in_province, author, current_within, identity, point_in_province, store, written, JsonBody,
+};
+use crate::auth::Authenticated;
+use crate::backend::Backend;
+use crate::error::ApiError;
+use crate::requests::{point_request, zone_request, ZoneArea};
+use axum::extract::{Path, Request, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use chrono::Utc;
+use covidmap_core::agency::{area_within, may_write, point_within, Layer, Scope};
+use covidmap_core::layers::{Declaration, LockdownPoint, LockdownZone};
+use covidmap_core::Snapshot;
+use covidmap_store::{Caller, Store};
+use serde_json::Value;
+use std::sync::Arc;
+
+// ---- lockdown zones ----
+
+/// Declares a lockdown zone, drawn or made of whole communes or hamlets.
+#[utoipa::path(post, path = "/api/v1/zones", tag = "lockdowns", security(("bearer" = [])), request_body(content = Object, content_type = "application/json", description = "A GeoJSON Feature: geometry (Polygon/MultiPolygon, or null with properties.unit_codes) and properties name, level (1–4), reason, started_at, planned_end, optional id"),
+    responses((status = 201, description = "Declared: the new version, before and after"), (status = 401, description = "No token, or one unknown or revoked", body = crate::openapi::ErrorBody),
+              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::openapi::ErrorBody),
+              (status = 422, description = "Fields are wrong; each is named", body = crate::openapi::ErrorBody),
+              (status = 409, description = "The id is taken", body = crate::openapi::ErrorBody)))]
+pub(crate) async fn create_zone<B: Backend>(
+    State(backend): State<Arc<B>>,
+    Authenticated(caller): Authenticated,
+    JsonBody(body): JsonBody,
+) -> Result<Response, ApiError> {
+    write_zone(backend, caller, None, body).await
+}
+
+/// Changes a lockdown zone (a new version).
+#[utoipa::path(put, path = "/api/v1/zones/{id}", tag = "lockdowns", security(("bearer" = [])), request_body(content = Object, content_type = "application/json", description = "A GeoJSON Feature: geometry (Polygon/MultiPolygon, or null with properties.unit_codes) and properties name, level (1–4), reason, started_at, planned_end, optional id"),
+    params(("id" = String, Path, description = "the zone")),
+    responses((status = 200, description = "Changed: the new version, before and after"), (status = 401, description = "No token, or one unknown or revoked", body = crate::openapi::ErrorBody),
+              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::openapi::ErrorBody),
+              (status = 422, description = "Fields are wrong; each is named", body = crate::openapi::ErrorBody),
+              (status = 404, description = "No such zone", body = crate::openapi::ErrorBody)))]
+pub(crate) async fn update_zone<B: Backend>(
+    State(backend): State<Arc<B>>,
+    Authenticated(caller): Authenticated,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody,
+) -> Result<Response, ApiError> {
+    write_zone(backend, caller, Some(id), body).await
+}
+
+/// Declares (`path_id` `None`) or changes a lockdown zone.
+async fn write_zone<B: Backend>(
+    backend: Arc<B>,
+    caller: Caller,
+    path_id: Option<String>,
+    body: Value,
+) -> Result<Response, ApiError> {
+    let scope = may_write(&caller.org, caller.role, Layer::LockdownZones)?;
+    let snapshot = backend.snapshot();
+    let store = store(&*backend)?;
+    if let Some(id) = &path_id {
+        let what = "the zone as it stands";
+        current_within(
+            store,
+            "lockdown_zones",
+            id,
+            what,
+            &scope,
+            &caller,
+            &snapshot,
+        )
+        .await?;
+    }
+    let request = zone_request(&body, &snapshot, Utc::now()).map_err(ApiError::Invalid)?;
+    let (id, write, status) = identity(path_id, request.id.clone(), "zone")?;
+    let zone = zone_to_write(store, &snapshot, &caller, &scope, id, request).await?;
+    let edited = store.put_zone(&zone, write, &author(&caller)).await?;
+    Ok(written(status, &zone.id, edited))
+}
+
+/// The zone as it will be written: its area (drawn, or the union of the units named),
+/// checked against the province and the caller's district.
+async fn zone_to_write(
+    store: &Store,
+    snapshot: &Snapshot,
+    caller: &Caller,
+    scope: &Scope,
+    id: String,
+    request: crate::requests::ZoneRequest,
+) -> Result<LockdownZone, ApiError> {
+    let (area, unit_codes) = match request.area {
+        ZoneArea::Drawn(area) => {
+            area_in_province(&area, snapshot)?;
+            (area, Vec::new())
+        }
+        ZoneArea::Units(codes) => (store.union_of_units(&codes).await?, codes),
+    };
+    area_within(scope, &caller.org, "the zone", &area, snapshot)?;
+    Ok(LockdownZone {
+        id,
+        name: request.name,
+        declaration: Declaration {
+            level: request.level,
+            active: true,
+            reason: request.reason,
+            declared_by: caller.org.name.clone(),
+            started_at: request.started_at,
+            planned_end: request.planned_end,
+            lifted_at: None,
+        },
+        unit_codes,
+        area,
+    })
+}
+
+// ---- lockdown points ----
+
+/// Declares a lockdown point with its radius.
+#[utoipa::path(post, path = "/api/v1/lockdown-points", tag = "lockdowns", security(("bearer" = [])),
+    request_body(content = Object, content_type = "application/json", description = "A GeoJSON Feature with a Point and properties name, level, reason, started_at, planned_end, radius_m (up to 5000)"),
+    responses((status = 201, description = "Declared"), (status = 401, description = "No token, or one unknown or revoked", body = crate::openapi::ErrorBody),
+              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::openapi::ErrorBody),
+              (status = 422, description = "Fields are wrong; each is named", body = crate::openapi::ErrorBody)))]
+pub(crate) async fn create_point<B: Backend>(
+    State(backend): State<Arc<B>>,
+    Authenticated(caller): Authenticated,
+    JsonBody(body): JsonBody,
+) -> Result<Response, ApiError> {
+    write_point(backend, caller, None, body).await
+}
+
+/// Changes a lockdown point.
+#[utoipa::path(put, path = "/api/v1/lockdown-points/{id}", tag = "lockdowns", security(("bearer" = [])),
+    request_body(content = Object, content_type = "application/json", description = "As for POST"),
+    params(("id" = String, Path, description = "the point")),
+    responses((status = 200, description = "Changed"), (status = 401, description = "No token, or one unknown or revoked", body = crate::openapi::ErrorBody),
+              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::openapi::ErrorBody),
+              (status = 422, description = "Fields are wrong; each is named", body = crate::openapi::ErrorBody), (status = 404, description = "No such point", body = crate::openapi::ErrorBody)))]
+pub(crate) async fn update_point<B: Backend>(
+    State(backend): State<Arc<B>>,
+    Authenticated(caller): Authenticated,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody,
+) -> Result<Response, ApiError> {
+    write_point(backend, caller, Some(id), body).await
+}
+
+/// Creates (`path_id` `None`) or updates a lockdown point.
+async fn write_point<B: Backend>(
+    backend: Arc<B>,
+    caller: Caller,
+    path_id: Option<String>,
+    body: Value,
+) -> Result<Response, ApiError> {
+    let scope = may_write(&caller.org, caller.role, Layer::LockdownPoints)?;
+    let snapshot = backend.snapshot();
+    if let Some(id) = &path_id {
+        let what = "the point as it stands";
+        current_within(
+            store(&*backend)?,
+            "lockdown_points",
+            id,
+            what,
+            &scope,
+            &caller,
+            &snapshot,
+        )
+        .await?;
+    }
+    let request = point_request(&body, Utc::now()).map_err(ApiError::Invalid)?;
+    point_in_province(request.location, &snapshot)?;
+    point_within(
+        &scope,
+        &caller.org,
+        "the point",
+        request.location,
+        &snapshot,
+    )?;
+    let (id, write, status) = identity(path_id, request.id, "point")?;
+    let point = LockdownPoint {
+        id,
+        name: request.name,
+        declaration: Declaration {
+            level: request.level,
+            active: true,
+            reason: request.reason,
+            declared_by: caller.org.name.clone(),
+            started_at: request.started_at,
+            planned_end: request.planned_end,
+            lifted_at: None,
+        },
+        location: request.location,
+        radius_m: request.radius_m,
+    };
+    let edited = store(&*backend)?
+        .put_lockdown_point(&point, write, &author(&caller))
+        .await?;
+    Ok(written(status, &point.id, edited))
+}
+
+/// `POST /api/v1/zones/{id}/lift` and `/api/v1/lockdown-points/{id}/lift`.
+#[utoipa::path(post, path = "/api/v1/{declarations}/{id}/lift", tag = "lockdowns", security(("bearer" = [])),
+    params(("declarations" = String, Path, description = "zones or lockdown-points"), ("id" = String, Path, description = "the declaration")),
+    responses((status = 200, description = "Lifted"), (status = 401, description = "No valid token", body = crate::openapi::ErrorBody),
+              (status = 403, description = "Not the caller's to lift", body = crate::openapi::ErrorBody), (status = 404, description = "No such declaration", body = crate::openapi::ErrorBody),
+              (status = 409, description = "Lifted already", body = crate::openapi::ErrorBody)))]
+pub(crate) async fn lift<B: Backend>(
+    State(backend): State<Arc<B>>,
+    Authenticated(caller): Authenticated,
+    Path(id): Path<String>,
+    request: Request,
+) -> Result<Response, ApiError> {
+    let zone = request.uri().path().starts_with("/api/v1/zones/");
+    let snapshot = backend.snapshot();
+    let (table, layer) = if zone {
+        ("lockdown_zones", Layer::LockdownZones)
+    } else {
+        ("lockdown_points", Layer::LockdownPoints)
+    };
+    let scope = may_write(&caller.org, caller.role, layer)?;
+    let store = store(&*backend)?;
+    current_within(
+        store,
+        table,
+        &id,
+        "the declaration",
+        &scope,
+        &caller,
+        &snapshot,
+    )
+    .await?;
+    let edited = store.lift(table, &id, &author(&caller)).await?;
+    Ok(written(StatusCode::OK, &id, edited))
+}

@@ -1,7 +1,7 @@
 //! Directive documents and support policies: versioned writes with audit entries, the PDF
 //! beside the particulars, and the public list.
 
-use crate::edits::{action, audit, close_current, conflict, Author, Edited, Write};
+use crate::edits::{Author, Edited, Version, Write};
 use crate::{Result, Store, StoreError};
 use covidmap_core::documents::{Document, DocumentKind};
 use serde_json::Value;
@@ -13,11 +13,6 @@ pub struct Pdf {
     pub name: String,
     /// Its bytes.
     pub bytes: Vec<u8>,
-}
-
-/// The version a write replaces (from its audit JSON).
-fn replaced_version(before: Option<&Value>) -> Option<i64> {
-    before?.get("version_id")?.as_i64()
 }
 
 impl Store {
@@ -32,13 +27,12 @@ impl Store {
         write: Write,
         author: &Author,
     ) -> Result<Edited> {
-        let table = "documents";
-        let mut tx = self.pool.begin().await?;
-        let before = close_current(&mut tx, table, &doc.id, write).await?;
-        sqlx::query(
+        // The version replaced is the newest closed one: its PDF stays.
+        let insert = sqlx::query(
             "INSERT INTO documents (id, kind, number, title, issued_on, issuer, summary, link, pdf, pdf_name, changed_by) \
-             SELECT $1, $2, $3, $4, $5, $6, $7, $8, \
-                    (SELECT pdf FROM documents WHERE version_id = $9), (SELECT pdf_name FROM documents WHERE version_id = $9), $10",
+             SELECT $1, $2, $3, $4, $5, $6, $7, $8, replaced.pdf, replaced.pdf_name, $9 \
+             FROM (SELECT 1) one LEFT JOIN (SELECT pdf, pdf_name FROM documents WHERE id = $1 AND valid_to IS NOT NULL \
+                                            ORDER BY version_id DESC LIMIT 1) replaced ON true",
         )
         .bind(&doc.id)
         .bind(doc.kind.as_str())
@@ -48,22 +42,15 @@ impl Store {
         .bind(&doc.issuer)
         .bind(&doc.summary)
         .bind(&doc.link)
-        .bind(replaced_version(before.as_ref()))
-        .bind(&author.org_name)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| conflict(table, &doc.id, e))?;
-        let edited = audit(
-            &mut tx,
-            table,
-            &doc.id,
-            action(before.as_ref()),
-            author,
-            before,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(edited)
+        .bind(&author.org_name);
+        let version = Version {
+            table: "documents",
+            id: &doc.id,
+            write,
+            insert,
+            action: None,
+        };
+        self.write_one(version, author).await
     }
 
     /// Attaches a PDF to a document, as a new version.
@@ -72,23 +59,24 @@ impl Store {
     /// [`StoreError::NotCurrent`] when there is no such document; the database refuses a
     /// file that is not a PDF or is over 10 MB.
     pub async fn put_document_pdf(&self, id: &str, pdf: &Pdf, author: &Author) -> Result<Edited> {
-        let table = "documents";
-        let mut tx = self.pool.begin().await?;
-        let before = close_current(&mut tx, table, id, Write::Update).await?;
-        sqlx::query(
+        // The particulars of the version just closed, with the new file.
+        let insert = sqlx::query(
             "INSERT INTO documents (id, kind, number, title, issued_on, issuer, summary, link, pdf, pdf_name, changed_by) \
-             SELECT id, kind, number, title, issued_on, issuer, summary, link, $2, $3, $4 FROM documents WHERE version_id = $1",
+             SELECT id, kind, number, title, issued_on, issuer, summary, link, $2, $3, $4 FROM documents \
+             WHERE id = $1 AND valid_to IS NOT NULL ORDER BY version_id DESC LIMIT 1",
         )
-        .bind(replaced_version(before.as_ref()))
+        .bind(id)
         .bind(&pdf.bytes)
         .bind(&pdf.name)
-        .bind(&author.org_name)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| conflict(table, id, e))?;
-        let edited = audit(&mut tx, table, id, "attach_pdf", author, before).await?;
-        tx.commit().await?;
-        Ok(edited)
+        .bind(&author.org_name);
+        let version = Version {
+            table: "documents",
+            id,
+            write: Write::Update,
+            insert,
+            action: Some("attach_pdf"),
+        };
+        self.write_one(version, author).await
     }
 
     /// The kind of a current document, `None` when there is none.

@@ -6,7 +6,7 @@
 //! entity at the same moment queue on the lock; two creations of one id meet the unique
 //! index on current versions, and the second is refused as a conflict.
 
-use crate::layers::{bind_declaration, ewkb, insert_facility, DECLARATION};
+use crate::layers::{insert_commune_level, insert_facility, insert_point, insert_zone, Query};
 use crate::{Result, Store, StoreError};
 use chrono::{DateTime, Utc};
 use covidmap_core::layers::{CommuneLevel, Facility, LockdownPoint, LockdownZone};
@@ -179,30 +179,56 @@ pub(crate) async fn audit(
     })
 }
 
-/// Writes a facility's new version and its audit entry inside `tx`.
-async fn facility_version(
+/// A new version of an entity, to write with [`write_version`].
+pub(crate) struct Version<'a, 'q> {
+    /// The table.
+    pub table: &'a str,
+    /// The entity's id.
+    pub id: &'a str,
+    /// Whether the id must be free or current.
+    pub write: Write,
+    /// The new row.
+    pub insert: Query<'q>,
+    /// What the audit entry calls it; `None`: create or update, as found.
+    pub action: Option<&'static str>,
+}
+
+/// Writes a new version inside `tx`: the current one locked and closed, the new row
+/// inserted (two creations of one id at once: a conflict), the audit entry written.
+pub(crate) async fn write_version(
     tx: &mut Transaction<'_, Postgres>,
-    facility: &Facility,
-    write: Write,
+    version: Version<'_, '_>,
     author: &Author,
 ) -> Result<Edited> {
-    let table = facility.kind.table();
-    let before = close_current(tx, table, &facility.id, write).await?;
-    insert_facility(tx, facility, &author.org_name)
-        .await
-        .map_err(|e| match e {
-            StoreError::Database(e) => conflict(table, &facility.id, e),
-            other => other,
-        })?;
-    audit(
-        tx,
+    let Version {
         table,
-        &facility.id,
-        action(before.as_ref()),
-        author,
-        before,
-    )
-    .await
+        id,
+        write,
+        insert,
+        action: named,
+    } = version;
+    let before = close_current(tx, table, id, write).await?;
+    insert
+        .execute(&mut **tx)
+        .await
+        .map_err(|e| conflict(table, id, e))?;
+    let act = named.unwrap_or_else(|| action(before.as_ref()));
+    audit(tx, table, id, act, author, before).await
+}
+
+/// A facility's new version.
+fn facility_version<'q>(
+    facility: &'q Facility,
+    write: Write,
+    author: &'q Author,
+) -> Version<'q, 'q> {
+    Version {
+        table: facility.kind.table(),
+        id: &facility.id,
+        write,
+        insert: insert_facility(facility, &author.org_name),
+        action: None,
+    }
 }
 
 /// Whether a create or an update happened.
@@ -226,6 +252,18 @@ pub(crate) fn conflict(table: &str, id: &str, e: sqlx::Error) -> StoreError {
 }
 
 impl Store {
+    /// [`write_version`] in a transaction of its own.
+    pub(crate) async fn write_one(
+        &self,
+        version: Version<'_, '_>,
+        author: &Author,
+    ) -> Result<Edited> {
+        let mut tx = self.pool.begin().await?;
+        let edited = write_version(&mut tx, version, author).await?;
+        tx.commit().await?;
+        Ok(edited)
+    }
+
     /// Writes a zone: a new one, or a new version of the one with its id.
     ///
     /// # Errors
@@ -237,28 +275,14 @@ impl Store {
         write: Write,
         author: &Author,
     ) -> Result<Edited> {
-        let table = "lockdown_zones";
-        let mut tx = self.pool.begin().await?;
-        let before = close_current(&mut tx, table, &zone.id, write).await?;
-        let sql = format!("INSERT INTO lockdown_zones (id, name, unit_codes, geom, changed_by, {DECLARATION}) VALUES ($1, $2, $3, ST_GeomFromEWKB($4), $5, $6, $7, $8, $9, $10, $11, $12)");
-        let q = sqlx::query(&sql)
-            .bind(&zone.id)
-            .bind(&zone.name)
-            .bind(&zone.unit_codes)
-            .bind(ewkb(&zone.id, &zone.area)?)
-            .bind(&author.org_name);
-        bind_declaration(q, &zone.declaration)
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| conflict(table, &zone.id, e))?;
-        let act = if !zone.declaration.active {
-            "lift"
-        } else {
-            action(before.as_ref())
+        let version = Version {
+            table: "lockdown_zones",
+            id: &zone.id,
+            write,
+            insert: insert_zone(zone, &author.org_name)?,
+            action: (!zone.declaration.active).then_some("lift"),
         };
-        let edited = audit(&mut tx, table, &zone.id, act, author, before).await?;
-        tx.commit().await?;
-        Ok(edited)
+        self.write_one(version, author).await
     }
 
     /// Writes a lockdown point, as [`Store::put_zone`] does a zone.
@@ -271,30 +295,14 @@ impl Store {
         write: Write,
         author: &Author,
     ) -> Result<Edited> {
-        let table = "lockdown_points";
-        let mut tx = self.pool.begin().await?;
-        let before = close_current(&mut tx, table, &point.id, write).await?;
-        let sql = format!("INSERT INTO lockdown_points (id, name, radius_m, geom, changed_by, {DECLARATION}) VALUES ($1, $2, $3, ST_SetSRID(ST_MakePoint($4, $5), 4326), $6, $7, $8, $9, $10, $11, $12, $13)");
-        #[allow(clippy::cast_possible_truncation)] // radii are metres, well within f32
-        let q = sqlx::query(&sql)
-            .bind(&point.id)
-            .bind(&point.name)
-            .bind(point.radius_m as f32)
-            .bind(point.location.x())
-            .bind(point.location.y())
-            .bind(&author.org_name);
-        bind_declaration(q, &point.declaration)
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| conflict(table, &point.id, e))?;
-        let act = if !point.declaration.active {
-            "lift"
-        } else {
-            action(before.as_ref())
+        let version = Version {
+            table: "lockdown_points",
+            id: &point.id,
+            write,
+            insert: insert_point(point, &author.org_name),
+            action: (!point.declaration.active).then_some("lift"),
         };
-        let edited = audit(&mut tx, table, &point.id, act, author, before).await?;
-        tx.commit().await?;
-        Ok(edited)
+        self.write_one(version, author).await
     }
 
     /// Writes a checkpoint, camp, testing site or service.
@@ -307,10 +315,8 @@ impl Store {
         write: Write,
         author: &Author,
     ) -> Result<Edited> {
-        let mut tx = self.pool.begin().await?;
-        let edited = facility_version(&mut tx, facility, write, author).await?;
-        tx.commit().await?;
-        Ok(edited)
+        self.write_one(facility_version(facility, write, author), author)
+            .await
     }
 
     /// Adds many facilities in one transaction (an import): all or none.
@@ -325,7 +331,8 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         let mut done = Vec::with_capacity(facilities.len());
         for f in facilities {
-            done.push(facility_version(&mut tx, f, Write::Create, author).await?);
+            let version = facility_version(f, Write::Create, author);
+            done.push(write_version(&mut tx, version, author).await?);
         }
         tx.commit().await?;
         Ok(done)
@@ -336,28 +343,14 @@ impl Store {
     /// # Errors
     /// As for [`Store::put_zone`].
     pub async fn put_commune_level(&self, level: &CommuneLevel, author: &Author) -> Result<Edited> {
-        let table = "commune_levels";
-        let mut tx = self.pool.begin().await?;
-        let before = close_current(&mut tx, table, &level.commune_code, Write::Any).await?;
-        sqlx::query("INSERT INTO commune_levels (id, level, active_cases, changed_by) VALUES ($1, $2, $3, $4)")
-            .bind(&level.commune_code)
-            .bind(i16::from(level.level))
-            .bind(level.active_cases)
-            .bind(&author.org_name)
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| conflict(table, &level.commune_code, e))?;
-        let edited = audit(
-            &mut tx,
-            table,
-            &level.commune_code,
-            action(before.as_ref()),
-            author,
-            before,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(edited)
+        let version = Version {
+            table: "commune_levels",
+            id: &level.commune_code,
+            write: Write::Any,
+            insert: insert_commune_level(level, &author.org_name),
+            action: None,
+        };
+        self.write_one(version, author).await
     }
 
     /// Makes an earlier version of an entity current again, as a new version.
@@ -396,16 +389,17 @@ impl Store {
                 version_id,
             });
         }
-        let before = close_current(&mut tx, table, id, Write::Update).await?;
-        sqlx::query(&format!(
+        let sql = format!(
             "INSERT INTO {table} ({columns}, changed_by) SELECT {columns}, $2 FROM {table} WHERE version_id = $1"
-        ))
-        .bind(version_id)
-        .bind(&author.org_name)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| conflict(table, id, e))?;
-        let edited = audit(&mut tx, table, id, "revert", author, before).await?;
+        );
+        let version = Version {
+            table,
+            id,
+            write: Write::Update,
+            insert: sqlx::query(&sql).bind(version_id).bind(&author.org_name),
+            action: Some("revert"),
+        };
+        let edited = write_version(&mut tx, version, author).await?;
         tx.commit().await?;
         Ok(edited)
     }

@@ -1,7 +1,7 @@
 //! Daily figures and returning workers: versioned writes with audit entries, and sums per day
 //! over a commune, a district or the province.
 
-use crate::edits::{action, audit, close_current, conflict, Author, Edited, Write};
+use crate::edits::{Author, Edited, Version, Write};
 use crate::{Result, Store};
 use chrono::NaiveDate;
 use covidmap_core::figures::{CaseCounts, DailyFigures, DayTotals, ReturningWorkers};
@@ -13,11 +13,9 @@ impl Store {
     /// # Errors
     /// The database refuses them (negative counts) or fails; nothing is written.
     pub async fn put_figures(&self, figures: &DailyFigures, author: &Author) -> Result<Edited> {
-        let (table, id) = ("daily_figures", figures.id());
-        let mut tx = self.pool.begin().await?;
-        let before = close_current(&mut tx, table, &id, Write::Any).await?;
+        let id = figures.id();
         let c = figures.counts;
-        sqlx::query(
+        let insert = sqlx::query(
             "INSERT INTO daily_figures (id, commune_code, day, new_cases, active, recovered, deaths, in_quarantine, changed_by) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
@@ -29,13 +27,15 @@ impl Store {
         .bind(c.recovered)
         .bind(c.deaths)
         .bind(c.in_quarantine)
-        .bind(&author.org_name)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| conflict(table, &id, e))?;
-        let edited = audit(&mut tx, table, &id, action(before.as_ref()), author, before).await?;
-        tx.commit().await?;
-        Ok(edited)
+        .bind(&author.org_name);
+        let version = Version {
+            table: "daily_figures",
+            id: &id,
+            write: Write::Any,
+            insert,
+            action: None,
+        };
+        self.write_one(version, author).await
     }
 
     /// Writes the workers who came back to a commune on a day.
@@ -47,23 +47,23 @@ impl Store {
         workers: &ReturningWorkers,
         author: &Author,
     ) -> Result<Edited> {
-        let (table, id) = ("returning_workers", workers.id());
-        let mut tx = self.pool.begin().await?;
-        let before = close_current(&mut tx, table, &id, Write::Any).await?;
-        sqlx::query(
+        let id = workers.id();
+        let insert = sqlx::query(
             "INSERT INTO returning_workers (id, commune_code, day, arrived, changed_by) VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(&id)
         .bind(&workers.commune_code)
         .bind(workers.day)
         .bind(workers.arrived)
-        .bind(&author.org_name)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| conflict(table, &id, e))?;
-        let edited = audit(&mut tx, table, &id, action(before.as_ref()), author, before).await?;
-        tx.commit().await?;
-        Ok(edited)
+        .bind(&author.org_name);
+        let version = Version {
+            table: "returning_workers",
+            id: &id,
+            write: Write::Any,
+            insert,
+            action: None,
+        };
+        self.write_one(version, author).await
     }
 
     /// Writes many days of figures at once, as first versions without audit entries (the

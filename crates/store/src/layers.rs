@@ -11,7 +11,7 @@ use geo::{Geometry, MultiPolygon, Point};
 use geozero::wkb::Wkb;
 use geozero::{CoordDimensions, ToGeo, ToWkb};
 use sqlx::postgres::PgRow;
-use sqlx::{Postgres, Row, Transaction};
+use sqlx::{Postgres, Row};
 
 /// Every table whose rows the layers come from (and whose writes the change feed reports).
 pub const LAYER_TABLES: [&str; 7] = [
@@ -24,8 +24,24 @@ pub const LAYER_TABLES: [&str; 7] = [
     "commune_levels",
 ];
 
-pub(crate) const DECLARATION: &str =
-    "level, status, reason, declared_by, started_at, planned_end, lifted_at";
+/// The columns of a declaration (a zone's or a point's), as `bind_declaration` binds them.
+macro_rules! declaration_columns {
+    () => {
+        "level, status, reason, declared_by, started_at, planned_end, lifted_at"
+    };
+}
+pub(crate) const DECLARATION: &str = declaration_columns!();
+
+const INSERT_ZONE: &str = concat!(
+    "INSERT INTO lockdown_zones (id, name, unit_codes, geom, changed_by, ",
+    declaration_columns!(),
+    ") VALUES ($1, $2, $3, ST_GeomFromEWKB($4), $5, $6, $7, $8, $9, $10, $11, $12)"
+);
+const INSERT_POINT: &str = concat!(
+    "INSERT INTO lockdown_points (id, name, radius_m, geom, changed_by, ",
+    declaration_columns!(),
+    ") VALUES ($1, $2, $3, ST_SetSRID(ST_MakePoint($4, $5), 4326), $6, $7, $8, $9, $10, $11, $12, $13)"
+);
 
 impl Store {
     /// The current version of every layer, and when anything last changed.
@@ -159,40 +175,16 @@ impl Store {
     pub async fn insert_layers(&self, layers: &Layers, changed_by: &str) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         for z in &layers.zones {
-            let sql = format!("INSERT INTO lockdown_zones (id, name, unit_codes, geom, changed_by, {DECLARATION}) VALUES ($1, $2, $3, ST_GeomFromEWKB($4), $5, $6, $7, $8, $9, $10, $11, $12)");
-            let q = sqlx::query(&sql)
-                .bind(&z.id)
-                .bind(&z.name)
-                .bind(&z.unit_codes)
-                .bind(ewkb(&z.id, &z.area)?)
-                .bind(changed_by);
-            bind_declaration(q, &z.declaration)
-                .execute(&mut *tx)
-                .await?;
+            insert_zone(z, changed_by)?.execute(&mut *tx).await?;
         }
         for p in &layers.points {
-            let sql = format!("INSERT INTO lockdown_points (id, name, radius_m, geom, changed_by, {DECLARATION}) VALUES ($1, $2, $3, ST_SetSRID(ST_MakePoint($4, $5), 4326), $6, $7, $8, $9, $10, $11, $12, $13)");
-            #[allow(clippy::cast_possible_truncation)] // radii are metres, well within f32
-            let q = sqlx::query(&sql)
-                .bind(&p.id)
-                .bind(&p.name)
-                .bind(p.radius_m as f32)
-                .bind(p.location.x())
-                .bind(p.location.y())
-                .bind(changed_by);
-            bind_declaration(q, &p.declaration)
-                .execute(&mut *tx)
-                .await?;
+            insert_point(p, changed_by).execute(&mut *tx).await?;
         }
         for f in &layers.facilities {
-            insert_facility(&mut tx, f, changed_by).await?;
+            insert_facility(f, changed_by).execute(&mut *tx).await?;
         }
         for c in &layers.commune_levels {
-            sqlx::query("INSERT INTO commune_levels (id, level, active_cases, changed_by) VALUES ($1, $2, $3, $4)")
-                .bind(&c.commune_code)
-                .bind(i16::from(c.level))
-                .bind(c.active_cases)
-                .bind(changed_by)
+            insert_commune_level(c, changed_by)
                 .execute(&mut *tx)
                 .await?;
         }
@@ -201,33 +193,62 @@ impl Store {
     }
 }
 
-pub(crate) async fn insert_facility(
-    tx: &mut Transaction<'_, Postgres>,
-    f: &Facility,
-    changed_by: &str,
-) -> Result<()> {
-    let geom = "ST_SetSRID(ST_MakePoint($3, $4), 4326)";
+/// The new row of a zone.
+pub(crate) fn insert_zone<'q>(z: &'q LockdownZone, changed_by: &'q str) -> Result<Query<'q>> {
+    let q = sqlx::query(INSERT_ZONE)
+        .bind(&z.id)
+        .bind(&z.name)
+        .bind(&z.unit_codes)
+        .bind(ewkb(&z.id, &z.area)?)
+        .bind(changed_by);
+    Ok(bind_declaration(q, &z.declaration))
+}
+
+/// The new row of a lockdown point.
+pub(crate) fn insert_point<'q>(p: &'q LockdownPoint, changed_by: &'q str) -> Query<'q> {
+    #[allow(clippy::cast_possible_truncation)] // radii are metres, well within f32
+    let q = sqlx::query(INSERT_POINT)
+        .bind(&p.id)
+        .bind(&p.name)
+        .bind(p.radius_m as f32)
+        .bind(p.location.x())
+        .bind(p.location.y())
+        .bind(changed_by);
+    bind_declaration(q, &p.declaration)
+}
+
+/// The new row of a checkpoint, camp, testing site or service.
+pub(crate) fn insert_facility<'q>(f: &'q Facility, changed_by: &'q str) -> Query<'q> {
     let sql = match f.kind {
-        FacilityKind::Checkpoint => format!("INSERT INTO checkpoints (id, name, geom, status, changed_by, managed_by) VALUES ($1, $2, {geom}, $5, $6, $7)"),
-        FacilityKind::QuarantineCamp => format!("INSERT INTO quarantine_camps (id, name, geom, status, changed_by, managed_by, capacity, occupancy) VALUES ($1, $2, {geom}, $5, $6, $7, $8, $9)"),
-        FacilityKind::TestingSite => format!("INSERT INTO testing_sites (id, name, geom, status, changed_by) VALUES ($1, $2, {geom}, $5, $6)"),
-        FacilityKind::EssentialService => format!("INSERT INTO essential_services (id, name, geom, status, changed_by, category) VALUES ($1, $2, {geom}, $5, $6, $7)"),
+        FacilityKind::Checkpoint => "INSERT INTO checkpoints (id, name, geom, status, changed_by, managed_by) VALUES ($1, $2, ST_SetSRID(ST_MakePoint($3, $4), 4326), $5, $6, $7)",
+        FacilityKind::QuarantineCamp => "INSERT INTO quarantine_camps (id, name, geom, status, changed_by, managed_by, capacity, occupancy) VALUES ($1, $2, ST_SetSRID(ST_MakePoint($3, $4), 4326), $5, $6, $7, $8, $9)",
+        FacilityKind::TestingSite => "INSERT INTO testing_sites (id, name, geom, status, changed_by) VALUES ($1, $2, ST_SetSRID(ST_MakePoint($3, $4), 4326), $5, $6)",
+        FacilityKind::EssentialService => "INSERT INTO essential_services (id, name, geom, status, changed_by, category) VALUES ($1, $2, ST_SetSRID(ST_MakePoint($3, $4), 4326), $5, $6, $7)",
     };
-    let mut q = sqlx::query(&sql)
+    let q = sqlx::query(sql)
         .bind(&f.id)
         .bind(&f.name)
         .bind(f.location.x())
         .bind(f.location.y())
         .bind(&f.status)
         .bind(changed_by);
-    q = match f.kind {
+    match f.kind {
         FacilityKind::Checkpoint => q.bind(&f.managed_by),
         FacilityKind::QuarantineCamp => q.bind(&f.managed_by).bind(f.capacity).bind(f.occupancy),
         FacilityKind::TestingSite => q,
         FacilityKind::EssentialService => q.bind(&f.category),
-    };
-    q.execute(&mut **tx).await?;
-    Ok(())
+    }
+}
+
+/// The new row of a commune's epidemic level.
+pub(crate) fn insert_commune_level<'q>(c: &'q CommuneLevel, changed_by: &'q str) -> Query<'q> {
+    sqlx::query(
+        "INSERT INTO commune_levels (id, level, active_cases, changed_by) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(&c.commune_code)
+    .bind(i16::from(c.level))
+    .bind(c.active_cases)
+    .bind(changed_by)
 }
 
 pub(crate) type Query<'q> = sqlx::query::Query<'q, Postgres, sqlx::postgres::PgArguments>;

@@ -390,6 +390,16 @@ async fn a_district_keeps_its_zones_and_uploads_its_hamlets_from_the_admin_page(
         text("committed").starts_with("Đã cập nhật ranh giới"),
         "{result:#}"
     );
+    assert!(
+        text("undone").starts_with("Đã hoàn tác lần tải"),
+        "{result:#}"
+    );
+    let renamed: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM admin_units_current WHERE name = 'Khối Đổi Tên'")
+            .fetch_one(db.store.pool())
+            .await
+            .unwrap();
+    assert_eq!(renamed, 0, "the undone upload's name is gone");
     println!(
         "zone drawn → on the public map: {} s",
         result["public_map_seconds"]

@@ -344,9 +344,23 @@ $('commit').addEventListener('click', async () => {
   if (!uploadForm) return;
   const { ok, body } = await api('POST', uploadUrl(uploadForm, { expect_diff: digest }), uploadForm);
   if (ok) {
-    say(`Đã cập nhật ranh giới (lần tải ${body.report.applied.upload_id}).`);
+    lastUpload = body.report.applied.upload_id;
+    say(`Đã cập nhật ranh giới (lần tải ${lastUpload}).`);
     $('preview').hidden = true;
+    $('undo-upload').hidden = false;
     showPreview(null, []);
+  }
+});
+
+/** The upload just committed, which the district may undo (as a new upload). */
+let lastUpload = null;
+$('undo-upload').addEventListener('click', async () => {
+  if (lastUpload === null) return;
+  const { ok, body } = await api('POST', `/api/v1/uploads/${lastUpload}/revert`);
+  if (ok) {
+    say(`Đã hoàn tác lần tải ${lastUpload} (thành lần tải ${body.upload_id}).`);
+    lastUpload = null;
+    $('undo-upload').hidden = true;
   }
 });
 

@@ -157,6 +157,7 @@ try {
   await page.waitForFunction(() => document.querySelector('#message').textContent.startsWith('Đã cập nhật ranh giới'), null, { timeout: 20000 });
   result.committed = await message();
   await screenshot(page, artefacts, 'admin-upload-committed');
+  result.undone = await act(() => page.click('#undo-upload'));
 } catch (e) {
   problems.push(`test: ${e.message}`);
   result.last_message = await message().catch(() => '');

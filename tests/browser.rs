@@ -427,10 +427,23 @@ async fn agencies_keep_their_layers_by_clicking_on_the_admin_page() {
     .fetch_one(db.store.pool())
     .await
     .unwrap();
+    let (_, viewer) = db
+        .store
+        .create_token("cdc", covidmap_core::agency::Role::Viewer, "browser test")
+        .await
+        .unwrap();
     let at = serde_json::json!([x, y]).to_string();
     let result = browse(
         "admin_move.mjs",
-        &[&served.base, "--token", &token, "--at", &at],
+        &[
+            &served.base,
+            "--token",
+            &token,
+            "--viewer",
+            &viewer,
+            "--at",
+            &at,
+        ],
     );
     println!("{result:#}");
     assert_eq!(result["problems"], serde_json::json!([]), "{result:#}");
@@ -450,6 +463,23 @@ async fn agencies_keep_their_layers_by_clicking_on_the_admin_page() {
     .unwrap();
     assert_eq!(versions, 2, "a move is a new version");
     assert!(moved_m > 10.0, "moved {moved_m} m");
+    let buttons = |edit: bool, lift: bool, move_: bool| serde_json::json!({"edit-zone": edit, "lift": lift, "move": move_, "show-history": true});
+    assert_eq!(result["police_buttons"], buttons(false, false, true));
+    // A viewer sees the checkpoint where it went, and its history, with nothing to change.
+    assert_eq!(result["viewer_sections"], 0, "{result:#}");
+    assert!(
+        result["viewer_selected"].as_str().unwrap().contains(&id),
+        "{result:#}"
+    );
+    assert_eq!(result["viewer_buttons"], buttons(false, false, false));
+    let history = result["viewer_history"].as_array().unwrap();
+    assert!(
+        history
+            .iter()
+            .any(|h| h.as_str().unwrap().contains("– update – cong-an")),
+        "{result:#}"
+    );
+    assert_eq!(result["viewer_restore_buttons"], 0, "{result:#}");
 
     // Vinh's health centre: a day's figures for one of its communes, and a testing site.
     let (_, token) = db

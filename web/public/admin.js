@@ -7,6 +7,8 @@ import * as maplibregl from '/vendor/maplibre-gl/maplibre-gl.mjs';
 const $ = (id) => document.getElementById(id);
 let token = sessionStorage.getItem('covidmap-token');
 let me = null;
+/** The layers the caller may write (empty for a viewer). */
+let writes = new Set();
 
 function el(tag, text) {
   const e = document.createElement(tag);
@@ -75,6 +77,7 @@ let mode = null; // 'draw', 'pick', 'place', 'move' or null (select)
 let vertices = [];
 let picked = [];
 let selectedZone = null;
+let selectedFacility = null;
 /** The zone being edited (its id), or null when the form declares a new one. */
 let editing = null;
 /** The vertex being dragged (its index). */
@@ -253,11 +256,22 @@ $('zone').addEventListener('submit', async (e) => {
   }
 });
 
+/** Shows what was picked on the map, with only what the caller may do to it; every role
+ *  may read its history. */
+function showSelection(entity, text) {
+  $('selection').hidden = false;
+  $('selection-info').textContent = text;
+  const zone = entity === 'lockdown_zones';
+  $('edit-zone').hidden = !(zone && writes.has(entity));
+  $('lift').hidden = !(zone && writes.has(entity));
+  $('move').hidden = zone || !writes.has(entity);
+  $('history').hidden = true;
+}
+
 function selectZone(zone) {
   selectedZone = zone;
-  $('selected-zone').hidden = false;
-  $('selected-zone').closest('details').open = true;
-  $('zone-info').textContent = `${zone.name} – cấp ${zone.level} – ${zone.status === 'active' ? 'đang phong toả' : 'đã dỡ'} (${zone.id})`;
+  selectedFacility = null;
+  showSelection('lockdown_zones', `${zone.name} – cấp ${zone.level} – ${zone.status === 'active' ? 'đang phong toả' : 'đã dỡ'} (${zone.id})`);
 }
 
 $('lift').addEventListener('click', async () => {
@@ -266,7 +280,10 @@ $('lift').addEventListener('click', async () => {
   if (ok) say(`Đã dỡ phong toả ${selectedZone.id}.`);
 });
 
-$('zone-history').addEventListener('click', () => selectedZone && showHistory('lockdown_zones', selectedZone.id));
+$('show-history').addEventListener('click', () => {
+  if (selectedZone) showHistory('lockdown_zones', selectedZone.id);
+  else if (selectedFacility) showHistory(selectedFacility.kind, selectedFacility.properties.id);
+});
 $('edit-zone').addEventListener('click', () => selectedZone && editZone());
 
 async function showHistory(entity, id) {
@@ -276,9 +293,9 @@ async function showHistory(entity, id) {
   const list = $('entries');
   list.replaceChildren();
   for (const entry of body.entries) {
-    const item = el('li', `${entry.at} – ${entry.action} – ${entry.org_id}: ${entry.after?.name ?? ''}`);
+    const item = el('li', `${new Date(entry.at).toLocaleString('vi-VN')} – ${entry.action} – ${entry.org_id}: ${entry.after?.name ?? ''}`);
     const version = entry.after?.version_id;
-    if (version) {
+    if (version && writes.has(entity)) {
       const back = el('button', 'Khôi phục phiên bản này');
       back.type = 'button';
       back.addEventListener('click', async () => {
@@ -394,13 +411,10 @@ const KIND_OF_LAYER = {
   checkpoints: 'checkpoints', 'quarantine-camps': 'quarantine_camps',
   'testing-sites': 'testing_sites', 'essential-services': 'essential_services',
 };
-let selectedFacility = null;
-
 function selectFacility(feature) {
   selectedFacility = { kind: KIND_OF_LAYER[feature.layer.id], properties: feature.properties };
-  $('selected-facility').hidden = false;
-  $('selected-facility').closest('details').open = true;
-  $('facility-info').textContent = `${KINDS[selectedFacility.kind].label}: ${feature.properties.name} (${feature.properties.id})`;
+  selectedZone = null;
+  showSelection(selectedFacility.kind, `${KINDS[selectedFacility.kind].label}: ${feature.properties.name} (${feature.properties.id})`);
 }
 
 $('move').addEventListener('click', () => {
@@ -409,8 +423,6 @@ $('move').addEventListener('click', () => {
   say('Bấm vị trí mới trên bản đồ.');
 });
 
-$('facility-history').addEventListener('click', () =>
-  selectedFacility && showHistory(selectedFacility.kind, selectedFacility.properties.id));
 
 /** Moves the selected facility: the same particulars at a new place (a new version). */
 async function moveFacility(at) {
@@ -478,7 +490,7 @@ async function signIn() {
   $('tools').hidden = false;
   $('signout').hidden = false;
   $('who').textContent = `${me.org.name} (${me.role})`;
-  const writes = new Set(me.writes);
+  writes = new Set(me.writes);
   for (const section of document.querySelectorAll('#tools details[data-layer]')) {
     const layer = section.dataset.layer;
     section.hidden = layer === 'facilities'
@@ -490,7 +502,7 @@ async function signIn() {
   facilityForm();
   if (writes.has('daily_figures')) loadCommunes();
   $('figures').day.value = local(new Date()).slice(0, 10);
-  say(me.writes.length ? `Được cập nhật: ${me.writes.join(', ')}` : 'Chỉ được xem lịch sử.');
+  say(me.writes.length ? `Được cập nhật: ${me.writes.join(', ')}` : 'Chỉ được xem: bấm vào một vùng hoặc một điểm trên bản đồ để xem lịch sử.');
 }
 
 $('signin').addEventListener('submit', (e) => {

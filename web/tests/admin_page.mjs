@@ -97,8 +97,8 @@ try {
   await zoneShown(name);
   const centre = await pixel(JSON.parse(inside));
   await page.mouse.click(centre.x, centre.y);
-  await page.waitForSelector('#selected-zone:not([hidden])');
-  result.selected_zone = await page.textContent('#zone-info');
+  await page.waitForSelector('#selection:not([hidden])');
+  result.selected_zone = await page.textContent('#selection-info');
   await page.click('#edit-zone');
   await page.waitForFunction(() => document.querySelector('#zone-submit').textContent.startsWith('Lưu thay đổi'));
   result.edit_name = await page.inputValue('#zone input[name=name]');
@@ -115,7 +115,7 @@ try {
 
   // Lifted, then put back as first declared, from its history.
   result.lifted = await act(() => page.click('#lift'));
-  await page.click('#zone-history');
+  await page.click('#show-history');
   await page.waitForFunction(() => document.querySelectorAll('#entries li').length >= 3);
   result.history = await page.$$eval('#entries li', (items) => items.map((i) => i.firstChild.textContent));
   result.restored = await act(() => page.locator('#entries li', { hasText: '– create –' }).locator('button').click());

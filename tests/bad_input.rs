@@ -57,6 +57,28 @@ fn zip_bytes(
     path
 }
 
+/// Rewrites the unpacked size that an archive's headers give for every entry of `real`
+/// bytes as `claimed`: a directory that lies.
+fn forge_sizes(path: &Path, real: u32, claimed: u32) {
+    let mut bytes = std::fs::read(path).unwrap();
+    let mut forged = 0;
+    for at in 0..bytes.len().saturating_sub(30) {
+        // Local header (size at +22) and central directory entry (size at +24).
+        let offset = match &bytes[at..at + 4] {
+            b"PK\x03\x04" => 22,
+            b"PK\x01\x02" => 24,
+            _ => continue,
+        };
+        let field = at + offset..at + offset + 4;
+        if bytes[field.clone()] == real.to_le_bytes() {
+            bytes[field].copy_from_slice(&claimed.to_le_bytes());
+            forged += 1;
+        }
+    }
+    assert_eq!(forged, 2, "one local header and one directory entry");
+    std::fs::write(path, bytes).unwrap();
+}
+
 fn copy_truncated(from: &Path, to: &Path, keep: f64) {
     let bytes = std::fs::read(from).unwrap();
     std::fs::write(to, &bytes[..(bytes.len() as f64 * keep) as usize]).unwrap();
@@ -222,6 +244,24 @@ async fn every_bad_input_is_refused_named_and_changes_nothing() {
             ),
             Level::District,
             &["bomb.zip", "huyen.shp", "over 100 times its size"],
+        ),
+        case(
+            "zip bomb whose directory says it is small",
+            {
+                let path = zip_bytes(
+                    d,
+                    "lies.zip",
+                    [
+                        ("huyen.shp".to_owned(), vec![0; 16 << 20]),
+                        ("huyen.shx".to_owned(), std::fs::read(shp("shx")).unwrap()),
+                        ("huyen.dbf".to_owned(), std::fs::read(shp("dbf")).unwrap()),
+                    ],
+                );
+                forge_sizes(&path, 16 << 20, 1000);
+                path
+            },
+            Level::District,
+            &["lies.zip", "huyen.shp", "more than its directory says"],
         ),
         case(
             "zip with too many entries",

@@ -1,11 +1,14 @@
 //! Finds the data in what the user gave: a zip, a `.shp` with its siblings, or a single file.
 //! Refuses incomplete shapefiles before GDAL sees them, since GDAL's own messages for a
-//! missing `.dbf` or `.shx` do not say what to do.
+//! missing `.dbf` or `.shx` do not say what to do. A zip is unpacked here, counting the
+//! bytes it really unpacks to, rather than read by GDAL through `/vsizip/`, which unpacks as
+//! much as the data says whatever the archive's directory claims.
 
 use crate::error::{IngestError, Problem, Result};
 use std::fs::File;
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+use std::sync::Arc;
 
 /// Extensions of files that hold vector data, in the order a zip is searched.
 const DATA_EXTENSIONS: [&str; 9] = [
@@ -17,12 +20,14 @@ const DATA_EXTENSIONS: [&str; 9] = [
 pub(crate) struct Source {
     /// The file as the user named it, for messages.
     pub display: String,
-    /// What GDAL opens (`/vsizip/…` for zips).
+    /// What GDAL opens.
     pub gdal_path: String,
     /// The data is an ESRI shapefile (attribute text comes raw from its `.dbf`).
     pub is_shapefile: bool,
     /// Contents of the shapefile's `.cpg`, if any.
     pub cpg: Option<String>,
+    /// The folder a zip was unpacked into, removed when the last copy of the source goes.
+    pub unpacked: Option<Arc<tempfile::TempDir>>,
 }
 
 pub(crate) fn locate(path: &Path) -> Result<Source> {
@@ -41,6 +46,7 @@ pub(crate) fn locate(path: &Path) -> Result<Source> {
             display,
             is_shapefile: false,
             cpg: None,
+            unpacked: None,
         }),
     }
 }
@@ -79,6 +85,7 @@ fn locate_shapefile(path: &Path, display: String) -> Result<Source> {
         display,
         is_shapefile: true,
         cpg,
+        unpacked: None,
     })
 }
 
@@ -164,43 +171,80 @@ fn locate_in_zip(path: &Path, display: String) -> Result<Source> {
     }
     check_expansion(&display, &mut archive)?;
     let data = pick_data_entry(&display, &names)?;
-    let abs = std::fs::canonicalize(path).unwrap_or_else(|_| PathBuf::from(path));
-    let gdal_path = format!("/vsizip/{}/{data}", abs.display());
-    if extension(Path::new(&data)) != "shp" {
-        return Ok(Source {
-            gdal_path,
+    if extension(Path::new(&data)) == "shp" {
+        check_siblings(&display, &data[..data.len() - 4], &names)?;
+    }
+    let dir = tempfile::tempdir().map_err(|e| {
+        IngestError::file(
+            &display,
+            Problem::file(
+                format!("no room to unpack it ({e})"),
+                "free space in the temporary folder",
+            ),
+        )
+    })?;
+    unpack(&display, &mut archive, dir.path())?;
+    let unpacked = dir.path().join(&data);
+    let mut source = if extension(Path::new(&data)) == "shp" {
+        locate_shapefile(&unpacked, display)?
+    } else {
+        Source {
+            gdal_path: unpacked.display().to_string(),
             display,
             is_shapefile: false,
             cpg: None,
-        });
+            unpacked: None,
+        }
+    };
+    source.unpacked = Some(Arc::new(dir));
+    Ok(source)
+}
+
+/// Unpacks every entry into `dir`, counting what is really written: however the archive's
+/// directory understates the sizes, no entry unpacks to more than [`MAX_ZIP_RATIO`] times
+/// its packed size (or 1 MiB), and the whole to no more than [`MAX_UNZIPPED_BYTES`].
+fn unpack(display: &str, archive: &mut zip::ZipArchive<File>, dir: &Path) -> Result<()> {
+    let problem =
+        |message: String, fix: &str| IngestError::file(display, Problem::file(message, fix));
+    let damaged = |e: &dyn std::fmt::Display| {
+        problem(
+            format!("not a readable zip archive ({e})"),
+            "the upload may be truncated; zip the files again and resend",
+        )
+    };
+    let mut total = 0_u64;
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).map_err(|e| damaged(&e))?;
+        let Some(relative) = entry.enclosed_name() else {
+            return Err(problem(
+                format!("zip entry {:?} points outside the archive", entry.name()),
+                "zip the files without `..` in their paths",
+            ));
+        };
+        let out = dir.join(relative);
+        let written_to = |e: std::io::Error| damaged(&format!("{}: {e}", out.display()));
+        if entry.is_dir() {
+            std::fs::create_dir_all(&out).map_err(written_to)?;
+            continue;
+        }
+        if let Some(parent) = out.parent() {
+            std::fs::create_dir_all(parent).map_err(written_to)?;
+        }
+        let allowed = (MAX_UNZIPPED_BYTES - total)
+            .min((1 << 20_u64).max(entry.compressed_size().saturating_mul(MAX_ZIP_RATIO)));
+        let mut file = File::create(&out).map_err(written_to)?;
+        let name = entry.name().to_owned();
+        let written = std::io::copy(&mut (&mut entry).take(allowed + 1), &mut file)
+            .map_err(|e| damaged(&format!("{name}: {e}")))?;
+        if written > allowed {
+            return Err(problem(
+                format!("zip entry {name:?} unpacks to more than {allowed} bytes, more than its directory says (a zip bomb?)"),
+                "send the boundary files zipped as they are, nothing else in the archive",
+            ));
+        }
+        total += written;
     }
-    let stem = data[..data.len() - 4].to_owned();
-    check_siblings(&display, &stem, &names)?;
-    {
-        let entry = archive.by_name(&data).map_err(|e| damaged(&e))?;
-        let size = entry.size();
-        let mut header = Vec::with_capacity(100);
-        entry
-            .take(100)
-            .read_to_end(&mut header)
-            .map_err(|e| damaged(&e))?;
-        check_shp_length(&display, &header, size)?;
-    }
-    let cpg = find_sibling(&names, &stem, "cpg").and_then(|name| {
-        let mut text = String::new();
-        archive
-            .by_name(&name)
-            .ok()?
-            .read_to_string(&mut text)
-            .ok()?;
-        Some(text)
-    });
-    Ok(Source {
-        gdal_path,
-        display,
-        is_shapefile: true,
-        cpg,
-    })
+    Ok(())
 }
 
 fn pick_data_entry(display: &str, names: &[String]) -> Result<String> {

@@ -20,8 +20,8 @@ use covidmap_core::Level;
 use covidmap_ingest::{FieldFlags, ReadOptions};
 use serde_json::json;
 use std::collections::BTreeMap;
-use std::io::Write as _;
 use std::sync::Arc;
+use tokio::io::AsyncWriteExt as _;
 
 /// Largest file accepted.
 pub const MAX_UPLOAD_BYTES: usize = 50 << 20;
@@ -115,7 +115,10 @@ async fn save_file(
             }]));
         }
         let path = dir.join(format!("{stem}.{extension}"));
-        let mut file = std::fs::File::create(&path).map_err(|e| ApiError::Internal(Box::new(e)))?;
+        // Written through tokio's file, off the runtime's worker threads.
+        let mut file = tokio::fs::File::create(&path)
+            .await
+            .map_err(|e| ApiError::Internal(Box::new(e)))?;
         let mut written = 0_usize;
         while let Some(chunk) = field.chunk().await.map_err(read_error)? {
             written += chunk.len();
@@ -123,8 +126,12 @@ async fn save_file(
                 return Err(too_large());
             }
             file.write_all(&chunk)
+                .await
                 .map_err(|e| ApiError::Internal(Box::new(e)))?;
         }
+        file.flush()
+            .await
+            .map_err(|e| ApiError::Internal(Box::new(e)))?;
         return Ok(path);
     }
     Err(ApiError::Invalid(vec![FieldError {

@@ -264,6 +264,20 @@ async fn every_bad_input_is_refused_named_and_changes_nothing() {
             &["lies.zip", "huyen.shp", "more than its directory says"],
         ),
         case(
+            "KMZ bomb whose directory says it is small",
+            {
+                let path = zip_bytes(
+                    d,
+                    "lies.kmz",
+                    [("doc.kml".to_owned(), vec![b' '; 16 << 20])],
+                );
+                forge_sizes(&path, 16 << 20, 1000);
+                path
+            },
+            Level::District,
+            &["lies.kmz", "doc.kml", "more than its directory says"],
+        ),
+        case(
             "zip with too many entries",
             zip_bytes(
                 d,

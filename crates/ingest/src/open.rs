@@ -39,7 +39,8 @@ pub(crate) fn locate(path: &Path) -> Result<Source> {
         ));
     }
     match extension(path).as_str() {
-        "zip" => locate_in_zip(path, display),
+        // A KMZ is a zip holding its KML.
+        "zip" | "kmz" => locate_in_zip(path, display),
         "shp" => locate_shapefile(path, display),
         _ => Ok(Source {
             gdal_path: path.display().to_string(),

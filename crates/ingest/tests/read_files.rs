@@ -104,3 +104,30 @@ fn gadm_fields_are_detected() {
         .iter()
         .any(|u| u.name.as_deref() == Some("Ðô Luong")));
 }
+
+#[test]
+fn a_kmz_is_read_like_the_file_it_packs() {
+    // The districts as KML (GDAL's own writer), zipped as Google Earth does.
+    let dir = tempfile::tempdir().unwrap();
+    let kml = dir.path().join("doc.kml");
+    let source = gdal::Dataset::open(data("nghe_an_districts.geojson")).unwrap();
+    let driver = gdal::DriverManager::get_driver_by_name("KML").unwrap();
+    source
+        .create_copy(
+            &driver,
+            &kml,
+            &gdal::raster::RasterCreationOptions::default(),
+        )
+        .unwrap();
+    let kmz = dir.path().join("huyen.kmz");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&kmz).unwrap());
+    zip.start_file("doc.kml", zip::write::SimpleFileOptions::default())
+        .unwrap();
+    std::io::Write::write_all(&mut zip, &std::fs::read(&kml).unwrap()).unwrap();
+    zip.finish().unwrap();
+
+    let packed = districts(kmz);
+    let plain = districts(data("nghe_an_districts.geojson"));
+    assert_eq!(packed.units.len(), 21);
+    assert!(max_offset_m(&packed, &plain) < 0.5);
+}

@@ -256,16 +256,8 @@ pub enum ZoneArea {
 pub struct ZoneRequest {
     /// The id asked for, if any.
     pub id: Option<String>,
-    /// Name as announced.
-    pub name: String,
-    /// 1–4.
-    pub level: u8,
-    /// Why.
-    pub reason: String,
-    /// In force since.
-    pub started_at: DateTime<Utc>,
-    /// Planned end.
-    pub planned_end: Option<DateTime<Utc>>,
+    /// What is declared.
+    pub declared: DeclarationRequest,
     /// Where.
     pub area: ZoneArea,
 }
@@ -363,16 +355,22 @@ fn point_geometry(value: Option<&Value>, errors: &mut Vec<FieldError>) -> Option
     }
 }
 
-/// The declaration's fields, shared by zones and lockdown points.
-struct DeclarationFields {
-    name: String,
-    level: u8,
-    reason: String,
-    started_at: DateTime<Utc>,
-    planned_end: Option<DateTime<Utc>>,
+/// What a zone or a lockdown point declares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeclarationRequest {
+    /// Name as announced.
+    pub name: String,
+    /// 1–4.
+    pub level: u8,
+    /// Why.
+    pub reason: String,
+    /// In force since.
+    pub started_at: DateTime<Utc>,
+    /// Planned end.
+    pub planned_end: Option<DateTime<Utc>>,
 }
 
-fn declaration(p: &mut Fields<'_>, now: DateTime<Utc>) -> Option<DeclarationFields> {
+fn declaration(p: &mut Fields<'_>, now: DateTime<Utc>) -> Option<DeclarationRequest> {
     let name = p.text("name", MAX_NAME);
     let level = p.integer("level", 1..=4);
     let reason = p.text("reason", MAX_TEXT);
@@ -391,7 +389,7 @@ fn declaration(p: &mut Fields<'_>, now: DateTime<Utc>) -> Option<DeclarationFiel
             }
         }
     }
-    Some(DeclarationFields {
+    Some(DeclarationRequest {
         name: name?,
         level: u8::try_from(level?).ok()?,
         reason: reason?,
@@ -434,14 +432,9 @@ pub fn zone_request(
                 (None, Some(codes)) => unit_codes(&mut p, codes, snapshot).map(ZoneArea::Units),
             };
             p.finish(errors);
-            let d = decl?;
             Some(ZoneRequest {
                 id: id?,
-                name: d.name,
-                level: d.level,
-                reason: d.reason,
-                started_at: d.started_at,
-                planned_end: d.planned_end,
+                declared: decl?,
                 area: area?,
             })
         })
@@ -503,16 +496,8 @@ fn unit_codes(p: &mut Fields<'_>, codes: &Value, snapshot: &Snapshot) -> Option<
 pub struct PointRequest {
     /// The id asked for, if any.
     pub id: Option<String>,
-    /// Name as announced.
-    pub name: String,
-    /// 1–4.
-    pub level: u8,
-    /// Why.
-    pub reason: String,
-    /// In force since.
-    pub started_at: DateTime<Utc>,
-    /// Planned end.
-    pub planned_end: Option<DateTime<Utc>>,
+    /// What is declared.
+    pub declared: DeclarationRequest,
     /// Where.
     pub location: Point<f64>,
     /// Radius in metres, up to 5 km.
@@ -531,14 +516,9 @@ pub fn point_request(body: &Value, now: DateTime<Utc>) -> Result<PointRequest, V
             let decl = declaration(&mut p, now);
             let radius_m = p.number("radius_m", 0.0, 5000.0);
             p.finish(errors);
-            let d = decl?;
             Some(PointRequest {
                 id: id?,
-                name: d.name,
-                level: d.level,
-                reason: d.reason,
-                started_at: d.started_at,
-                planned_end: d.planned_end,
+                declared: decl?,
                 location: location?,
                 radius_m: radius_m?,
             })
@@ -888,10 +868,10 @@ mod tests {
         });
         let z = zone_request(&body, &Snapshot::new(vec![]), now()).unwrap();
         assert_eq!(
-            z.name, "Phong toả <b>khối 3</b>'; DROP TABLE x;--",
+            z.declared.name, "Phong toả <b>khối 3</b>'; DROP TABLE x;--",
             "text is kept as sent"
         );
-        assert_eq!((z.level, z.id), (4, None));
+        assert_eq!((z.declared.level, z.id), (4, None));
         assert!(matches!(z.area, ZoneArea::Drawn(_)));
     }
 

@@ -6,7 +6,7 @@ use super::{
 use crate::auth::Authenticated;
 use crate::backend::Backend;
 use crate::error::ApiError;
-use crate::requests::{point_request, zone_request, ZoneArea};
+use crate::requests::{point_request, zone_request, DeclarationRequest, ZoneArea};
 use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -98,21 +98,28 @@ async fn zone_to_write(
         ZoneArea::Units(codes) => (store.union_of_units(&codes).await?, codes),
     };
     area_within(scope, &caller.org, "the zone", &area, snapshot)?;
+    let (name, declaration) = declared(request.declared, caller);
     Ok(LockdownZone {
         id,
-        name: request.name,
-        declaration: Declaration {
-            level: request.level,
-            active: true,
-            reason: request.reason,
-            declared_by: caller.org.name.clone(),
-            started_at: request.started_at,
-            planned_end: request.planned_end,
-            lifted_at: None,
-        },
+        name,
+        declaration,
         unit_codes,
         area,
     })
+}
+
+/// A declaration as the caller makes it: in force, declared by its organisation.
+fn declared(d: DeclarationRequest, caller: &Caller) -> (String, Declaration) {
+    let declaration = Declaration {
+        level: d.level,
+        active: true,
+        reason: d.reason,
+        declared_by: caller.org.name.clone(),
+        started_at: d.started_at,
+        planned_end: d.planned_end,
+        lifted_at: None,
+    };
+    (d.name, declaration)
 }
 
 // ---- lockdown points ----
@@ -179,18 +186,11 @@ async fn write_point<B: Backend>(
         &snapshot,
     )?;
     let (id, write, status) = identity(path_id, request.id, "point")?;
+    let (name, declaration) = declared(request.declared, &caller);
     let point = LockdownPoint {
         id,
-        name: request.name,
-        declaration: Declaration {
-            level: request.level,
-            active: true,
-            reason: request.reason,
-            declared_by: caller.org.name.clone(),
-            started_at: request.started_at,
-            planned_end: request.planned_end,
-            lifted_at: None,
-        },
+        name,
+        declaration,
         location: request.location,
         radius_m: request.radius_m,
     };

@@ -1463,3 +1463,64 @@ async fn testing_sites_import_from_csv_by_coordinates_or_address() {
     })
     .await;
 }
+
+/// The next `change` event of a Server-Sent Events response (keep-alive comments skipped).
+async fn next_change(response: &mut reqwest::Response, buffer: &mut String) -> Value {
+    loop {
+        if let Some(end) = buffer.find("\n\n") {
+            let block: String = buffer.drain(..end + 2).collect();
+            let data = block.lines().find_map(|l| l.strip_prefix("data: "));
+            if let (true, Some(data)) = (block.contains("event: change"), data) {
+                return serde_json::from_str(data).unwrap();
+            }
+            continue;
+        }
+        let chunk = tokio::time::timeout(std::time::Duration::from_secs(20), response.chunk())
+            .await
+            .expect("an event within 20 s")
+            .unwrap()
+            .expect("the stream to stay open");
+        buffer.push_str(&String::from_utf8_lossy(&chunk));
+    }
+}
+
+#[tokio::test]
+async fn open_pages_hear_of_each_change_once_it_is_published() {
+    let api = Api::start().await;
+    let mut stream = reqwest::get(format!("{}/api/v1/changes", api.base))
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), 200);
+    assert_eq!(stream.headers()["content-type"], "text/event-stream");
+    let mut buffer = String::new();
+    // On connecting: the data as it is.
+    let first = next_change(&mut stream, &mut buffer).await;
+    assert!(first["data_changed_at"].is_string(), "{first}");
+
+    let vinh = api.token("ubnd-412", Role::Editor).await;
+    let (_, p) = api.hamlet_in("412");
+    let zone = zone_feature(square(p, 0.001), "Phong toả báo tin");
+    let (status, answer) = api
+        .send("POST", "/api/v1/zones", Some(&vinh), Some(&zone))
+        .await;
+    assert_eq!(status, 201, "{answer}");
+    let change = loop {
+        let change = next_change(&mut stream, &mut buffer).await;
+        if change["data_changed_at"] != first["data_changed_at"] {
+            break change;
+        }
+    };
+    // (A layer edit; `true` only if the feed's first full reload came after the write.)
+    assert!(change["boundaries"].is_boolean(), "{change}");
+    // By the time the event is sent, lookups and tiles have the zone: the data and its time
+    // of last change are read as of one moment.
+    assert!(
+        api.backend
+            .snapshot()
+            .layers()
+            .zones
+            .iter()
+            .any(|z| z.name == "Phong toả báo tin"),
+        "the event came before the data"
+    );
+}

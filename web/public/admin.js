@@ -3,6 +3,7 @@
 // dry run first, facilities placed by clicking, daily figures, an entity's history and
 // revert. The server's error messages are shown as they are.
 import * as maplibregl from '/vendor/maplibre-gl/maplibre-gl.mjs';
+import { followChanges } from './live.js';
 
 const $ = (id) => document.getElementById(id);
 let token = sessionStorage.getItem('covidmap-token');
@@ -40,39 +41,15 @@ async function api(method, path, body, contentType = 'application/json') {
   const response = await fetch(path, { method, headers, body: payload });
   const answer = await response.json().catch(() => ({}));
   if (!response.ok) sayError(response.status, answer);
-  else if (method !== 'GET' && !path.includes('dry_run=true')) redrawWhenChanged();
   return { ok: response.ok, status: response.status, body: answer };
-}
-
-// ---- keeping the map current ----
-
-/** When the server's data last changed, as its status answers carry it. */
-async function dataChangedAt() {
-  const response = await fetch('/api/v1/status?lat=18.68&lon=105.69').catch(() => null);
-  return response?.ok ? (await response.json()).data_changed_at : null;
-}
-let lastChange = null;
-dataChangedAt().then((t) => { lastChange = t; });
-
-/** After a write: waits (up to 10 s) until the server's data has changed, then fetches the
- *  tiles again, so that what was written is what the map shows. */
-async function redrawWhenChanged() {
-  for (let tries = 0; tries < 40; tries += 1) {
-    const now = await dataChangedAt();
-    if (now && now !== lastChange) {
-      lastChange = now;
-      break;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  const tiles = map.getSource('covidmap');
-  tiles?.setTiles(tiles.tiles);
 }
 
 // ---- map and drawing ----
 
 const map = new maplibregl.Map({ container: 'map', style: '/styles/covid.json', center: [105.2, 19.0], zoom: 8 });
 map.addControl(new maplibregl.NavigationControl(), 'top-right');
+// What is written (here or by anyone) shows as soon as the server has published it.
+followChanges(map);
 let mode = null; // 'draw', 'pick', 'place', 'move' or null (select)
 let vertices = [];
 let picked = [];

@@ -3,6 +3,7 @@
 // with textContent, never as HTML.
 import * as maplibregl from '/vendor/maplibre-gl/maplibre-gl.mjs';
 import { STRINGS, LEVEL_COLOURS } from './i18n.js';
+import { followChanges } from './live.js';
 
 let lang = new URLSearchParams(location.search).get('lang') === 'en' ? 'en' : 'vi';
 const t = (key) => STRINGS[lang][key];
@@ -293,19 +294,11 @@ async function loadDocuments() {
   }
 }
 
-let shownChange = null;
+/** When the data last changed, as the change stream last said. */
+let lastChange = null;
 
-async function loadUpdated() {
-  // The status answer for any point carries when the data last changed; when that moves,
-  // the tiles are fetched again so the map shows the change.
-  const { ok, body } = await getJson('/api/v1/status?lat=18.68&lon=105.69');
-  if (!ok) return;
-  $('updated').textContent = dateTime(body.data_changed_at);
-  if (shownChange && shownChange !== body.data_changed_at) {
-    const tiles = map.getSource('covidmap');
-    tiles?.setTiles(tiles.tiles);
-  }
-  shownChange = body.data_changed_at;
+function showUpdated() {
+  if (lastChange) $('updated').textContent = dateTime(lastChange);
 }
 
 // ---- language ----
@@ -324,14 +317,17 @@ function applyLanguage() {
 $('lang').addEventListener('click', () => {
   lang = lang === 'vi' ? 'en' : 'vi';
   applyLanguage();
-  loadUpdated();
+  showUpdated();
 });
 
 applyLanguage();
 map.on('load', buildLegend);
 loadDocuments();
-loadUpdated();
-setInterval(loadUpdated, 60000);
+// New data (an agency's edit, a boundary upload): the time in the header, the tiles again.
+followChanges(map, (change) => {
+  lastChange = change.data_changed_at;
+  showUpdated();
+});
 
 // The browser tests read the map from here.
 window.covidmap = { map };

@@ -72,18 +72,20 @@ try {
     Object.fromEntries(ds.map((d) => [d.dataset.layer, !d.hidden])));
   await screenshot(page, artefacts, 'admin-signed-in');
 
-  // A zone drawn in the district.
-  const name = `Phong toả thử ${Date.now()}`;
-  await drawAround(JSON.parse(inside));
-  result.saved = await saveZone(name);
-  await screenshot(page, artefacts, 'admin-zone-drawn');
-
-  // It shows on the public map.
-  const started = Date.now();
+  // The public map, open on the place before anything is declared there.
   const pub = await context.newPage();
   await pub.goto(`${base}/`);
   await pub.waitForFunction(() => window.covidmap?.map?.loaded());
   await jumpTo(pub, JSON.parse(inside), 15);
+
+  // A zone drawn in the district.
+  const name = `Phong toả thử ${Date.now()}`;
+  await drawAround(JSON.parse(inside));
+  result.saved = await saveZone(name);
+  const started = Date.now();
+  await screenshot(page, artefacts, 'admin-zone-drawn');
+
+  // It shows on the public map already open, without reloading it.
   await pub.waitForFunction((n) => {
     const map = window.covidmap.map;
     return map.queryRenderedFeatures({ layers: ['lockdown-zones-fill'] }).some((f) => f.properties.name === n);

@@ -34,9 +34,11 @@ export async function openPage({ width = 1280, height = 800, expectedStatuses = 
   });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   page.on('requestfailed', (r) => {
-    // MapLibre cancels the tiles it no longer needs when the map moves on.
-    const cancelledTile = r.url().includes('/tiles/') && r.failure()?.errorText === 'net::ERR_ABORTED';
-    if (!cancelledTile) problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`);
+    // MapLibre cancels the tiles it no longer needs when the map moves on, and a page that
+    // goes away closes its change stream.
+    const aborted = r.failure()?.errorText === 'net::ERR_ABORTED';
+    const expectedAbort = aborted && (r.url().includes('/tiles/') || r.url().endsWith('/api/v1/changes'));
+    if (!expectedAbort) problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`);
   });
   page.on('response', (r) => {
     if (r.status() >= 400 && !expected(r.status())) problems.push(`HTTP ${r.status()}: ${r.url()}`);

@@ -17,7 +17,7 @@ pub async fn export(global: &Global, args: &ExportArgs) -> anyhow::Result<()> {
         );
     }
     let db = database::open(global).await?;
-    let read = tokio::try_join!(db.store.all_current_units(), db.store.current_layers());
+    let read = db.store.current_data().await;
     db.store.close().await;
     let (units, layers) = read?;
     let bounds = units

@@ -36,9 +36,14 @@ pub async fn serve(global: &Global, args: ServeArgs) -> anyhow::Result<()> {
         glyphs: Arc::new(glyphs),
         web_dir: args.web_dir,
     };
+    let stopping = Arc::clone(&backend);
     let app = covidmap_server::app_with(backend, assets);
     axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            // Open change streams would keep the server waiting for them.
+            stopping.close_changes();
+        })
         .await?;
     // Stopped before the pool closes, or it would report the closed pool as a failure.
     feed.abort();

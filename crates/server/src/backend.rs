@@ -2,11 +2,25 @@
 
 use crate::tiles::TileCache;
 use arc_swap::ArcSwap;
+use chrono::{DateTime, Utc};
 use covidmap_core::{Level, Snapshot};
 use covidmap_store::{Health, Store, StoreError};
 use covidmap_tiles::TileData;
 use std::future::Future;
 use std::sync::Arc;
+use tokio::sync::watch;
+
+/// What the change stream tells the pages each time new data is published.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct DataChange {
+    /// When the data last changed (as status answers say).
+    pub data_changed_at: Option<DateTime<Utc>>,
+    /// Whether boundaries changed (not only layers).
+    pub boundaries: bool,
+    /// The server is stopping: streams end so that it can.
+    #[serde(skip)]
+    pub closing: bool,
+}
 
 /// The data behind the API.
 pub trait Backend: Send + Sync + 'static {
@@ -27,6 +41,10 @@ pub trait Backend: Send + Sync + 'static {
     /// The database writes go to; `None` where there is none (handler tests without a
     /// database), and writes answer 503.
     fn store(&self) -> Option<&Store>;
+    /// Each publication of new data, for the change stream; `None` where data never changes.
+    fn changes(&self) -> Option<watch::Receiver<DataChange>> {
+        None
+    }
 }
 
 /// The production backend: PostGIS for listings, an in-memory snapshot for lookups and
@@ -36,6 +54,7 @@ pub struct LiveBackend {
     snapshot: ArcSwap<Snapshot>,
     tile_data: ArcSwap<TileData>,
     tile_cache: TileCache,
+    changes: watch::Sender<DataChange>,
 }
 
 /// Default byte budget of the tile cache (`covidmap serve --tile-cache-mb`).
@@ -59,12 +78,23 @@ impl LiveBackend {
         tile_cache_bytes: u64,
     ) -> Result<Self, SnapshotError> {
         let (snapshot, tiles) = read_snapshot(&store).await?;
+        let (changes, _) = watch::channel(DataChange {
+            data_changed_at: snapshot.last_changed(),
+            boundaries: false,
+            closing: false,
+        });
         Ok(LiveBackend {
             store,
             snapshot: ArcSwap::from_pointee(snapshot),
             tile_data: ArcSwap::from_pointee(tiles),
             tile_cache: TileCache::new(tile_cache_bytes),
+            changes,
         })
+    }
+
+    /// Ends every change stream (the server is stopping and waits for open responses).
+    pub fn close_changes(&self) {
+        self.changes.send_modify(|c| c.closing = true);
     }
 
     /// Reloads the snapshot from the database; answers switch to it atomically.
@@ -73,7 +103,7 @@ impl LiveBackend {
     /// The database fails; the old snapshot stays in use.
     pub async fn reload(&self) -> Result<(), SnapshotError> {
         let (snapshot, tiles) = read_snapshot(&self.store).await?;
-        self.replace(snapshot, tiles).await
+        self.replace(snapshot, tiles, true).await
     }
 
     /// Reloads the layers only, keeping the indexed units (a layer changed, not a boundary).
@@ -88,13 +118,19 @@ impl LiveBackend {
             (current.with_new_layers(layers), tiles)
         })
         .await?;
-        self.replace(snapshot, tiles).await
+        self.replace(snapshot, tiles, false).await
     }
 
-    /// Switches answers and tiles to the new data, dropping the cached tiles it changes. The
-    /// old data is freed off the async runtime: dropping thousands of boundaries takes
-    /// milliseconds a request should not wait for.
-    async fn replace(&self, snapshot: Snapshot, tiles: TileData) -> Result<(), SnapshotError> {
+    /// Switches answers and tiles to the new data, dropping the cached tiles it changes, and
+    /// tells the change stream. The old data is freed off the async runtime: dropping
+    /// thousands of boundaries takes milliseconds a request should not wait for.
+    async fn replace(
+        &self,
+        snapshot: Snapshot,
+        tiles: TileData,
+        boundaries: bool,
+    ) -> Result<(), SnapshotError> {
+        let data_changed_at = snapshot.last_changed();
         let old = self.snapshot();
         let snapshot = Arc::new(snapshot);
         let new = Arc::clone(&snapshot);
@@ -105,6 +141,10 @@ impl LiveBackend {
             old_tiles = Some(self.tile_data.swap(Arc::new(tiles)));
         });
         tracing::debug!(changed = extents.len(), "published new data");
+        self.changes.send_modify(|c| {
+            c.data_changed_at = data_changed_at;
+            c.boundaries = boundaries;
+        });
         tokio::task::spawn_blocking(move || drop((old_snapshot, old_tiles)));
         Ok(())
     }
@@ -127,7 +167,7 @@ pub enum SnapshotError {
 /// Units and layers as they are now, indexed for lookups and for tiles (the indexing runs
 /// off the async runtime).
 async fn read_snapshot(store: &Store) -> Result<(Snapshot, TileData), SnapshotError> {
-    let (units, layers) = tokio::try_join!(store.all_current_units(), store.current_layers())?;
+    let (units, layers) = store.current_data().await?;
     Ok(tokio::task::spawn_blocking(move || {
         let tiles = TileData::new(&units, &layers);
         (Snapshot::with_layers(units, layers), tiles)
@@ -200,5 +240,9 @@ impl Backend for LiveBackend {
 
     fn store(&self) -> Option<&Store> {
         Some(&self.store)
+    }
+
+    fn changes(&self) -> Option<watch::Receiver<DataChange>> {
+        Some(self.changes.subscribe())
     }
 }

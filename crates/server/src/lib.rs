@@ -4,6 +4,7 @@
 mod auth;
 mod backend;
 mod boundaries;
+mod changes;
 mod documents;
 mod edits;
 mod error;
@@ -19,7 +20,7 @@ mod status;
 pub mod tiles;
 pub mod upload;
 
-pub use backend::{Backend, LiveBackend, SnapshotError, DEFAULT_TILE_CACHE_BYTES};
+pub use backend::{Backend, DataChange, LiveBackend, SnapshotError, DEFAULT_TILE_CACHE_BYTES};
 pub use error::ApiError;
 pub use routes::{app, app_with, Assets};
 pub use status::{address_status, point_status, AddressStatus, PointStatus};

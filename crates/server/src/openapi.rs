@@ -63,6 +63,7 @@ impl utoipa::Modify for BearerTokens {
         openapi_json,
         crate::reads::list,
         crate::reads::one,
+        crate::changes::stream,
         crate::edits::lockdowns::create_zone,
         crate::edits::lockdowns::update_zone,
         crate::edits::lockdowns::lift,

@@ -82,6 +82,7 @@ pub fn app_with<B: Backend>(backend: Arc<B>, assets: Assets) -> Router {
         .route("/styles/covid.json", get(style))
         .route("/api/v1/openapi.json", get(crate::openapi::openapi_json))
         .merge(crate::edits::routes::<B>())
+        .merge(crate::changes::routes::<B>())
         .merge(crate::reads::routes::<B>())
         .merge(crate::figures::routes::<B>())
         .merge(crate::boundaries::routes::<B>())

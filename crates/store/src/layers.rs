@@ -7,11 +7,12 @@ use chrono::{DateTime, Utc};
 use covidmap_core::layers::{
     CommuneLevel, Declaration, Facility, FacilityKind, Layers, LockdownPoint, LockdownZone,
 };
+use covidmap_core::AdminUnit;
 use geo::{Geometry, MultiPolygon, Point};
 use geozero::wkb::Wkb;
 use geozero::{CoordDimensions, ToGeo, ToWkb};
 use sqlx::postgres::PgRow;
-use sqlx::{Postgres, Row};
+use sqlx::{Postgres, Row, Transaction};
 
 /// Every table whose rows the layers come from (and whose writes the change feed reports).
 pub const LAYER_TABLES: [&str; 7] = [
@@ -44,85 +45,34 @@ const INSERT_POINT: &str = concat!(
 );
 
 impl Store {
+    /// A read-only transaction whose every query sees the database at one moment: what is
+    /// read with it, and the time of the last change read alongside, agree.
+    async fn consistent_read(&self) -> Result<Transaction<'static, Postgres>> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            .execute(&mut *tx)
+            .await?;
+        Ok(tx)
+    }
+
     /// The current version of every layer, and when anything last changed.
     ///
     /// # Errors
     /// The database fails or holds something unreadable.
     pub async fn current_layers(&self) -> Result<Layers> {
-        let zones = sqlx::query(&format!("SELECT id, name, unit_codes, ST_AsBinary(geom) AS wkb, {DECLARATION} FROM lockdown_zones WHERE valid_to IS NULL ORDER BY id"))
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| Ok(LockdownZone { id: r.try_get("id")?, name: r.try_get("name")?, declaration: declaration(r)?, unit_codes: r.try_get("unit_codes")?, area: multipolygon(r, "wkb")? }))
-            .collect::<Result<Vec<_>>>()?;
-        let points = sqlx::query(&format!("SELECT id, name, radius_m, ST_X(geom) AS x, ST_Y(geom) AS y, {DECLARATION} FROM lockdown_points WHERE valid_to IS NULL ORDER BY id"))
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| Ok(LockdownPoint { id: r.try_get("id")?, name: r.try_get("name")?, declaration: declaration(r)?, location: point(r)?, radius_m: f64::from(r.try_get::<f32, _>("radius_m")?) }))
-            .collect::<Result<Vec<_>>>()?;
-        let mut facilities = Vec::new();
-        for kind in FacilityKind::ALL {
-            facilities.extend(self.facilities(kind).await?);
-        }
-        let commune_levels = sqlx::query(
-            "SELECT id, level, active_cases FROM commune_levels WHERE valid_to IS NULL ORDER BY id",
-        )
-        .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(CommuneLevel {
-                commune_code: r.try_get("id")?,
-                level: level(r)?,
-                active_cases: r.try_get("active_cases")?,
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
-        Ok(Layers {
-            zones,
-            points,
-            facilities,
-            commune_levels,
-            last_changed: self.last_changed().await?,
-        })
+        let mut tx = self.consistent_read().await?;
+        layers_in(&mut tx).await
     }
 
-    async fn facilities(&self, kind: FacilityKind) -> Result<Vec<Facility>> {
-        let extra = match kind {
-            FacilityKind::Checkpoint => "managed_by, NULL::text AS category, NULL::int AS capacity, NULL::int AS occupancy",
-            FacilityKind::QuarantineCamp => "managed_by, NULL::text AS category, capacity, occupancy",
-            FacilityKind::TestingSite => "NULL::text AS managed_by, NULL::text AS category, NULL::int AS capacity, NULL::int AS occupancy",
-            FacilityKind::EssentialService => "NULL::text AS managed_by, category, NULL::int AS capacity, NULL::int AS occupancy",
-        };
-        let sql = format!(
-            "SELECT id, name, status, {extra}, ST_X(ST_PointOnSurface(geom)) AS x, ST_Y(ST_PointOnSurface(geom)) AS y,
-                    CASE WHEN GeometryType(geom) = 'POINT' THEN NULL ELSE ST_AsBinary(ST_Multi(geom)) END AS outline
-             FROM {} WHERE valid_to IS NULL ORDER BY id",
-            kind.table()
-        );
-        sqlx::query(&sql)
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| {
-                Ok(Facility {
-                    kind,
-                    id: r.try_get("id")?,
-                    name: r.try_get("name")?,
-                    location: point(r)?,
-                    outline: r
-                        .try_get::<Option<Vec<u8>>, _>("outline")?
-                        .map(|_| multipolygon(r, "outline"))
-                        .transpose()?,
-                    status: r.try_get("status")?,
-                    managed_by: r.try_get("managed_by")?,
-                    category: r.try_get("category")?,
-                    capacity: r.try_get("capacity")?,
-                    occupancy: r.try_get("occupancy")?,
-                })
-            })
-            .collect()
+    /// Every current unit and layer as of one moment: a change committed while they are
+    /// read is in neither or in both, and in their time of last change.
+    ///
+    /// # Errors
+    /// The database fails or holds something unreadable.
+    pub async fn current_data(&self) -> Result<(Vec<AdminUnit>, Layers)> {
+        let mut tx = self.consistent_read().await?;
+        let units = crate::units::current_units_in(&mut tx).await?;
+        Ok((units, layers_in(&mut tx).await?))
     }
 
     /// The latest change to any unit or layer.
@@ -130,12 +80,8 @@ impl Store {
     /// # Errors
     /// The database fails.
     pub async fn last_changed(&self) -> Result<Option<DateTime<Utc>>> {
-        let parts: Vec<String> = std::iter::once("admin_units")
-            .chain(LAYER_TABLES)
-            .map(|t| format!("SELECT max(greatest(valid_from, valid_to)) AS t FROM {t}"))
-            .collect();
-        let sql = format!("SELECT max(t) FROM ({}) changes", parts.join(" UNION ALL "));
-        Ok(sqlx::query_scalar(&sql).fetch_one(&self.pool).await?)
+        let mut conn = self.pool.acquire().await?;
+        last_changed_in(&mut conn).await
     }
 
     /// The union of current units, by code, as one area (a zone declared by whole units).
@@ -312,4 +258,94 @@ pub(crate) fn ewkb(id: &str, area: &MultiPolygon<f64>) -> Result<Vec<u8>> {
             code: id.to_owned(),
             reason: e.to_string(),
         })
+}
+
+/// Every layer's current version as `tx` sees the database.
+async fn layers_in(tx: &mut Transaction<'_, Postgres>) -> Result<Layers> {
+    let zones = sqlx::query(&format!("SELECT id, name, unit_codes, ST_AsBinary(geom) AS wkb, {DECLARATION} FROM lockdown_zones WHERE valid_to IS NULL ORDER BY id"))
+            .fetch_all(&mut **tx)
+            .await?
+            .iter()
+            .map(|r| Ok(LockdownZone { id: r.try_get("id")?, name: r.try_get("name")?, declaration: declaration(r)?, unit_codes: r.try_get("unit_codes")?, area: multipolygon(r, "wkb")? }))
+            .collect::<Result<Vec<_>>>()?;
+    let points = sqlx::query(&format!("SELECT id, name, radius_m, ST_X(geom) AS x, ST_Y(geom) AS y, {DECLARATION} FROM lockdown_points WHERE valid_to IS NULL ORDER BY id"))
+            .fetch_all(&mut **tx)
+            .await?
+            .iter()
+            .map(|r| Ok(LockdownPoint { id: r.try_get("id")?, name: r.try_get("name")?, declaration: declaration(r)?, location: point(r)?, radius_m: f64::from(r.try_get::<f32, _>("radius_m")?) }))
+            .collect::<Result<Vec<_>>>()?;
+    let mut facilities = Vec::new();
+    for kind in FacilityKind::ALL {
+        facilities.extend(facilities_in(tx, kind).await?);
+    }
+    let commune_levels = sqlx::query(
+        "SELECT id, level, active_cases FROM commune_levels WHERE valid_to IS NULL ORDER BY id",
+    )
+    .fetch_all(&mut **tx)
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(CommuneLevel {
+            commune_code: r.try_get("id")?,
+            level: level(r)?,
+            active_cases: r.try_get("active_cases")?,
+        })
+    })
+    .collect::<Result<Vec<_>>>()?;
+    Ok(Layers {
+        zones,
+        points,
+        facilities,
+        commune_levels,
+        last_changed: last_changed_in(tx).await?,
+    })
+}
+
+async fn facilities_in(
+    tx: &mut Transaction<'_, Postgres>,
+    kind: FacilityKind,
+) -> Result<Vec<Facility>> {
+    let extra = match kind {
+            FacilityKind::Checkpoint => "managed_by, NULL::text AS category, NULL::int AS capacity, NULL::int AS occupancy",
+            FacilityKind::QuarantineCamp => "managed_by, NULL::text AS category, capacity, occupancy",
+            FacilityKind::TestingSite => "NULL::text AS managed_by, NULL::text AS category, NULL::int AS capacity, NULL::int AS occupancy",
+            FacilityKind::EssentialService => "NULL::text AS managed_by, category, NULL::int AS capacity, NULL::int AS occupancy",
+        };
+    let sql = format!(
+            "SELECT id, name, status, {extra}, ST_X(ST_PointOnSurface(geom)) AS x, ST_Y(ST_PointOnSurface(geom)) AS y,
+                    CASE WHEN GeometryType(geom) = 'POINT' THEN NULL ELSE ST_AsBinary(ST_Multi(geom)) END AS outline
+             FROM {} WHERE valid_to IS NULL ORDER BY id",
+            kind.table()
+        );
+    sqlx::query(&sql)
+        .fetch_all(&mut **tx)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(Facility {
+                kind,
+                id: r.try_get("id")?,
+                name: r.try_get("name")?,
+                location: point(r)?,
+                outline: r
+                    .try_get::<Option<Vec<u8>>, _>("outline")?
+                    .map(|_| multipolygon(r, "outline"))
+                    .transpose()?,
+                status: r.try_get("status")?,
+                managed_by: r.try_get("managed_by")?,
+                category: r.try_get("category")?,
+                capacity: r.try_get("capacity")?,
+                occupancy: r.try_get("occupancy")?,
+            })
+        })
+        .collect()
+}
+
+async fn last_changed_in(conn: &mut sqlx::PgConnection) -> Result<Option<DateTime<Utc>>> {
+    let parts: Vec<String> = std::iter::once("admin_units")
+        .chain(LAYER_TABLES)
+        .map(|t| format!("SELECT max(greatest(valid_from, valid_to)) AS t FROM {t}"))
+        .collect();
+    let sql = format!("SELECT max(t) FROM ({}) changes", parts.join(" UNION ALL "));
+    Ok(sqlx::query_scalar(&sql).fetch_one(&mut *conn).await?)
 }

@@ -117,10 +117,8 @@ impl Store {
     /// # Errors
     /// The database fails or holds something unreadable.
     pub async fn all_current_units(&self) -> Result<Vec<AdminUnit>> {
-        let rows = sqlx::query(&format!("{SELECT_CURRENT} ORDER BY code"))
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(unit_from_row).collect()
+        let mut conn = self.pool.acquire().await?;
+        current_units_in(&mut conn).await
     }
 
     /// Current units as a GeoJSON FeatureCollection (built by PostGIS), filtered by level and
@@ -601,4 +599,12 @@ impl Store {
             removed,
         })
     }
+}
+
+/// Every current unit as `conn` sees the database.
+pub(crate) async fn current_units_in(conn: &mut sqlx::PgConnection) -> Result<Vec<AdminUnit>> {
+    let rows = sqlx::query(&format!("{SELECT_CURRENT} ORDER BY code"))
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(unit_from_row).collect()
 }

@@ -309,7 +309,8 @@ async fn a_district_keeps_its_zones_and_uploads_its_hamlets_from_the_admin_page(
     );
     assert_eq!(
         result["sections"],
-        serde_json::json!({"lockdown_zones": true, "boundaries": true, "facilities": false, "daily_figures": false})
+        serde_json::json!({"lockdown_zones": true, "lockdown_points": true, "epidemic_levels": false,
+                           "boundaries": true, "facilities": false, "daily_figures": false})
     );
     assert!(
         text("saved").starts_with("Đã lưu vùng phong toả"),
@@ -373,6 +374,30 @@ async fn a_district_keeps_its_zones_and_uploads_its_hamlets_from_the_admin_page(
     let mut expected: Vec<String> = picks.into_iter().map(|(_, _, code)| code).collect();
     expected.sort();
     assert_eq!(codes, expected, "{result:#}");
+    // The lockdown point placed by clicking, then lifted: two versions, the last lifted.
+    assert!(
+        text("point_saved").starts_with("Đã lưu điểm phong toả"),
+        "{result:#}"
+    );
+    assert_eq!(
+        result["point_buttons"],
+        serde_json::json!({"edit-zone": false, "lift": true, "move": false, "show-history": true})
+    );
+    assert!(
+        text("point_lifted").starts_with("Đã dỡ phong toả"),
+        "{result:#}"
+    );
+    let (versions, status, radius, off_m): (i64, String, f32, f64) = sqlx::query_as(
+        "SELECT count(*) OVER (), status, radius_m, ST_Distance(geom::geography, ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography) \
+         FROM lockdown_points WHERE name LIKE 'Điểm phong toả thử%' ORDER BY version_id DESC LIMIT 1",
+    )
+    .bind(hamlets[1][0])
+    .bind(hamlets[1][1])
+    .fetch_one(db.store.pool())
+    .await
+    .unwrap();
+    assert_eq!((versions, status.as_str(), radius), (2, "lifted", 150.0));
+    assert!(off_m < 5.0, "placed {off_m} m from the click");
     assert!(text("elsewhere").starts_with("403"), "{result:#}");
     assert!(text("elsewhere").contains("Huyện Nghi Lộc"), "{result:#}");
     assert!(text("diff").contains("Thay đổi: 1"), "{result:#}");
@@ -514,7 +539,8 @@ async fn agencies_keep_their_layers_by_clicking_on_the_admin_page() {
     assert_eq!(result["problems"], serde_json::json!([]), "{result:#}");
     assert_eq!(
         result["sections"],
-        serde_json::json!({"lockdown_zones": false, "boundaries": false, "facilities": true, "daily_figures": true})
+        serde_json::json!({"lockdown_zones": false, "lockdown_points": false, "epidemic_levels": false,
+                           "boundaries": false, "facilities": true, "daily_figures": true})
     );
     let communes: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM admin_units_current WHERE level = 'commune' AND parent_code = '412'",
@@ -554,4 +580,37 @@ async fn agencies_keep_their_layers_by_clicking_on_the_admin_page() {
     .await
     .unwrap();
     assert!(placed_m < 5.0, "placed {placed_m} m from the click");
+
+    // The CDC sets the same commune's epidemic level with a click on it.
+    let (_, token) = db
+        .store
+        .create_token("cdc", covidmap_core::agency::Role::Editor, "browser test")
+        .await
+        .unwrap();
+    let result = browse(
+        "admin_level.mjs",
+        &[&served.base, "--token", &token, "--at", &at],
+    );
+    println!("{result:#}");
+    assert_eq!(result["problems"], serde_json::json!([]), "{result:#}");
+    assert_eq!(result["sections"]["epidemic_levels"], true, "{result:#}");
+    assert!(
+        result["set"].as_str().unwrap().contains(&commune),
+        "{result:#}"
+    );
+    let level: (i16, i32, String) = sqlx::query_as(
+        "SELECT level, active_cases, changed_by FROM commune_levels WHERE valid_to IS NULL AND id = $1",
+    )
+    .bind(&commune)
+    .fetch_one(db.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        level,
+        (
+            3,
+            17,
+            "Trung tâm Kiểm soát bệnh tật (CDC) Nghệ An".to_owned()
+        )
+    );
 }

@@ -55,6 +55,7 @@ let vertices = [];
 let picked = [];
 let selectedZone = null;
 let selectedFacility = null;
+let selectedPoint = null;
 /** The zone being edited (its id), or null when the form declares a new one. */
 let editing = null;
 /** The vertex being dragged (its index). */
@@ -132,6 +133,16 @@ map.on('click', async (e) => {
     mode = null;
     return moveFacility(at);
   }
+  if (mode === 'point') {
+    mode = null;
+    return declarePoint(at);
+  }
+  if (mode === 'level') {
+    mode = null;
+    return setLevel(e.point);
+  }
+  const point = map.queryRenderedFeatures(e.point, { layers: ['lockdown-points'] })[0];
+  if (point) return selectPoint(point.properties);
   const facility = map.queryRenderedFeatures(e.point, { layers: FACILITY_LAYERS })[0];
   if (facility) return selectFacility(facility);
   const zone = map.queryRenderedFeatures(e.point, { layers: ['lockdown-zones-fill', 'lockdown-zones-lifted'] })[0];
@@ -239,26 +250,30 @@ function showSelection(entity, text) {
   $('selection').hidden = false;
   $('selection-info').textContent = text;
   const zone = entity === 'lockdown_zones';
+  const declared = zone || entity === 'lockdown_points';
   $('edit-zone').hidden = !(zone && writes.has(entity));
-  $('lift').hidden = !(zone && writes.has(entity));
-  $('move').hidden = zone || !writes.has(entity);
+  $('lift').hidden = !(declared && writes.has(entity));
+  $('move').hidden = declared || !writes.has(entity);
   $('history').hidden = true;
 }
 
 function selectZone(zone) {
   selectedZone = zone;
   selectedFacility = null;
+  selectedPoint = null;
   showSelection('lockdown_zones', `${zone.name} – cấp ${zone.level} – ${zone.status === 'active' ? 'đang phong toả' : 'đã dỡ'} (${zone.id})`);
 }
 
 $('lift').addEventListener('click', async () => {
-  if (!selectedZone) return;
-  const { ok } = await api('POST', `/api/v1/zones/${encodeURIComponent(selectedZone.id)}/lift`);
-  if (ok) say(`Đã dỡ phong toả ${selectedZone.id}.`);
+  const [kind, declaration] = selectedZone ? ['zones', selectedZone] : ['lockdown-points', selectedPoint];
+  if (!declaration) return;
+  const { ok } = await api('POST', `/api/v1/${kind}/${encodeURIComponent(declaration.id)}/lift`);
+  if (ok) say(`Đã dỡ phong toả ${declaration.id}.`);
 });
 
 $('show-history').addEventListener('click', () => {
   if (selectedZone) showHistory('lockdown_zones', selectedZone.id);
+  else if (selectedPoint) showHistory('lockdown_points', selectedPoint.id);
   else if (selectedFacility) showHistory(selectedFacility.kind, selectedFacility.properties.id);
 });
 $('edit-zone').addEventListener('click', () => selectedZone && editZone());
@@ -286,6 +301,56 @@ async function showHistory(entity, id) {
     }
     list.append(item);
   }
+}
+
+// ---- lockdown points ----
+
+function selectPoint(point) {
+  selectedPoint = point;
+  selectedZone = null;
+  selectedFacility = null;
+  showSelection('lockdown_points', `${point.name} – cấp ${point.level} – bán kính ${point.radius_m} m – ${point.status === 'active' ? 'đang phong toả' : 'đã dỡ'} (${point.id})`);
+}
+
+$('point').addEventListener('submit', (e) => {
+  e.preventDefault();
+  mode = 'point';
+  say('Bấm vị trí của điểm phong toả trên bản đồ.');
+});
+
+async function declarePoint(at) {
+  const form = new FormData($('point'));
+  const properties = {
+    name: form.get('name'),
+    level: Number(form.get('level')),
+    reason: form.get('reason'),
+    started_at: iso(form.get('started_at')),
+    radius_m: Number(form.get('radius_m')),
+  };
+  if (form.get('planned_end')) properties.planned_end = iso(form.get('planned_end'));
+  const { ok, body } = await api('POST', '/api/v1/lockdown-points', {
+    type: 'Feature', geometry: { type: 'Point', coordinates: at }, properties,
+  });
+  if (ok) say(`Đã lưu điểm phong toả ${body.id} (phiên bản ${body.version_id}).`);
+}
+
+// ---- commune epidemic levels ----
+
+$('level').addEventListener('submit', (e) => {
+  e.preventDefault();
+  mode = 'level';
+  say('Bấm vào xã/phường trên bản đồ.');
+});
+
+async function setLevel(point) {
+  const commune = map.queryRenderedFeatures(point, { layers: ['commune-levels'] })[0];
+  if (!commune) return say('Không thấy xã/phường ở đó: phóng to (từ z7) rồi bấm lại.', 'error');
+  const form = new FormData($('level'));
+  const level = Number(form.get('level'));
+  const { ok } = await api('PUT', `/api/v1/communes/${encodeURIComponent(commune.properties.code)}/level`, {
+    level, active_cases: Number(form.get('active_cases')),
+  });
+  if (ok) say(`Đã đặt cấp ${level} cho ${commune.properties.name} (${commune.properties.code}).`);
 }
 
 // ---- boundaries ----
@@ -391,6 +456,7 @@ const KIND_OF_LAYER = {
 function selectFacility(feature) {
   selectedFacility = { kind: KIND_OF_LAYER[feature.layer.id], properties: feature.properties };
   selectedZone = null;
+  selectedPoint = null;
   showSelection(selectedFacility.kind, `${KINDS[selectedFacility.kind].label}: ${feature.properties.name} (${feature.properties.id})`);
 }
 

@@ -137,6 +137,29 @@ try {
   result.picked_saved = await saveZone(`Phong toả các xóm ${Date.now()}`);
   await screenshot(page, artefacts, 'admin-hamlets-picked');
 
+  // A lockdown point placed by clicking, then picked on the map and lifted.
+  const spot = JSON.parse(hamlets)[1];
+  const pointName = `Điểm phong toả thử ${Date.now()}`;
+  await page.click('details[data-layer=lockdown_points] summary');
+  await page.fill('#point input[name=name]', pointName);
+  await page.fill('#point input[name=reason]', 'F0 tại nhà');
+  await page.fill('#point input[name=started_at]', '2021-09-13T08:00');
+  await page.fill('#point input[name=radius_m]', '150');
+  result.point_saved = await act(async () => {
+    await page.click('#place-point');
+    const at = await pixel(spot);
+    await page.mouse.click(at.x, at.y);
+  });
+  await page.waitForFunction((n) => window.covidmap.map.queryRenderedFeatures({ layers: ['lockdown-points'] })
+    .some((f) => f.properties.name === n), pointName, { timeout: 15000, polling: 250 });
+  const shown = await pixel(spot);
+  await page.mouse.click(shown.x, shown.y);
+  await page.waitForFunction((n) => document.querySelector('#selection-info').textContent.startsWith(n), pointName);
+  result.point_buttons = await page.evaluate(() => Object.fromEntries(['edit-zone', 'lift', 'move', 'show-history']
+    .map((id) => [id, !document.getElementById(id).hidden])));
+  result.point_lifted = await act(() => page.click('#lift'));
+  await screenshot(page, artefacts, 'admin-point-lifted');
+
   // Another district's ground: refused, in the server's words.
   await page.click('#clear');
   await drawAround(JSON.parse(elsewhere));

@@ -2,7 +2,7 @@
 // told, in the server's words, that a day in the future is refused), then adds a testing
 // site by clicking on the map.
 // Usage: node admin_figures.mjs BASE_URL --token T --commune CODE --at '[lon, lat]' --artefacts DIR
-import { openPage, screenshot, jumpTo, options } from './browser.mjs';
+import { openPage, screenshot, jumpTo, signIn, options } from './browser.mjs';
 
 const { base, token, commune, at, artefacts } = options(process.argv.slice(2));
 const { browser, page, problems } = await openPage({ expectedStatuses: [422] });
@@ -32,9 +32,7 @@ async function enterFigures(day) {
 
 try {
   await page.goto(`${base}/admin`);
-  await page.fill('#token', token);
-  await page.click('#signin button');
-  await page.waitForSelector('#tools:not([hidden])');
+  await signIn(page, token);
   result.sections = await page.$$eval('#tools details[data-layer]', (ds) =>
     Object.fromEntries(ds.map((d) => [d.dataset.layer, !d.hidden])));
   await page.click('details[data-layer=daily_figures] summary');

@@ -1,16 +1,14 @@
 // The CDC sets a commune's epidemic level on the admin page: the level and active cases,
 // then a click on the commune.
 // Usage: node admin_level.mjs BASE_URL --token T --at '[lon, lat]' --artefacts DIR
-import { openPage, screenshot, jumpTo, options } from './browser.mjs';
+import { openPage, screenshot, jumpTo, signIn, options } from './browser.mjs';
 
 const { base, token, at, artefacts } = options(process.argv.slice(2));
 const { browser, page, problems } = await openPage();
 const result = { problems };
 try {
   await page.goto(`${base}/admin`);
-  await page.fill('#token', token);
-  await page.click('#signin button');
-  await page.waitForSelector('#tools:not([hidden])');
+  await signIn(page, token);
   result.sections = await page.$$eval('#tools details[data-layer]', (ds) =>
     Object.fromEntries(ds.map((d) => [d.dataset.layer, !d.hidden])));
   const place = JSON.parse(at);

@@ -1,18 +1,11 @@
 // The police move a checkpoint on the admin page: click it on the map, "move", click the new
 // place. Then a viewer's token: the same checkpoint shows its history, and nothing to change.
 // Usage: node admin_move.mjs BASE_URL --token T --viewer T --at '[lon, lat]' --artefacts DIR
-import { openPage, screenshot, jumpTo, mapIdle, options } from './browser.mjs';
+import { openPage, screenshot, jumpTo, mapIdle, signIn, options } from './browser.mjs';
 
 const { base, token, viewer, at, artefacts } = options(process.argv.slice(2));
 const { browser, page, problems } = await openPage();
 const result = { problems };
-
-async function signIn(secret) {
-  await page.fill('#token', secret);
-  await page.click('#signin button');
-  // (A viewer's tools are all folded away until something is picked: wait on the attribute.)
-  await page.waitForFunction(() => !document.querySelector('#tools').hidden);
-}
 
 /** Clicks a place on the map, `dx`, `dy` pixels off; returns where that is. */
 async function clickNear(place, dx = 0, dy = 0) {
@@ -26,7 +19,7 @@ const visible = (ids) => page.evaluate((list) => Object.fromEntries(list.map((id
 
 try {
   await page.goto(`${base}/admin`);
-  await signIn(token);
+  await signIn(page, token);
   const place = JSON.parse(at);
   await jumpTo(page, place, 16);
   await clickNear(place);
@@ -43,7 +36,7 @@ try {
   await page.click('#signout');
   await page.waitForSelector('#signin:not([hidden])');
   await mapIdle(page);
-  await signIn(viewer);
+  await signIn(page, viewer);
   result.viewer_message = await page.textContent('#message');
   result.viewer_sections = await page.$$eval('#tools details[data-layer]', (ds) => ds.filter((d) => !d.hidden).length);
   await jumpTo(page, moved, 16);

@@ -4,7 +4,7 @@
 // refused, and a boundary file previewed on the map then committed.
 // Usage: node admin_page.mjs BASE_URL --token T --inside '[lon, lat]' --elsewhere '[lon, lat]'
 //        --hamlets '[[lon, lat], …]' --file PATH --parent CODE --artefacts DIR
-import { openPage, screenshot, mapIdle, jumpTo, options } from './browser.mjs';
+import { openPage, screenshot, mapIdle, jumpTo, signIn, options } from './browser.mjs';
 
 const { base, token, inside, elsewhere, hamlets, file, parent, artefacts } = options(process.argv.slice(2));
 const { browser, context, page, problems } = await openPage({ expectedStatuses: [401, 403] });
@@ -63,9 +63,7 @@ try {
   await page.waitForFunction(() => document.querySelector('#message').textContent.startsWith('401'));
   result.wrong_token = await message();
 
-  await page.fill('#token', token);
-  await page.click('#signin button');
-  await page.waitForSelector('#tools:not([hidden])');
+  await signIn(page, token);
   result.who = await page.textContent('#who');
   result.signin_visible = await page.isVisible('#signin');
   result.sections = await page.$$eval('#tools details[data-layer]', (ds) =>

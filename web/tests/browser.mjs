@@ -81,6 +81,14 @@ export async function jumpTo(page, center, zoom) {
   );
 }
 
+/** Signs in on the admin page with a token, and waits until its tools are there. (A
+ *  viewer's tools are all folded away until something is picked: wait on the attribute.) */
+export async function signIn(page, token) {
+  await page.fill('#token', token);
+  await page.click('#signin button');
+  await page.waitForFunction(() => !document.querySelector('#tools').hidden);
+}
+
 /** The base URL (first argument) and `--name value` options. */
 export function options(argv) {
   const out = { base: argv[0] };

@@ -42,13 +42,18 @@ pub(crate) fn locate(path: &Path) -> Result<Source> {
         // A KMZ is a zip holding its KML.
         "zip" | "kmz" => locate_in_zip(path, display),
         "shp" => locate_shapefile(path, display),
-        _ => Ok(Source {
-            gdal_path: path.display().to_string(),
-            display,
-            is_shapefile: false,
-            cpg: None,
-            unpacked: None,
-        }),
+        _ => Ok(plain(path, display)),
+    }
+}
+
+/// A file GDAL reads as it is.
+fn plain(path: &Path, display: String) -> Source {
+    Source {
+        gdal_path: path.display().to_string(),
+        display,
+        is_shapefile: false,
+        cpg: None,
+        unpacked: None,
     }
 }
 
@@ -172,9 +177,6 @@ fn locate_in_zip(path: &Path, display: String) -> Result<Source> {
     }
     check_expansion(&display, &mut archive)?;
     let data = pick_data_entry(&display, &names)?;
-    if extension(Path::new(&data)) == "shp" {
-        check_siblings(&display, &data[..data.len() - 4], &names)?;
-    }
     let dir = tempfile::tempdir().map_err(|e| {
         IngestError::file(
             &display,
@@ -185,17 +187,12 @@ fn locate_in_zip(path: &Path, display: String) -> Result<Source> {
         )
     })?;
     unpack(&display, &mut archive, dir.path())?;
+    // Unpacked, a shapefile is checked (siblings, truncation, `.cpg`) as one sent loose.
     let unpacked = dir.path().join(&data);
-    let mut source = if extension(Path::new(&data)) == "shp" {
+    let mut source = if extension(&unpacked) == "shp" {
         locate_shapefile(&unpacked, display)?
     } else {
-        Source {
-            gdal_path: unpacked.display().to_string(),
-            display,
-            is_shapefile: false,
-            cpg: None,
-            unpacked: None,
-        }
+        plain(&unpacked, display)
     };
     source.unpacked = Some(Arc::new(dir));
     Ok(source)

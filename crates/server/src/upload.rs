@@ -176,29 +176,25 @@ pub async fn upload(store: &Store, request: UploadRequest) -> Result<UploadRepor
 /// The outlines of the units a change adds or changes, to 6 decimals (about 0.1 m).
 fn preview(units: &[AdminUnit], diff: &UnitDiff) -> geojson::FeatureCollection {
     use geo::MapCoords;
-    let change_of = |code: &str| {
-        if diff.added.iter().any(|c| c == code) {
-            Some("added")
-        } else if diff.changed.iter().any(|c| c.code == code) {
-            Some("changed")
-        } else {
-            None
-        }
-    };
+    let by_code: std::collections::HashMap<&str, &AdminUnit> =
+        units.iter().map(|u| (u.code.as_str(), u)).collect();
     let round = |v: f64| (v * 1e6).round() / 1e6;
-    let features = units
+    let features = diff
+        .added
         .iter()
-        .filter_map(|unit| {
-            let change = change_of(&unit.code)?;
+        .map(|code| (code.as_str(), "added"))
+        .chain(diff.changed.iter().map(|c| (c.code.as_str(), "changed")))
+        .filter_map(|(code, change)| {
+            let unit = by_code.get(code)?;
             let outline = unit
                 .geometry
                 .map_coords(|c| geo::coord! { x: round(c.x), y: round(c.y) });
             let mut properties = geojson::JsonObject::new();
-            properties.insert("code".into(), unit.code.clone().into());
+            properties.insert("code".into(), code.into());
             properties.insert("name".into(), unit.name.clone().into());
             properties.insert("change".into(), change.into());
             Some(geojson::Feature {
-                id: Some(geojson::feature::Id::String(unit.code.clone())),
+                id: Some(geojson::feature::Id::String(code.to_owned())),
                 geometry: Some(geojson::Geometry::from(&outline)),
                 properties: Some(properties),
                 bbox: None,

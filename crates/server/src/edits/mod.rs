@@ -171,7 +171,7 @@ pub(crate) fn identity(
 }
 
 /// The id in the body, if any, must be the one in the URL.
-pub(crate) fn same_id(asked: Option<&String>, path: &str) -> Result<(), ApiError> {
+fn same_id(asked: Option<&String>, path: &str) -> Result<(), ApiError> {
     match asked {
         Some(id) if id != path => Err(invalid(
             "properties.id",

@@ -4,18 +4,12 @@
 // revert. The server's error messages are shown as they are.
 import * as maplibregl from '/vendor/maplibre-gl/maplibre-gl.mjs';
 import { followChanges } from './live.js';
+import { $, el, getJson } from './dom.js';
 
-const $ = (id) => document.getElementById(id);
 let token = sessionStorage.getItem('covidmap-token');
 let me = null;
 /** The layers the caller may write (empty for a viewer). */
 let writes = new Set();
-
-function el(tag, text) {
-  const e = document.createElement(tag);
-  if (text !== undefined && text !== null) e.textContent = String(text);
-  return e;
-}
 
 function say(text, kind = 'ok') {
   const m = $('message');
@@ -31,12 +25,13 @@ function sayError(status, body) {
   say(lines.join('\n'), 'error');
 }
 
-async function api(method, path, body, contentType = 'application/json') {
+/** A call with the token; the body is JSON, or a form (a file upload) as it is. */
+async function api(method, path, body) {
   const headers = { Authorization: `Bearer ${token}` };
   let payload = body;
   if (body !== undefined && !(body instanceof FormData)) {
-    headers['Content-Type'] = contentType;
-    payload = contentType === 'application/json' ? JSON.stringify(body) : body;
+    headers['Content-Type'] = 'application/json';
+    payload = JSON.stringify(body);
   }
   const response = await fetch(path, { method, headers, body: payload });
   const answer = await response.json().catch(() => ({}));
@@ -50,12 +45,12 @@ const map = new maplibregl.Map({ container: 'map', style: '/styles/covid.json', 
 map.addControl(new maplibregl.NavigationControl(), 'top-right');
 // What is written (here or by anyone) shows as soon as the server has published it.
 followChanges(map);
-let mode = null; // 'draw', 'pick', 'place', 'move' or null (select)
+let mode = null; // 'draw', 'pick', a key of ONE_CLICK, or null (select)
 let vertices = [];
 let picked = [];
-let selectedZone = null;
-let selectedFacility = null;
-let selectedPoint = null;
+/** What was picked on the map: its table (`lockdown_zones`, a facility kind…) and its
+ *  tile properties; null when nothing is. */
+let selected = null;
 /** The zone being edited (its id), or null when the form declares a new one. */
 let editing = null;
 /** The vertex being dragged (its index). */
@@ -125,29 +120,26 @@ map.on('click', async (e) => {
     say(`Đã chọn: ${picked.join(', ') || 'không'}`);
     return redraw();
   }
-  if (mode === 'place') {
+  if (ONE_CLICK[mode]) {
+    const act = ONE_CLICK[mode];
     mode = null;
-    return placeFacility(at);
-  }
-  if (mode === 'move') {
-    mode = null;
-    return moveFacility(at);
-  }
-  if (mode === 'point') {
-    mode = null;
-    return declarePoint(at);
-  }
-  if (mode === 'level') {
-    mode = null;
-    return setLevel(e.point);
+    return act(at, e.point);
   }
   const point = map.queryRenderedFeatures(e.point, { layers: ['lockdown-points'] })[0];
-  if (point) return selectPoint(point.properties);
+  if (point) return select('lockdown_points', point.properties);
   const facility = map.queryRenderedFeatures(e.point, { layers: FACILITY_LAYERS })[0];
-  if (facility) return selectFacility(facility);
+  if (facility) return select(KIND_OF_LAYER[facility.layer.id], facility.properties);
   const zone = map.queryRenderedFeatures(e.point, { layers: ['lockdown-zones-fill', 'lockdown-zones-lifted'] })[0];
-  if (zone) selectZone(zone.properties);
+  if (zone) select('lockdown_zones', zone.properties);
 });
+
+/** The modes that wait for one click on the map, and what that click does. */
+const ONE_CLICK = {
+  place: (at) => placeFacility(at),
+  move: (at) => moveFacility(at),
+  point: (at) => declarePoint(at),
+  level: (_, pixel) => setLevel(pixel),
+};
 
 $('draw').addEventListener('click', () => {
   mode = 'draw';
@@ -172,6 +164,18 @@ $('clear').addEventListener('click', () => {
 // ---- zones ----
 
 const iso = (local) => (local ? new Date(local).toISOString() : undefined);
+
+/** The particulars a zone's or a lockdown point's form declares. */
+function declaration(form) {
+  const properties = {
+    name: form.get('name'),
+    level: Number(form.get('level')),
+    reason: form.get('reason'),
+    started_at: iso(form.get('started_at')),
+  };
+  if (form.get('planned_end')) properties.planned_end = iso(form.get('planned_end'));
+  return properties;
+}
 /** An instant as a datetime-local input shows it, in the browser's time zone. */
 function local(instant) {
   if (!instant) return '';
@@ -188,7 +192,7 @@ function stopEditing() {
 /** Loads the selected zone into the form and onto the map: its vertices to drag, or the
  *  hamlets it was declared over to pick again. */
 async function editZone() {
-  const { ok, body } = await api('GET', `/api/v1/layers/zones/${encodeURIComponent(selectedZone.id)}`);
+  const { ok, body } = await api('GET', `/api/v1/layers/zones/${encodeURIComponent(selected.properties.id)}`);
   if (!ok) return;
   const p = body.properties;
   const polygons = body.geometry.type === 'Polygon' ? [body.geometry.coordinates] : body.geometry.coordinates;
@@ -219,14 +223,7 @@ async function editZone() {
 
 $('zone').addEventListener('submit', async (e) => {
   e.preventDefault();
-  const form = new FormData(e.target);
-  const properties = {
-    name: form.get('name'),
-    level: Number(form.get('level')),
-    reason: form.get('reason'),
-    started_at: iso(form.get('started_at')),
-  };
-  if (form.get('planned_end')) properties.planned_end = iso(form.get('planned_end'));
+  const properties = declaration(new FormData(e.target));
   let geometry = null;
   if (vertices.length >= 3) geometry = { type: 'Polygon', coordinates: [[...vertices, vertices[0]]] };
   else if (picked.length) properties.unit_codes = picked;
@@ -244,39 +241,39 @@ $('zone').addEventListener('submit', async (e) => {
   }
 });
 
+/** What the selection panel says of each kind of thing picked. */
+function describe(entity, p) {
+  const state = p.status === 'active' ? 'đang phong toả' : 'đã dỡ';
+  if (entity === 'lockdown_zones') return `${p.name} – cấp ${p.level} – ${state} (${p.id})`;
+  if (entity === 'lockdown_points') return `${p.name} – cấp ${p.level} – bán kính ${p.radius_m} m – ${state} (${p.id})`;
+  return `${KINDS[entity].label}: ${p.name} (${p.id})`;
+}
+
 /** Shows what was picked on the map, with only what the caller may do to it; every role
  *  may read its history. */
-function showSelection(entity, text) {
+function select(entity, properties) {
+  selected = { entity, properties };
   $('selection').hidden = false;
-  $('selection-info').textContent = text;
+  $('selection-info').textContent = describe(entity, properties);
   const zone = entity === 'lockdown_zones';
-  const declared = zone || entity === 'lockdown_points';
+  const declared = Boolean(DECLARATION_URL[entity]);
   $('edit-zone').hidden = !(zone && writes.has(entity));
   $('lift').hidden = !(declared && writes.has(entity));
   $('move').hidden = declared || !writes.has(entity);
   $('history').hidden = true;
 }
 
-function selectZone(zone) {
-  selectedZone = zone;
-  selectedFacility = null;
-  selectedPoint = null;
-  showSelection('lockdown_zones', `${zone.name} – cấp ${zone.level} – ${zone.status === 'active' ? 'đang phong toả' : 'đã dỡ'} (${zone.id})`);
-}
+/** Where each kind of declaration is lifted. */
+const DECLARATION_URL = { lockdown_zones: 'zones', lockdown_points: 'lockdown-points' };
 
 $('lift').addEventListener('click', async () => {
-  const [kind, declaration] = selectedZone ? ['zones', selectedZone] : ['lockdown-points', selectedPoint];
-  if (!declaration) return;
-  const { ok } = await api('POST', `/api/v1/${kind}/${encodeURIComponent(declaration.id)}/lift`);
-  if (ok) say(`Đã dỡ phong toả ${declaration.id}.`);
+  const id = selected.properties.id;
+  const { ok } = await api('POST', `/api/v1/${DECLARATION_URL[selected.entity]}/${encodeURIComponent(id)}/lift`);
+  if (ok) say(`Đã dỡ phong toả ${id}.`);
 });
 
-$('show-history').addEventListener('click', () => {
-  if (selectedZone) showHistory('lockdown_zones', selectedZone.id);
-  else if (selectedPoint) showHistory('lockdown_points', selectedPoint.id);
-  else if (selectedFacility) showHistory(selectedFacility.kind, selectedFacility.properties.id);
-});
-$('edit-zone').addEventListener('click', () => selectedZone && editZone());
+$('show-history').addEventListener('click', () => showHistory(selected.entity, selected.properties.id));
+$('edit-zone').addEventListener('click', () => editZone());
 
 async function showHistory(entity, id) {
   const { ok, body } = await api('GET', `/api/v1/history?entity=${entity}&id=${encodeURIComponent(id)}`);
@@ -305,13 +302,6 @@ async function showHistory(entity, id) {
 
 // ---- lockdown points ----
 
-function selectPoint(point) {
-  selectedPoint = point;
-  selectedZone = null;
-  selectedFacility = null;
-  showSelection('lockdown_points', `${point.name} – cấp ${point.level} – bán kính ${point.radius_m} m – ${point.status === 'active' ? 'đang phong toả' : 'đã dỡ'} (${point.id})`);
-}
-
 $('point').addEventListener('submit', (e) => {
   e.preventDefault();
   mode = 'point';
@@ -320,14 +310,7 @@ $('point').addEventListener('submit', (e) => {
 
 async function declarePoint(at) {
   const form = new FormData($('point'));
-  const properties = {
-    name: form.get('name'),
-    level: Number(form.get('level')),
-    reason: form.get('reason'),
-    started_at: iso(form.get('started_at')),
-    radius_m: Number(form.get('radius_m')),
-  };
-  if (form.get('planned_end')) properties.planned_end = iso(form.get('planned_end'));
+  const properties = { ...declaration(form), radius_m: Number(form.get('radius_m')) };
   const { ok, body } = await api('POST', '/api/v1/lockdown-points', {
     type: 'Feature', geometry: { type: 'Point', coordinates: at }, properties,
   });
@@ -447,21 +430,11 @@ $('place').addEventListener('click', () => {
   say('Bấm vào vị trí trên bản đồ.');
 });
 
-/** The style layer of each kind, for picking a facility on the map. */
-const FACILITY_LAYERS = ['checkpoints', 'quarantine-camps', 'testing-sites', 'essential-services'];
-const KIND_OF_LAYER = {
-  checkpoints: 'checkpoints', 'quarantine-camps': 'quarantine_camps',
-  'testing-sites': 'testing_sites', 'essential-services': 'essential_services',
-};
-function selectFacility(feature) {
-  selectedFacility = { kind: KIND_OF_LAYER[feature.layer.id], properties: feature.properties };
-  selectedZone = null;
-  selectedPoint = null;
-  showSelection(selectedFacility.kind, `${KINDS[selectedFacility.kind].label}: ${feature.properties.name} (${feature.properties.id})`);
-}
+// A kind's style layer is named as its URL: picking a facility on the map finds its kind.
+const FACILITY_LAYERS = Object.values(KINDS).map((k) => k.url);
+const KIND_OF_LAYER = Object.fromEntries(Object.entries(KINDS).map(([kind, k]) => [k.url, kind]));
 
 $('move').addEventListener('click', () => {
-  if (!selectedFacility) return;
   mode = 'move';
   say('Bấm vị trí mới trên bản đồ.');
 });
@@ -469,7 +442,7 @@ $('move').addEventListener('click', () => {
 
 /** Moves the selected facility: the same particulars at a new place (a new version). */
 async function moveFacility(at) {
-  const { kind, properties: p } = selectedFacility;
+  const { entity: kind, properties: p } = selected;
   const properties = { name: p.name, status: p.status };
   for (const key of ['managed_by', 'category', 'capacity', 'occupancy']) {
     if (p[key] !== undefined) properties[key] = p[key];
@@ -510,9 +483,9 @@ $('figures').addEventListener('submit', async (e) => {
 async function loadCommunes() {
   const district = me.org.district_code;
   const query = district ? `level=commune&parent=${encodeURIComponent(district)}` : 'level=commune';
-  const response = await fetch(`/api/v1/units?${query}`);
-  if (!response.ok) return;
-  const units = (await response.json()).features.map((f) => f.properties);
+  const { ok, body } = await getJson(`/api/v1/units?${query}`);
+  if (!ok) return;
+  const units = body.features.map((f) => f.properties);
   units.sort((a, b) => a.name.localeCompare(b.name, 'vi'));
   $('figures').commune.replaceChildren(...units.map((u) => Object.assign(el('option', `${u.name} (${u.code})`), { value: u.code })));
 }

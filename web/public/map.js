@@ -4,25 +4,10 @@
 import * as maplibregl from '/vendor/maplibre-gl/maplibre-gl.mjs';
 import { STRINGS, LEVEL_COLOURS } from './i18n.js';
 import { followChanges } from './live.js';
+import { $, el, getJson } from './dom.js';
 
 let lang = new URLSearchParams(location.search).get('lang') === 'en' ? 'en' : 'vi';
 const t = (key) => STRINGS[lang][key];
-const $ = (id) => document.getElementById(id);
-
-/** An element with text (and a class). */
-function el(tag, text, className) {
-  const e = document.createElement(tag);
-  if (text !== undefined && text !== null) e.textContent = String(text);
-  if (className) e.className = className;
-  return e;
-}
-
-async function getJson(url) {
-  const response = await fetch(url);
-  const body = await response.json().catch(() => ({}));
-  return { ok: response.ok, status: response.status, body };
-}
-
 const dateTime = (iso) =>
   iso ? new Date(iso).toLocaleString(lang === 'vi' ? 'vi-VN' : 'en-GB', { timeZone: 'Asia/Ho_Chi_Minh' }) : '–';
 const distance = (m) => (m >= 1000 ? `${(m / 1000).toFixed(1)} km` : `${Math.round(m)} m`);

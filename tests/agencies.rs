@@ -5,6 +5,7 @@
 use chrono::Utc;
 use covidmap_core::agency::{OrgKind, Organisation, Role};
 use covidmap_core::layers::{Declaration, LockdownZone};
+use covidmap_core::Entity;
 use covidmap_store::{Author, StoreError, Write};
 use covidmap_tests::TestDb;
 use geo::{polygon, MultiPolygon};
@@ -115,12 +116,15 @@ async fn every_edit_is_a_version_with_its_audit_entry_and_can_be_reverted() {
     assert_eq!(second.before.as_ref().unwrap()["name"], "Phong toả khối 3");
     let lifted = db
         .store
-        .lift("lockdown_zones", "z1", &author(None))
+        .lift(Entity::LockdownZones, "z1", &author(None))
         .await
         .unwrap();
     assert_eq!(lifted.after["status"], "lifted");
     assert_eq!(lifted.after["name"], "Phong toả khối 3 và 4");
-    let twice = db.store.lift("lockdown_zones", "z1", &author(None)).await;
+    let twice = db
+        .store
+        .lift(Entity::LockdownZones, "z1", &author(None))
+        .await;
     assert!(matches!(twice, Err(StoreError::AlreadyLifted { .. })));
     let again = db
         .store
@@ -136,7 +140,7 @@ async fn every_edit_is_a_version_with_its_audit_entry_and_can_be_reverted() {
 
     let reverted = db
         .store
-        .revert("lockdown_zones", "z1", first.version_id, &author(None))
+        .revert(Entity::LockdownZones, "z1", first.version_id, &author(None))
         .await
         .unwrap();
     assert_eq!(reverted.after["name"], "Phong toả khối 3");
@@ -146,7 +150,7 @@ async fn every_edit_is_a_version_with_its_audit_entry_and_can_be_reverted() {
         "a revert is a new version"
     );
 
-    let history = db.store.history("lockdown_zones", "z1").await.unwrap();
+    let history = db.store.history(Entity::LockdownZones, "z1").await.unwrap();
     let actions: Vec<&str> = history.iter().map(|e| e.action.as_str()).collect();
     assert_eq!(actions, ["create", "update", "lift", "revert"]);
     assert!(history.iter().all(|e| e.org_id == "ubnd-412"));
@@ -158,7 +162,7 @@ async fn every_edit_is_a_version_with_its_audit_entry_and_can_be_reverted() {
 
     let missing = db
         .store
-        .revert("lockdown_zones", "z1", 999_999, &author(None))
+        .revert(Entity::LockdownZones, "z1", 999_999, &author(None))
         .await;
     assert!(matches!(missing, Err(StoreError::NoSuchVersion { .. })));
     // The audit log cannot be rewritten.

@@ -6,11 +6,11 @@
 use covidmap_core::legacy::TextEncoding;
 use covidmap_core::{AdminUnit, Level};
 use covidmap_ingest::{plan, read_file, Known};
-use covidmap_server::upload::UploadError;
 use covidmap_store::StoreError;
 use covidmap_tests::{
     data, fixture, offset_m, ogr2ogr, options, square_feature, write_geojson, TestDb,
 };
+use covidmap_upload::UploadError;
 use serde_json::json;
 use std::path::Path;
 

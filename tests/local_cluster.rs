@@ -3,10 +3,10 @@
 #![allow(clippy::unwrap_used)] // helpers of tests: a failed step fails the test
 
 use covidmap_core::Level;
-use covidmap_server::upload::{upload, UploadRequest};
 use covidmap_store::local::{ClusterState, LocalCluster};
 use covidmap_store::Store;
-use covidmap_tests::{data, options};
+use covidmap_tests::data;
+use covidmap_upload::{unguarded, upload, UploadRequest};
 
 #[tokio::test]
 async fn a_cluster_keeps_committed_data_across_stop_and_start() {
@@ -23,16 +23,12 @@ async fn a_cluster_keeps_committed_data_across_stop_and_start() {
     assert_eq!(cluster.state().unwrap(), ClusterState::Running);
 
     let store = Store::connect(&cluster.url()).await.unwrap();
-    let request = UploadRequest {
-        path: data("real/nghe_an_province.geojson"),
-        read: options(Level::Province),
-        parent: None,
-        uploaded_by: "test".into(),
-        dry_run: false,
-        within_district: None,
-        expected_diff: None,
-    };
-    upload(&store, request).await.unwrap();
+    let request = UploadRequest::new(
+        data("real/nghe_an_province.geojson"),
+        Level::Province,
+        "test",
+    );
+    upload(&store, request, unguarded()).await.unwrap();
     store.close().await;
 
     let c = cluster.clone();

@@ -5,11 +5,13 @@
 // A test harness: a failed step must fail the test that called it, loudly.
 #![allow(clippy::unwrap_used, clippy::missing_panics_doc)]
 
+pub mod api;
+
 use covidmap_core::Level;
 use covidmap_ingest::{FieldFlags, ReadOptions};
-use covidmap_server::upload::{upload, UploadError, UploadReport, UploadRequest};
 use covidmap_store::local::LocalCluster;
 use covidmap_store::Store;
+use covidmap_upload::{unguarded, upload, UploadError, UploadReport, UploadRequest};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -154,10 +156,15 @@ impl TestDb {
                 .collect::<std::collections::BTreeSet<_>>()
                 .into_iter()
                 .collect();
-            db.store
-                .apply_units(level, &parents, &these, &provenance, false)
-                .await
-                .unwrap();
+            let change = covidmap_store::UnitsChange {
+                level,
+                scope: &parents,
+                units: &these,
+                provenance: &provenance,
+                dry_run: false,
+                author: None,
+            };
+            db.store.apply_units(&change).await.unwrap();
         }
         let layers = covidmap_demo::layers(&units, 2021);
         db.store
@@ -204,16 +211,11 @@ impl TestDb {
         parent: Option<&str>,
         dry_run: bool,
     ) -> Result<UploadReport, UploadError> {
-        let request = UploadRequest {
-            path: path.to_owned(),
-            read,
-            parent: parent.map(str::to_owned),
-            uploaded_by: "test".into(),
-            dry_run,
-            within_district: None,
-            expected_diff: None,
-        };
-        upload(&self.store, request).await
+        let mut request = UploadRequest::new(path.to_owned(), read.level, "test");
+        request.read = read;
+        request.parent = parent.map(str::to_owned);
+        request.dry_run = dry_run;
+        upload(&self.store, request, unguarded()).await
     }
 
     /// Everything that identifies the database's state: versions, open versions, uploads,

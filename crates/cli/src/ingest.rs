@@ -5,7 +5,7 @@ use crate::database;
 use covidmap_core::legacy::TextEncoding;
 use covidmap_core::Level;
 use covidmap_ingest::{FieldFlags, ReadOptions};
-use covidmap_server::upload::{upload, UploadReport, UploadRequest};
+use covidmap_upload::{unguarded, upload, UploadReport, UploadRequest};
 
 pub async fn ingest(global: &Global, args: IngestArgs) -> anyhow::Result<()> {
     let encoding = args
@@ -18,26 +18,22 @@ pub async fn ingest(global: &Global, args: IngestArgs) -> anyhow::Result<()> {
         UploadLevel::Commune => Level::Commune,
         UploadLevel::Hamlet => Level::Hamlet,
     };
-    let request = UploadRequest {
-        path: args.file.clone(),
-        read: ReadOptions {
-            level,
-            fields: FieldFlags {
-                name: args.name_field,
-                code: args.code_field,
-                parent: args.parent_field,
-            },
-            source_crs: args.source_crs,
-            encoding,
+    let mut request = UploadRequest::new(args.file.clone(), level, args.by);
+    request.read = ReadOptions {
+        level,
+        fields: FieldFlags {
+            name: args.name_field,
+            code: args.code_field,
+            parent: args.parent_field,
         },
-        parent: args.parent,
-        uploaded_by: args.by,
-        dry_run: args.dry_run,
-        within_district: None,
-        expected_diff: None,
+        source_crs: args.source_crs,
+        encoding,
     };
+    request.parent = args.parent;
+    request.dry_run = args.dry_run;
+    // An operator at the command line answers for the whole province.
     let db = database::open(global).await?;
-    let report = upload(&db.store, request).await;
+    let report = upload(&db.store, request, unguarded()).await;
     db.store.close().await;
     let report = report?;
     if args.json {

@@ -3,9 +3,8 @@
 
 use crate::demo_data::{self, COMMUNES, DISTRICTS, HAMLETS, PROVINCE};
 use covidmap_core::Level;
-use covidmap_ingest::{FieldFlags, ReadOptions};
-use covidmap_server::upload::{upload, UploadRequest};
 use covidmap_store::Store;
+use covidmap_upload::{unguarded, upload, UploadRequest};
 use std::path::Path;
 
 /// Seed of the committed sample data.
@@ -24,22 +23,9 @@ pub async fn load(store: &Store, data_dir: &Path) -> anyhow::Result<()> {
         (generated.join(HAMLETS), Level::Hamlet),
     ];
     for (path, level) in files {
-        let request = UploadRequest {
-            path: path.clone(),
-            read: ReadOptions {
-                level,
-                fields: FieldFlags::default(),
-                source_crs: None,
-                encoding: None,
-            },
-            parent: None,
-            uploaded_by: "sample data".into(),
-            dry_run: false,
-            within_district: None,
-            expected_diff: None,
-        };
+        let request = UploadRequest::new(path.clone(), level, "sample data");
         let started = std::time::Instant::now();
-        let report = upload(store, request).await?;
+        let report = upload(store, request, unguarded()).await?;
         eprintln!(
             "loaded {} {level} unit(s) from {} in {:.1} s",
             report.plan.units,

@@ -509,6 +509,24 @@ impl Snapshot {
     }
 }
 
+impl crate::policy::Places for Snapshot {
+    fn unit(&self, code: &str) -> Option<&AdminUnit> {
+        Snapshot::unit(self, code)
+    }
+
+    fn unit_at(&self, level: Level, point: Point<f64>) -> Option<&AdminUnit> {
+        Snapshot::unit_at(self, level, point)
+    }
+
+    fn districts(&self) -> Vec<&AdminUnit> {
+        self.units
+            .list
+            .iter()
+            .filter(|u| u.level == Level::District)
+            .collect()
+    }
+}
+
 impl UnitIndex {
     fn new(list: Vec<AdminUnit>) -> Self {
         let by_code = list

@@ -22,3 +22,27 @@ pub struct AdminUnit {
     /// Boundary, EPSG:4326.
     pub geometry: MultiPolygon<f64>,
 }
+
+impl AdminUnit {
+    /// A unit named `name` (its matching key worked out from it), of the level its type
+    /// belongs to.
+    #[must_use]
+    pub fn new(
+        code: impl Into<String>,
+        name: impl Into<String>,
+        unit_type: UnitType,
+        parent_code: Option<&str>,
+        geometry: MultiPolygon<f64>,
+    ) -> Self {
+        let name = name.into();
+        AdminUnit {
+            code: code.into(),
+            level: unit_type.level(),
+            name_key: crate::text::name_key(&name),
+            name,
+            unit_type,
+            parent_code: parent_code.map(str::to_owned),
+            geometry,
+        }
+    }
+}

@@ -5,19 +5,19 @@
 
 use crate::auth::Authenticated;
 use crate::backend::Backend;
-use crate::edits::author;
+use crate::edits::{allow, author};
 use crate::error::ApiError;
 use crate::requests::FieldError;
-use crate::upload::{upload, UploadError, UploadRequest};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{DefaultBodyLimit, Multipart, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
-use covidmap_core::agency::{may_write, Layer, Scope};
-use covidmap_core::Level;
-use covidmap_ingest::{FieldFlags, ReadOptions};
+use covidmap_core::policy::{Action, Place, Policy};
+use covidmap_core::{Entity, Level};
+use covidmap_ingest::FieldFlags;
+use covidmap_upload::{upload, UploadError, UploadRequest};
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -162,72 +162,63 @@ pub(crate) async fn upload_boundaries<B: Backend>(
     query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
     multipart: Multipart,
 ) -> Result<Response, ApiError> {
-    let scope = may_write(&caller.org, caller.role, Layer::Boundaries)?;
+    let snapshot = backend.snapshot();
+    allow(
+        &snapshot,
+        &caller,
+        &Action::new(Entity::Boundaries, Place::Anywhere),
+    )?;
     let params = crate::routes::known_params(query, &PARAMETERS)?;
     let level = params
         .get("level")
         .ok_or_else(|| ApiError::bad_parameter("level", "level is required: commune or hamlet"))?
         .parse::<Level>()
         .map_err(|e| ApiError::bad_parameter("level", e.to_string()))?;
-    match (level, &scope) {
-        (Level::Commune | Level::Hamlet, _) | (Level::District, Scope::Province) => {}
-        (Level::District, Scope::District(_)) => {
-            return Err(ApiError::Forbidden(format!(
-            "{} uploads its communes and hamlets; district boundaries are the provincial office's",
-            caller.org.name
-        )))
-        }
-        (Level::Province, _) => {
-            return Err(ApiError::bad_parameter(
-                "level",
-                "the province's outline is not uploaded; level must be commune or hamlet",
-            ))
-        }
+    if level == Level::Province {
+        return Err(ApiError::bad_parameter(
+            "level",
+            "the province's outline is not uploaded; level must be commune or hamlet",
+        ));
     }
+    // Who may upload this level at all, before the file is read.
+    let level_only = Place::Boundaries {
+        level,
+        codes: Vec::new(),
+        parents: Vec::new(),
+    };
+    allow(
+        &snapshot,
+        &caller,
+        &Action::new(Entity::Boundaries, level_only),
+    )?;
     let dry_run = crate::routes::bool_param(&params, "dry_run")?.unwrap_or(false);
     let store = backend.store().ok_or(ApiError::ReadOnly)?.clone();
     let dir = tempfile::tempdir().map_err(|e| ApiError::Internal(Box::new(e)))?;
     let path = save_file(multipart, dir.path()).await?;
-    let request = UploadRequest {
-        path,
-        read: ReadOptions {
-            level,
-            fields: FieldFlags {
-                name: params.get("name_field").cloned(),
-                code: params.get("code_field").cloned(),
-                parent: params.get("parent_field").cloned(),
-            },
-            source_crs: params.get("source_crs").cloned(),
-            encoding: params
-                .get("encoding")
-                .map(|e| {
-                    e.parse()
-                        .map_err(|err| ApiError::bad_parameter("encoding", format!("{err}")))
-                })
-                .transpose()?,
-        },
-        parent: params.get("parent").cloned(),
-        uploaded_by: caller.org.name.clone(),
-        dry_run,
-        within_district: match &scope {
-            Scope::District(code) => Some(code.clone()),
-            Scope::Province => None,
-        },
-        expected_diff: params.get("expect_diff").cloned(),
+    let mut request = UploadRequest::new(path, level, caller.org.name.clone());
+    request.read.fields = FieldFlags {
+        name: params.get("name_field").cloned(),
+        code: params.get("code_field").cloned(),
+        parent: params.get("parent_field").cloned(),
     };
-    let report = upload(&store, request).await.map_err(upload_error)?;
-    if let Some(upload_id) = report.applied.upload_id {
-        let diff = serde_json::to_value(&report.applied.diff).unwrap_or_default();
-        store
-            .record(
-                &author(&caller),
-                "upload",
-                "boundaries",
-                &upload_id.to_string(),
-                diff,
-            )
-            .await?;
-    }
+    request.read.source_crs = params.get("source_crs").cloned();
+    request.read.encoding = params
+        .get("encoding")
+        .map(|e| {
+            e.parse()
+                .map_err(|err| ApiError::bad_parameter("encoding", format!("{err}")))
+        })
+        .transpose()?;
+    request.parent = params.get("parent").cloned();
+    request.author = Some(author(&caller));
+    request.dry_run = dry_run;
+    request.expected_diff = params.get("expect_diff").cloned();
+    // Every unit of the file and every parent it replaces units under: the caller's.
+    let policy = Policy::new(&*snapshot);
+    let guard = |action: &Action| policy.check(&caller, action);
+    let report = upload(&store, request, &guard)
+        .await
+        .map_err(upload_error)?;
     let status = if dry_run {
         StatusCode::OK
     } else {
@@ -251,7 +242,12 @@ pub(crate) async fn revert_upload<B: Backend>(
     Authenticated(caller): Authenticated,
     axum::extract::Path(upload_id): axum::extract::Path<i64>,
 ) -> Result<Response, ApiError> {
-    let scope = may_write(&caller.org, caller.role, Layer::Boundaries)?;
+    let snapshot = backend.snapshot();
+    allow(
+        &snapshot,
+        &caller,
+        &Action::new(Entity::Boundaries, Place::Anywhere),
+    )?;
     let store = backend.store().ok_or(ApiError::ReadOnly)?;
     let (level, parents) =
         store
@@ -261,42 +257,24 @@ pub(crate) async fn revert_upload<B: Backend>(
                 field: "id".into(),
                 message: format!("there is no upload {upload_id}"),
             })?;
-    if let Scope::District(district) = &scope {
-        let snapshot = backend.snapshot();
-        let outside = parents.iter().find(|parent| {
-            let found = match level {
-                Level::Commune => Some(parent.as_str()),
-                Level::Hamlet => snapshot.unit(parent).and_then(|c| c.parent_code.as_deref()),
-                _ => None,
-            };
-            found != Some(district.as_str())
-        });
-        if let Some(parent) = outside {
-            return Err(ApiError::Forbidden(format!(
-                "upload {upload_id} touched units under {parent}, outside {}'s district ({district})",
-                caller.org.name
-            )));
-        }
-    }
+    // Undoing an upload writes the units it touched, under the parents they had before
+    // and after it: all of them must be the caller's.
+    let touched = Place::Boundaries {
+        level,
+        codes: Vec::new(),
+        parents,
+    };
+    let action = Action::new(Entity::Boundaries, touched).called(format!("upload {upload_id}"));
+    allow(&snapshot, &caller, &action)?;
     let reverted = store
-        .revert_upload(upload_id, &caller.org.name)
+        .revert_upload(upload_id, &author(&caller))
         .await
         .map_err(|e| match e {
             covidmap_store::StoreError::ChangedSince { .. }
             | covidmap_store::StoreError::WouldOrphan { .. } => ApiError::Conflict(e.to_string()),
             other => other.into(),
         })?;
-    let after = serde_json::to_value(&reverted).unwrap_or_default();
-    store
-        .record(
-            &author(&caller),
-            "revert_upload",
-            "boundaries",
-            &reverted.upload_id.to_string(),
-            after.clone(),
-        )
-        .await?;
-    Ok(Json(after).into_response())
+    Ok(Json(reverted).into_response())
 }
 
 /// Refusals of the file say what is wrong with it, feature by feature (422).
@@ -316,7 +294,7 @@ fn upload_error(e: UploadError) -> ApiError {
                 })
                 .collect(),
         ),
-        UploadError::OutsideDistrict { .. } => ApiError::Forbidden(e.to_string()),
+        UploadError::Refused(refusal) => refusal.into(),
         UploadError::Store(e) => match e {
             covidmap_store::StoreError::DiffChanged
             | covidmap_store::StoreError::WouldOrphan { .. } => ApiError::Conflict(e.to_string()),

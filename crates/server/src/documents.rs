@@ -14,9 +14,9 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{post, put};
 use axum::{Json, Router};
-use covidmap_core::agency::{may_write, Layer};
 use covidmap_core::documents::{Document, DocumentKind};
-use covidmap_store::{new_id, Pdf, Write};
+use covidmap_core::policy::{Action, Place};
+use covidmap_store::{Pdf, Write};
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -37,11 +37,15 @@ pub fn routes<B: Backend>() -> Router<Arc<B>> {
         )
 }
 
-fn layer(kind: DocumentKind) -> Layer {
-    match kind {
-        DocumentKind::Directive => Layer::Directives,
-        DocumentKind::SupportPolicy => Layer::SupportPolicies,
-    }
+/// Whether the caller may write documents of this kind (no place: documents are the
+/// province's).
+fn allow_kind<B: Backend>(
+    backend: &B,
+    caller: &covidmap_store::Caller,
+    kind: DocumentKind,
+) -> Result<(), ApiError> {
+    let action = Action::new(kind.entity(), Place::Anywhere);
+    crate::edits::allow(&backend.snapshot(), caller, &action)
 }
 
 /// Publishes a directive (provincial office) or a support policy (labour).
@@ -55,11 +59,8 @@ pub(crate) async fn create<B: Backend>(
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
     let request = document_request(&body, today_in_province()).map_err(ApiError::Invalid)?;
-    may_write(&caller.org, caller.role, layer(request.kind))?;
-    let id = match request.id.clone() {
-        Some(id) => id,
-        None => new_id("doc")?,
-    };
+    allow_kind(&*backend, &caller, request.kind)?;
+    let id = crate::edits::id_for_new(request.id.clone(), request.kind.entity())?;
     write(
         backend,
         caller,
@@ -89,9 +90,9 @@ pub(crate) async fn update<B: Backend>(
         .await?
         .ok_or_else(|| not_found(&id))?;
     // Both what it is and what it becomes must be the caller's to write.
-    may_write(&caller.org, caller.role, layer(current))?;
+    allow_kind(&*backend, &caller, current)?;
     let request = document_request(&body, today_in_province()).map_err(ApiError::Invalid)?;
-    may_write(&caller.org, caller.role, layer(request.kind))?;
+    allow_kind(&*backend, &caller, request.kind)?;
     write(backend, caller, id, request, Write::Update, StatusCode::OK).await
 }
 
@@ -145,7 +146,7 @@ pub(crate) async fn attach_pdf<B: Backend>(
         .document_kind(&id)
         .await?
         .ok_or_else(|| not_found(&id))?;
-    may_write(&caller.org, caller.role, layer(kind))?;
+    allow_kind(&*backend, &caller, kind)?;
     let bytes = body.map_err(|e| ApiError::BadBody {
         status: e.status(),
         message: if e.status() == StatusCode::PAYLOAD_TOO_LARGE {

@@ -73,8 +73,8 @@ impl ApiError {
     }
 }
 
-impl From<covidmap_core::agency::Refusal> for ApiError {
-    fn from(refusal: covidmap_core::agency::Refusal) -> Self {
+impl From<covidmap_core::policy::Refusal> for ApiError {
+    fn from(refusal: covidmap_core::policy::Refusal) -> Self {
         ApiError::Forbidden(refusal.to_string())
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::auth::Authenticated;
 use crate::backend::Backend;
-use crate::edits::{author, commune_in_scope, JsonBody};
+use crate::edits::{allow, author, JsonBody};
 use crate::error::ApiError;
 use crate::requests::{figures_day, figures_request, workers_request};
 use axum::extract::rejection::QueryRejection;
@@ -13,8 +13,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, put};
 use axum::{Json, Router};
 use chrono::{Duration, FixedOffset, NaiveDate, Utc};
-use covidmap_core::agency::{may_write, Layer};
 use covidmap_core::figures::{DailyFigures, ReturningWorkers};
+use covidmap_core::policy::{Action, Place};
+use covidmap_core::Entity;
 use covidmap_core::Level;
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -61,9 +62,15 @@ pub(crate) async fn put_figures<B: Backend>(
     Path((commune, day_text)): Path<(String, String)>,
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
-    let scope = may_write(&caller.org, caller.role, Layer::DailyFigures)?;
     let snapshot = backend.snapshot();
-    commune_in_scope(&snapshot, &scope, &caller, &commune)?;
+    let entity = Entity::DailyFigures;
+    allow(&snapshot, &caller, &Action::new(entity, Place::Anywhere))?;
+    crate::edits::commune(&snapshot, &commune)?;
+    allow(
+        &snapshot,
+        &caller,
+        &Action::new(entity, Place::Commune(commune.clone())),
+    )?;
     let day = day(&day_text)?;
     let counts = figures_request(&body).map_err(ApiError::Invalid)?;
     let figures = DailyFigures {
@@ -89,9 +96,15 @@ pub(crate) async fn put_workers<B: Backend>(
     Path((commune, day_text)): Path<(String, String)>,
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
-    let scope = may_write(&caller.org, caller.role, Layer::ReturningWorkers)?;
     let snapshot = backend.snapshot();
-    commune_in_scope(&snapshot, &scope, &caller, &commune)?;
+    let entity = Entity::ReturningWorkers;
+    allow(&snapshot, &caller, &Action::new(entity, Place::Anywhere))?;
+    crate::edits::commune(&snapshot, &commune)?;
+    allow(
+        &snapshot,
+        &caller,
+        &Action::new(entity, Place::Commune(commune.clone())),
+    )?;
     let day = day(&day_text)?;
     let arrived = workers_request(&body).map_err(ApiError::Invalid)?;
     let workers = ReturningWorkers {

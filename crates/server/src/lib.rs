@@ -18,7 +18,6 @@ pub mod requests;
 mod routes;
 mod status;
 pub mod tiles;
-pub mod upload;
 
 pub use backend::{Backend, DataChange, LiveBackend, SnapshotError, DEFAULT_TILE_CACHE_BYTES};
 pub use error::ApiError;

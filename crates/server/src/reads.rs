@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use chrono::{DateTime, Utc};
-use covidmap_core::Level;
+use covidmap_core::{Entity, Level};
 use covidmap_store::FeatureQuery;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -33,37 +33,26 @@ pub fn routes<B: Backend>() -> Router<Arc<B>> {
         .route("/api/v1/layers/{layer}/{id}", get(one::<B>))
 }
 
-/// The table behind a layer's URL name; 404 naming the layers there are.
-fn table_of(layer: &str) -> Result<&'static str, ApiError> {
-    LAYERS
-        .iter()
-        .find(|(name, _)| *name == layer)
-        .map(|(_, table)| *table)
+/// The listed layer behind a URL name (the layers with a geometry); 404 naming them.
+fn listed(layer: &str) -> Result<Entity, ApiError> {
+    let listed = || Entity::LAYERS.into_iter().filter(|e| e.has_geometry());
+    listed()
+        .find(|e| e.url() == layer)
         .ok_or_else(|| ApiError::NoMatch {
             field: "layer".into(),
             message: format!(
                 "no layer {layer:?}; the layers are {}",
-                LAYERS.map(|(n, _)| n).join(", ")
+                listed().map(Entity::url).collect::<Vec<_>>().join(", ")
             ),
         })
 }
-
-/// The layers listed, by their URL name.
-pub const LAYERS: [(&str, &str); 6] = [
-    ("zones", "lockdown_zones"),
-    ("lockdown-points", "lockdown_points"),
-    ("checkpoints", "checkpoints"),
-    ("quarantine-camps", "quarantine_camps"),
-    ("testing-sites", "testing_sites"),
-    ("essential-services", "essential_services"),
-];
 
 /// Reads a listing's parameters; 400 naming the one at fault.
 ///
 /// # Errors
 /// A parameter is malformed, out of range or names no unit of its level.
 pub fn feature_query(
-    table: &'static str,
+    entity: Entity,
     params: &BTreeMap<String, String>,
     snapshot: &covidmap_core::Snapshot,
 ) -> Result<FeatureQuery, ApiError> {
@@ -107,7 +96,7 @@ pub fn feature_query(
     }
     let bbox = params.get("bbox").map(|b| parse_bbox(b)).transpose()?;
     Ok(FeatureQuery {
-        table,
+        entity,
         at,
         in_force,
         within_unit,
@@ -162,9 +151,9 @@ pub(crate) async fn list<B: Backend>(
     headers: HeaderMap,
     query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let table = table_of(&layer)?;
+    let entity = listed(&layer)?;
     let params = crate::routes::known_params(query, &PARAMETERS)?;
-    let q = feature_query(table, &params, &backend.snapshot())?;
+    let q = feature_query(entity, &params, &backend.snapshot())?;
     let store = backend.store().ok_or(ApiError::ReadOnly)?;
     let page = store.features(&q).await?;
     let returned = i64::try_from(page.features.len()).unwrap_or(i64::MAX);
@@ -209,9 +198,9 @@ pub(crate) async fn one<B: Backend>(
     Path((layer, id)): Path<(String, String)>,
     query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let table = table_of(&layer)?;
+    let entity = listed(&layer)?;
     let params = crate::routes::known_params(query, &["at"])?;
-    let mut q = feature_query(table, &params, &backend.snapshot())?;
+    let mut q = feature_query(entity, &params, &backend.snapshot())?;
     q.id = Some(id.clone());
     let store = backend.store().ok_or(ApiError::ReadOnly)?;
     let page = store.features(&q).await?;
@@ -268,14 +257,14 @@ mod tests {
             (vec![("limit", "5000")], "limit"),
             (vec![("offset", "-1")], "offset"),
         ] {
-            let e = feature_query("checkpoints", &params(&pairs), &snapshot).unwrap_err();
+            let e = feature_query(Entity::Checkpoints, &params(&pairs), &snapshot).unwrap_err();
             assert!(
                 matches!(&e, ApiError::BadParameter { field: f, .. } if f == field),
                 "{pairs:?}: {e:?}"
             );
         }
         let q = feature_query(
-            "checkpoints",
+            Entity::Checkpoints,
             &params(&[("bbox", "105.6,18.6,105.8,18.8")]),
             &snapshot,
         )

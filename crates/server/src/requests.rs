@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use covidmap_core::layers::FacilityKind;
-use covidmap_core::{Level, Snapshot};
+use covidmap_core::{Entity, Level, Snapshot};
 use geo::{Area, CoordsIter, MultiPolygon, Point, Validation};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -190,6 +190,30 @@ impl<'a> Fields<'a> {
             Some(s) if allowed.contains(&s) => Some(s.to_owned()),
             _ => {
                 self.error(name, format!("must be one of: {}", allowed.join(", ")));
+                None
+            }
+        }
+    }
+
+    /// An entity with versions of its own, by name, table or URL name (`zones`,
+    /// `lockdown_zones`); boundaries are reverted by upload.
+    fn entity(&mut self, name: &'static str) -> Option<Entity> {
+        let v = self.required(name)?;
+        match v.as_str().map(Entity::parse) {
+            Some(Ok(e)) if e != Entity::Boundaries => Some(e),
+            _ => {
+                let names: Vec<&str> = Entity::ALL
+                    .iter()
+                    .filter(|e| **e != Entity::Boundaries)
+                    .map(|e| e.url())
+                    .collect();
+                self.error(
+                    name,
+                    format!(
+                        "must be one of: {} (or their table names)",
+                        names.join(", ")
+                    ),
+                );
                 None
             }
         }
@@ -815,8 +839,8 @@ pub fn document_request(
 /// A revert: which entity, back to which version.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RevertRequest {
-    /// The table (`lockdown_zones`, …).
-    pub entity: String,
+    /// What is reverted.
+    pub entity: Entity,
     /// The entity's id.
     pub id: String,
     /// The version to make current again.
@@ -830,7 +854,7 @@ pub struct RevertRequest {
 pub fn revert_request(body: &Value) -> Result<RevertRequest, Vec<FieldError>> {
     read_all(|errors| {
         Fields::new(Some(body), "", errors).and_then(|mut p| {
-            let entity = p.one_of("entity", &covidmap_store::EDITABLE_TABLES);
+            let entity = p.entity("entity");
             let id = p.text("id", 64);
             let version = p.integer("version_id", 1..=i64::MAX);
             p.finish(errors);

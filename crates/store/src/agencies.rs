@@ -7,7 +7,7 @@
 
 use crate::{Result, Store, StoreError};
 use chrono::{DateTime, Utc};
-use covidmap_core::agency::{OrgKind, Organisation, Role};
+use covidmap_core::agency::{Caller, OrgKind, Organisation, Role};
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
@@ -31,17 +31,6 @@ pub struct TokenInfo {
     pub last_used_at: Option<DateTime<Utc>>,
     /// When it was revoked.
     pub revoked_at: Option<DateTime<Utc>>,
-}
-
-/// A token that was accepted: its organisation and role.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Caller {
-    /// The token's number.
-    pub token_id: i64,
-    /// What the token may do.
-    pub role: Role,
-    /// Its organisation.
-    pub org: Organisation,
 }
 
 fn hash(secret: &str) -> Vec<u8> {

@@ -4,6 +4,7 @@
 use crate::edits::{Author, Edited, Version, Write};
 use crate::{Result, Store, StoreError};
 use covidmap_core::documents::{Document, DocumentKind};
+use covidmap_core::Entity;
 use serde_json::Value;
 
 /// A document's PDF.
@@ -44,7 +45,7 @@ impl Store {
         .bind(&doc.link)
         .bind(&author.org_name);
         let version = Version {
-            table: "documents",
+            entity: doc.kind.entity(),
             id: &doc.id,
             write,
             insert,
@@ -70,7 +71,8 @@ impl Store {
         .bind(&pdf.name)
         .bind(&author.org_name);
         let version = Version {
-            table: "documents",
+            // Either document entity names the table; the kind is the version's own.
+            entity: Entity::Directives,
             id,
             write: Write::Update,
             insert,

@@ -9,7 +9,10 @@
 use crate::layers::{insert_commune_level, insert_facility, insert_point, insert_zone, Query};
 use crate::{Result, Store, StoreError};
 use chrono::{DateTime, Utc};
+use covidmap_core::documents::DocumentKind;
 use covidmap_core::layers::{CommuneLevel, Facility, LockdownPoint, LockdownZone};
+use covidmap_core::policy::{Action, Place};
+use covidmap_core::Entity;
 use serde_json::Value;
 use sqlx::{Postgres, Row, Transaction};
 
@@ -71,31 +74,13 @@ pub struct AuditEntry {
     pub after: Option<Value>,
 }
 
-/// Every table the agencies edit through versions (what `revert` and the history take).
-pub const EDITABLE_TABLES: [&str; 10] = [
-    "lockdown_zones",
-    "lockdown_points",
-    "checkpoints",
-    "quarantine_camps",
-    "testing_sites",
-    "essential_services",
-    "commune_levels",
-    "daily_figures",
-    "returning_workers",
-    "documents",
-];
-
-/// Whether the table's rows have a geometry.
-fn has_geometry(table: &str) -> bool {
-    crate::LAYER_TABLES.contains(&table) && table != "commune_levels"
-}
-
 /// The current version of an entity as JSON: every column, the geometry as GeoJSON.
-pub(crate) fn as_json(table: &str) -> String {
+pub(crate) fn as_json(entity: Entity) -> String {
+    let table = entity.table();
     let geometry = if table == "documents" {
         // The PDF's size, not its bytes: the audit log keeps particulars.
         " - 'pdf' || jsonb_build_object('pdf_bytes', octet_length(t.pdf))"
-    } else if !has_geometry(table) {
+    } else if !entity.has_geometry() {
         ""
     } else {
         " - 'geom' || jsonb_build_object('geometry', ST_AsGeoJSON(t.geom, 7)::jsonb)"
@@ -107,11 +92,12 @@ pub(crate) fn as_json(table: &str) -> String {
 /// Refuses a creation over a current entity and an update of none.
 pub(crate) async fn close_current(
     tx: &mut Transaction<'_, Postgres>,
-    table: &str,
+    entity: Entity,
     id: &str,
     write: Write,
 ) -> Result<Option<Value>> {
-    let before: Option<Value> = sqlx::query_scalar(&format!("{} FOR UPDATE", as_json(table)))
+    let table = entity.table();
+    let before: Option<Value> = sqlx::query_scalar(&format!("{} FOR UPDATE", as_json(entity)))
         .bind(id)
         .fetch_optional(&mut **tx)
         .await?;
@@ -144,13 +130,13 @@ pub(crate) async fn close_current(
 /// Reads the new version back and writes the audit entry.
 pub(crate) async fn audit(
     tx: &mut Transaction<'_, Postgres>,
-    table: &str,
+    entity: Entity,
     id: &str,
     action: &str,
     author: &Author,
     before: Option<Value>,
 ) -> Result<Edited> {
-    let after: Value = sqlx::query_scalar(&as_json(table))
+    let after: Value = sqlx::query_scalar(&as_json(entity))
         .bind(id)
         .fetch_one(&mut **tx)
         .await?;
@@ -165,7 +151,7 @@ pub(crate) async fn audit(
     .bind(&author.org_id)
     .bind(author.token_id)
     .bind(action)
-    .bind(table)
+    .bind(entity.audit_name())
     .bind(id)
     .bind(&before)
     .bind(&after)
@@ -181,8 +167,8 @@ pub(crate) async fn audit(
 
 /// A new version of an entity, to write with [`write_version`].
 pub(crate) struct Version<'a, 'q> {
-    /// The table.
-    pub table: &'a str,
+    /// What is written.
+    pub entity: Entity,
     /// The entity's id.
     pub id: &'a str,
     /// Whether the id must be free or current.
@@ -201,19 +187,19 @@ pub(crate) async fn write_version(
     author: &Author,
 ) -> Result<Edited> {
     let Version {
-        table,
+        entity,
         id,
         write,
         insert,
         action: named,
     } = version;
-    let before = close_current(tx, table, id, write).await?;
+    let before = close_current(tx, entity, id, write).await?;
     insert
         .execute(&mut **tx)
         .await
-        .map_err(|e| conflict(table, id, e))?;
+        .map_err(|e| conflict(entity, id, e))?;
     let act = named.unwrap_or_else(|| action(before.as_ref()));
-    audit(tx, table, id, act, author, before).await
+    audit(tx, entity, id, act, author, before).await
 }
 
 /// A facility's new version.
@@ -223,7 +209,7 @@ fn facility_version<'q>(
     author: &'q Author,
 ) -> Version<'q, 'q> {
     Version {
-        table: facility.kind.table(),
+        entity: facility.kind.entity(),
         id: &facility.id,
         write,
         insert: insert_facility(facility, &author.org_name),
@@ -241,10 +227,10 @@ pub(crate) fn action(before: Option<&Value>) -> &'static str {
 }
 
 /// Turns the unique-index violation of two current versions into a conflict.
-pub(crate) fn conflict(table: &str, id: &str, e: sqlx::Error) -> StoreError {
+pub(crate) fn conflict(entity: Entity, id: &str, e: sqlx::Error) -> StoreError {
     match &e {
         sqlx::Error::Database(d) if d.code().as_deref() == Some("23505") => StoreError::Conflict {
-            entity: table.to_owned(),
+            entity: entity.table().to_owned(),
             id: id.to_owned(),
         },
         _ => StoreError::Database(e),
@@ -276,7 +262,7 @@ impl Store {
         author: &Author,
     ) -> Result<Edited> {
         let version = Version {
-            table: "lockdown_zones",
+            entity: Entity::LockdownZones,
             id: &zone.id,
             write,
             insert: insert_zone(zone, &author.org_name)?,
@@ -296,7 +282,7 @@ impl Store {
         author: &Author,
     ) -> Result<Edited> {
         let version = Version {
-            table: "lockdown_points",
+            entity: Entity::LockdownPoints,
             id: &point.id,
             write,
             insert: insert_point(point, &author.org_name),
@@ -344,7 +330,7 @@ impl Store {
     /// As for [`Store::put_zone`].
     pub async fn put_commune_level(&self, level: &CommuneLevel, author: &Author) -> Result<Edited> {
         let version = Version {
-            table: "commune_levels",
+            entity: Entity::CommuneLevels,
             id: &level.commune_code,
             write: Write::Any,
             insert: insert_commune_level(level, &author.org_name),
@@ -360,19 +346,20 @@ impl Store {
     /// otherwise as for [`Store::put_zone`].
     pub async fn revert(
         &self,
-        table: &str,
+        entity: Entity,
         id: &str,
         version_id: i64,
         author: &Author,
     ) -> Result<Edited> {
-        let table = EDITABLE_TABLES
-            .iter()
-            .find(|t| **t == table)
-            .ok_or_else(|| StoreError::NoSuchVersion {
-                entity: table.to_owned(),
-                id: id.to_owned(),
-                version_id,
-            })?;
+        let table = entity.table();
+        let no_such_version = || StoreError::NoSuchVersion {
+            entity: table.to_owned(),
+            id: id.to_owned(),
+            version_id,
+        };
+        if entity == Entity::Boundaries {
+            return Err(no_such_version());
+        }
         let mut tx = self.pool.begin().await?;
         let columns = copied_columns(&mut tx, table, &[]).await?;
         let exists: bool = sqlx::query_scalar(&format!(
@@ -383,17 +370,13 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         if !exists {
-            return Err(StoreError::NoSuchVersion {
-                entity: table.to_string(),
-                id: id.to_owned(),
-                version_id,
-            });
+            return Err(no_such_version());
         }
         let sql = format!(
             "INSERT INTO {table} ({columns}, changed_by) SELECT {columns}, $2 FROM {table} WHERE version_id = $1"
         );
         let version = Version {
-            table,
+            entity,
             id,
             write: Write::Update,
             insert: sqlx::query(&sql).bind(version_id).bind(&author.org_name),
@@ -409,16 +392,16 @@ impl Store {
     /// # Errors
     /// [`StoreError::NotCurrent`] when there is no such declaration, [`StoreError::Exists`]
     /// when it is lifted already; otherwise as for [`Store::put_zone`].
-    pub async fn lift(&self, table: &str, id: &str, author: &Author) -> Result<Edited> {
-        let table = ["lockdown_zones", "lockdown_points"]
-            .into_iter()
-            .find(|t| *t == table)
-            .ok_or_else(|| StoreError::NotCurrent {
+    pub async fn lift(&self, entity: Entity, id: &str, author: &Author) -> Result<Edited> {
+        let table = entity.table();
+        if !entity.is_declaration() {
+            return Err(StoreError::NotCurrent {
                 entity: table.to_owned(),
                 id: id.to_owned(),
-            })?;
+            });
+        }
         let mut tx = self.pool.begin().await?;
-        let before = close_current(&mut tx, table, id, Write::Update).await?;
+        let before = close_current(&mut tx, entity, id, Write::Update).await?;
         if before
             .as_ref()
             .and_then(|b| b.get("status"))
@@ -440,81 +423,105 @@ impl Store {
         .bind(&author.org_name)
         .execute(&mut *tx)
         .await
-        .map_err(|e| conflict(table, id, e))?;
-        let edited = audit(&mut tx, table, id, "lift", author, before).await?;
+        .map_err(|e| conflict(entity, id, e))?;
+        let edited = audit(&mut tx, entity, id, "lift", author, before).await?;
         tx.commit().await?;
         Ok(edited)
     }
 
-    /// Where an entity lies: its current version's geometry, or the given version's (a
-    /// camp's outline comes as drawn); `None` when there is no such entity or version, or
-    /// the table has no geometry.
+    /// A version of an entity as the write that would make it, for the write policy: the
+    /// current version (`version_id` `None`) or the given one; `None` when there is no such
+    /// entity or version. A zone declared over units is placed by their codes; a lockdown
+    /// point by its circle; figures and levels by their commune; a document is a directive
+    /// or a support policy as its kind says.
     ///
     /// # Errors
-    /// The database fails.
-    pub async fn geometry_of(
+    /// The database fails, or a stored geometry or kind cannot be read.
+    pub async fn stored_action(
         &self,
-        table: &str,
+        entity: Entity,
         id: &str,
         version_id: Option<i64>,
-    ) -> Result<Option<geo::Geometry<f64>>> {
-        if !has_geometry(table) {
-            return Ok(None);
-        }
-        let wkb: Option<Vec<u8>> = sqlx::query_scalar(&format!(
-            "SELECT ST_AsBinary(geom) FROM {table} WHERE id = $1 \
+    ) -> Result<Option<Action>> {
+        let table = entity.table();
+        let columns = match entity {
+            Entity::Boundaries => return Ok(None),
+            Entity::LockdownZones => "ST_AsBinary(geom), NULL::real, unit_codes, NULL, NULL, NULL",
+            Entity::LockdownPoints => "ST_AsBinary(geom), radius_m, NULL, NULL, NULL, NULL",
+            Entity::Checkpoints | Entity::QuarantineCamps => {
+                "ST_AsBinary(geom), NULL, NULL, NULL, managed_by, NULL"
+            }
+            Entity::TestingSites | Entity::EssentialServices => {
+                "ST_AsBinary(geom), NULL, NULL, NULL, NULL, NULL"
+            }
+            Entity::CommuneLevels => "NULL, NULL, NULL, id, NULL, NULL",
+            Entity::DailyFigures | Entity::ReturningWorkers => {
+                "NULL, NULL, NULL, commune_code, NULL, NULL"
+            }
+            Entity::SupportPolicies | Entity::Directives => "NULL, NULL, NULL, NULL, NULL, kind",
+        };
+        type Row = (
+            Option<Vec<u8>>,
+            Option<f32>,
+            Option<Vec<String>>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+        );
+        let row: Option<Row> = sqlx::query_as(&format!(
+            "SELECT {columns} FROM {table} WHERE id = $1 \
              AND CASE WHEN $2::bigint IS NULL THEN valid_to IS NULL ELSE version_id = $2 END"
         ))
         .bind(id)
         .bind(version_id)
         .fetch_optional(&self.pool)
         .await?;
-        wkb.map(|w| {
-            geozero::ToGeo::to_geo(&geozero::wkb::Wkb(w)).map_err(|e| StoreError::Geometry {
-                code: id.to_owned(),
-                reason: e.to_string(),
+        let Some((wkb, radius_m, unit_codes, commune, managed_by, kind)) = row else {
+            return Ok(None);
+        };
+        let geometry = wkb
+            .map(|w| {
+                geozero::ToGeo::to_geo(&geozero::wkb::Wkb(w)).map_err(|e| StoreError::Geometry {
+                    code: id.to_owned(),
+                    reason: e.to_string(),
+                })
             })
-        })
-        .transpose()
+            .transpose()?;
+        let place = match (geometry, radius_m, commune) {
+            _ if unit_codes.as_ref().is_some_and(|c| !c.is_empty()) => {
+                Place::Units(unit_codes.unwrap_or_default())
+            }
+            (_, _, Some(code)) => Place::Commune(code),
+            (Some(geo::Geometry::Point(p)), Some(r), _) => Place::Circle(p, f64::from(r)),
+            (Some(geo::Geometry::Point(p)), None, _) => Place::Point(p),
+            (Some(geo::Geometry::MultiPolygon(a)), _, _) => Place::Area(a),
+            (Some(geo::Geometry::Polygon(a)), _, _) => Place::Area(geo::MultiPolygon(vec![a])),
+            _ => Place::Anywhere,
+        };
+        let entity = match kind {
+            Some(k) => k
+                .parse::<DocumentKind>()
+                .map_err(|_| StoreError::Unknown {
+                    code: id.to_owned(),
+                    what: "document kind",
+                    value: k,
+                })?
+                .entity(),
+            None => entity,
+        };
+        Ok(Some(Action::new(entity, place).managed_by(managed_by)))
     }
 
-    /// Records an action that is not a version of one entity (a boundary upload: its
-    /// number, and the change it made).
+    /// The audit entries of one entity, oldest first (an upload's, for boundaries).
     ///
     /// # Errors
     /// The database fails.
-    pub async fn record(
-        &self,
-        author: &Author,
-        action: &str,
-        entity_type: &str,
-        entity_id: &str,
-        after: Value,
-    ) -> Result<i64> {
-        Ok(sqlx::query_scalar(
-            "INSERT INTO audit_log (org_id, token_id, action, entity_type, entity_id, after) \
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-        )
-        .bind(&author.org_id)
-        .bind(author.token_id)
-        .bind(action)
-        .bind(entity_type)
-        .bind(entity_id)
-        .bind(&after)
-        .fetch_one(&self.pool)
-        .await?)
-    }
-
-    /// The audit entries of one entity, oldest first.
-    ///
-    /// # Errors
-    /// The database fails.
-    pub async fn history(&self, table: &str, id: &str) -> Result<Vec<AuditEntry>> {
+    pub async fn history(&self, entity: Entity, id: &str) -> Result<Vec<AuditEntry>> {
         let rows = sqlx::query(
             "SELECT id, at, org_id, token_id, action, entity_type, entity_id, before, after \
              FROM audit_log WHERE entity_type = $1 AND entity_id = $2 ORDER BY id",
         )
-        .bind(table)
+        .bind(entity.audit_name())
         .bind(id)
         .fetch_all(&self.pool)
         .await?;
@@ -534,6 +541,30 @@ impl Store {
             })
             .collect()
     }
+}
+
+/// Records, inside `tx`, an action that is not a version of one entity (a boundary upload:
+/// its number, and the change it made), so that it commits with the change or not at all.
+pub(crate) async fn record(
+    tx: &mut Transaction<'_, Postgres>,
+    author: &Author,
+    action: &str,
+    entity: Entity,
+    entity_id: &str,
+    after: Value,
+) -> Result<i64> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO audit_log (org_id, token_id, action, entity_type, entity_id, after) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(&author.org_id)
+    .bind(author.token_id)
+    .bind(action)
+    .bind(entity.audit_name())
+    .bind(entity_id)
+    .bind(&after)
+    .fetch_one(&mut **tx)
+    .await?)
 }
 
 /// The columns a new version copies from an older one: all but its own number, validity,

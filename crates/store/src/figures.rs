@@ -5,6 +5,7 @@ use crate::edits::{Author, Edited, Version, Write};
 use crate::{Result, Store};
 use chrono::NaiveDate;
 use covidmap_core::figures::{CaseCounts, DailyFigures, DayTotals, ReturningWorkers};
+use covidmap_core::Entity;
 use sqlx::Row;
 
 impl Store {
@@ -29,7 +30,7 @@ impl Store {
         .bind(c.in_quarantine)
         .bind(&author.org_name);
         let version = Version {
-            table: "daily_figures",
+            entity: Entity::DailyFigures,
             id: &id,
             write: Write::Any,
             insert,
@@ -57,7 +58,7 @@ impl Store {
         .bind(workers.arrived)
         .bind(&author.org_name);
         let version = Version {
-            table: "returning_workers",
+            entity: Entity::ReturningWorkers,
             id: &id,
             write: Write::Any,
             insert,

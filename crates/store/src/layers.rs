@@ -1,5 +1,5 @@
-//! The operational layers: reading the current versions, and writing the sample set.
-//! (Versioned edits by the agencies come with the write API.)
+//! The operational layers: reading the current versions, and writing the sample set. The
+//! agencies' versioned edits are in [`crate::edits`].
 
 use crate::error::{Result, StoreError};
 use crate::Store;
@@ -7,23 +7,12 @@ use chrono::{DateTime, Utc};
 use covidmap_core::layers::{
     CommuneLevel, Declaration, Facility, FacilityKind, Layers, LockdownPoint, LockdownZone,
 };
-use covidmap_core::AdminUnit;
+use covidmap_core::{AdminUnit, Entity};
 use geo::{Geometry, MultiPolygon, Point};
 use geozero::wkb::Wkb;
 use geozero::{CoordDimensions, ToGeo, ToWkb};
 use sqlx::postgres::PgRow;
 use sqlx::{Postgres, Row, Transaction};
-
-/// Every table whose rows the layers come from (and whose writes the change feed reports).
-pub const LAYER_TABLES: [&str; 7] = [
-    "lockdown_zones",
-    "lockdown_points",
-    "checkpoints",
-    "quarantine_camps",
-    "testing_sites",
-    "essential_services",
-    "commune_levels",
-];
 
 /// The columns of a declaration (a zone's or a point's), as `bind_declaration` binds them.
 macro_rules! declaration_columns {
@@ -104,9 +93,9 @@ impl Store {
     /// # Errors
     /// The database fails.
     pub async fn layers_empty(&self) -> Result<bool> {
-        let sql = LAYER_TABLES
+        let sql = Entity::LAYERS
             .iter()
-            .map(|t| format!("NOT EXISTS (SELECT 1 FROM {t})"))
+            .map(|e| format!("NOT EXISTS (SELECT 1 FROM {})", e.table()))
             .collect::<Vec<_>>()
             .join(" AND ");
         Ok(sqlx::query_scalar(&format!("SELECT {sql}"))
@@ -342,8 +331,9 @@ async fn facilities_in(
 }
 
 async fn last_changed_in(conn: &mut sqlx::PgConnection) -> Result<Option<DateTime<Utc>>> {
-    let parts: Vec<String> = std::iter::once("admin_units")
-        .chain(LAYER_TABLES)
+    let parts: Vec<String> = std::iter::once(Entity::Boundaries)
+        .chain(Entity::LAYERS)
+        .map(|e| e.table())
         .map(|t| format!("SELECT max(greatest(valid_from, valid_to)) AS t FROM {t}"))
         .collect();
     let sql = format!("SELECT max(t) FROM ({}) changes", parts.join(" UNION ALL "));

@@ -12,14 +12,14 @@ pub mod local;
 mod reads;
 mod units;
 
-pub use agencies::{Caller, TokenInfo, TOKEN_PREFIX};
+pub use agencies::{TokenInfo, TOKEN_PREFIX};
 pub use changes::{ChangeFeed, CHANNEL};
+pub use covidmap_core::agency::Caller;
 pub use documents::Pdf;
-pub use edits::{new_id, AuditEntry, Author, Edited, Write, EDITABLE_TABLES};
+pub use edits::{new_id, AuditEntry, Author, Edited, Write};
 pub use error::{Result, StoreError};
-pub use layers::LAYER_TABLES;
 pub use reads::{FeaturePage, FeatureQuery};
-pub use units::{Applied, Health, Provenance, RevertedUpload, UnitVersion};
+pub use units::{Applied, Health, Provenance, RevertedUpload, UnitVersion, UnitsChange};
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use std::time::Duration;

@@ -3,12 +3,13 @@
 
 use crate::{Result, Store};
 use chrono::{DateTime, Utc};
+use covidmap_core::Entity;
 
 /// What to list.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FeatureQuery {
-    /// One of [`crate::LAYER_TABLES`] but `commune_levels`.
-    pub table: &'static str,
+    /// One of the layers with a geometry ([`Entity::has_geometry`]).
+    pub entity: Entity,
     /// As the layer stood then (every version valid at that moment); `None`: now.
     pub at: Option<DateTime<Utc>>,
     /// Only declarations in force (zones and points: active, started, not lifted at the
@@ -36,13 +37,13 @@ pub struct FeaturePage {
 }
 
 /// The columns each layer lists, as `json_build_object` arguments.
-fn properties(table: &str) -> &'static str {
-    match table {
-        "lockdown_zones" => "'id', id, 'name', name, 'level', level, 'status', status, 'reason', reason, 'declared_by', declared_by, 'started_at', started_at, 'planned_end', planned_end, 'lifted_at', lifted_at, 'unit_codes', unit_codes, 'version_id', version_id, 'changed_by', changed_by, 'valid_from', valid_from",
-        "lockdown_points" => "'id', id, 'name', name, 'level', level, 'status', status, 'reason', reason, 'declared_by', declared_by, 'started_at', started_at, 'planned_end', planned_end, 'lifted_at', lifted_at, 'radius_m', radius_m, 'version_id', version_id, 'changed_by', changed_by, 'valid_from', valid_from",
-        "checkpoints" => "'id', id, 'name', name, 'status', status, 'managed_by', managed_by, 'version_id', version_id, 'changed_by', changed_by, 'valid_from', valid_from",
-        "quarantine_camps" => "'id', id, 'name', name, 'status', status, 'managed_by', managed_by, 'capacity', capacity, 'occupancy', occupancy, 'version_id', version_id, 'changed_by', changed_by, 'valid_from', valid_from",
-        "testing_sites" => "'id', id, 'name', name, 'status', status, 'version_id', version_id, 'changed_by', changed_by, 'valid_from', valid_from",
+fn properties(entity: Entity) -> &'static str {
+    match entity {
+        Entity::LockdownZones => "'id', id, 'name', name, 'level', level, 'status', status, 'reason', reason, 'declared_by', declared_by, 'started_at', started_at, 'planned_end', planned_end, 'lifted_at', lifted_at, 'unit_codes', unit_codes, 'version_id', version_id, 'changed_by', changed_by, 'valid_from', valid_from",
+        Entity::LockdownPoints => "'id', id, 'name', name, 'level', level, 'status', status, 'reason', reason, 'declared_by', declared_by, 'started_at', started_at, 'planned_end', planned_end, 'lifted_at', lifted_at, 'radius_m', radius_m, 'version_id', version_id, 'changed_by', changed_by, 'valid_from', valid_from",
+        Entity::Checkpoints => "'id', id, 'name', name, 'status', status, 'managed_by', managed_by, 'version_id', version_id, 'changed_by', changed_by, 'valid_from', valid_from",
+        Entity::QuarantineCamps => "'id', id, 'name', name, 'status', status, 'managed_by', managed_by, 'capacity', capacity, 'occupancy', occupancy, 'version_id', version_id, 'changed_by', changed_by, 'valid_from', valid_from",
+        Entity::TestingSites => "'id', id, 'name', name, 'status', status, 'version_id', version_id, 'changed_by', changed_by, 'valid_from', valid_from",
         _ => "'id', id, 'name', name, 'status', status, 'category', category, 'version_id', version_id, 'changed_by', changed_by, 'valid_from', valid_from",
     }
 }
@@ -53,11 +54,10 @@ impl Store {
     /// # Errors
     /// The database fails.
     pub async fn features(&self, q: &FeatureQuery) -> Result<FeaturePage> {
-        let table = q.table;
-        let declaration = matches!(table, "lockdown_zones" | "lockdown_points");
-        let in_force = if declaration {
+        let table = q.entity.table();
+        let in_force = if q.entity.is_declaration() {
             "(status = 'active' OR lifted_at > coalesce($1, now())) AND started_at <= coalesce($1, now())"
-        } else if table == "checkpoints" {
+        } else if q.entity == Entity::Checkpoints {
             "status = 'active'"
         } else {
             "status = 'open'"
@@ -67,7 +67,7 @@ impl Store {
             Some(false) => format!("AND NOT ({in_force})"),
             None => String::new(),
         };
-        let props = properties(table);
+        let props = properties(q.entity);
         let sql = format!(
             "WITH matching AS (
                  SELECT * FROM {table} t

@@ -1,10 +1,11 @@
 //! Administrative units: reading current units, applying an upload as one versioned
 //! transaction, history.
 
+use crate::edits::{record, Author};
 use crate::error::{Result, StoreError};
 use crate::Store;
 use chrono::{DateTime, Utc};
-use covidmap_core::{diff_units, AdminUnit, Level, UnitDiff, UnitType};
+use covidmap_core::{diff_units, AdminUnit, Entity, Level, UnitDiff, UnitType};
 use geo::{Geometry, MultiPolygon};
 use geozero::wkb::Wkb;
 use geozero::{CoordDimensions, ToGeo, ToWkb};
@@ -34,6 +35,24 @@ pub struct Applied {
     pub upload_id: Option<i64>,
     /// What changed (or would change).
     pub diff: UnitDiff,
+}
+
+/// A change of the units of one level, as an upload makes it.
+#[derive(Clone, Copy)]
+pub struct UnitsChange<'a> {
+    /// The level.
+    pub level: Level,
+    /// The parents whose units the change replaces (units under them missing from `units`
+    /// are removed).
+    pub scope: &'a [String],
+    /// The units as they are to be.
+    pub units: &'a [AdminUnit],
+    /// Where they come from.
+    pub provenance: &'a Provenance,
+    /// Work it out and roll it back.
+    pub dry_run: bool,
+    /// Who makes it through the API: its audit entry is written in the same transaction.
+    pub author: Option<&'a Author>,
 }
 
 /// Database reachability and counts.
@@ -173,24 +192,17 @@ impl Store {
             .collect()
     }
 
-    /// Replaces the units of `level` under the parents in `scope` with `units`, in one
-    /// transaction: new versions for added and changed units, closed versions for changed
-    /// and removed ones. Uploads are serialised. With `dry_run` the same work is done and
-    /// rolled back, so the reported change is exactly what a real run would do.
+    /// Replaces the units of `change.level` under the parents in `change.scope` with
+    /// `change.units`, in one transaction: new versions for added and changed units, closed
+    /// versions for changed and removed ones, and the upload's audit entry when it has an
+    /// author. Uploads are serialised. With `dry_run` the same work is done and rolled back,
+    /// so the reported change is exactly what a real run would do.
     ///
     /// # Errors
     /// The database fails, a removal would orphan units below, or a code belongs to a unit of
     /// another level. Nothing is written then.
-    pub async fn apply_units(
-        &self,
-        level: Level,
-        scope: &[String],
-        units: &[AdminUnit],
-        provenance: &Provenance,
-        dry_run: bool,
-    ) -> Result<Applied> {
-        self.apply_units_if(level, scope, units, provenance, dry_run, &|_| true)
-            .await
+    pub async fn apply_units(&self, change: &UnitsChange<'_>) -> Result<Applied> {
+        self.apply_units_if(change, &|_| true).await
     }
 
     /// [`Store::apply_units`], but only when `accept` takes the change as worked out inside
@@ -200,13 +212,17 @@ impl Store {
     /// As for [`Store::apply_units`], and [`StoreError::DiffChanged`] when `accept` refuses.
     pub async fn apply_units_if(
         &self,
-        level: Level,
-        scope: &[String],
-        units: &[AdminUnit],
-        provenance: &Provenance,
-        dry_run: bool,
+        change: &UnitsChange<'_>,
         accept: &(dyn Fn(&covidmap_core::UnitDiff) -> bool + Sync),
     ) -> Result<Applied> {
+        let UnitsChange {
+            level,
+            scope,
+            units,
+            provenance,
+            dry_run,
+            author,
+        } = *change;
         let mut tx = self.pool.begin().await?;
         let at = lock_units(&mut tx).await?;
         let codes: Vec<&str> = units.iter().map(|u| u.code.as_str()).collect();
@@ -255,6 +271,11 @@ impl Store {
                 upload_id: None,
                 diff,
             });
+        }
+        if let Some(author) = author {
+            let after = serde_json::to_value(&diff).unwrap_or_default();
+            let id = upload_id.to_string();
+            record(&mut tx, author, "upload", Entity::Boundaries, &id, after).await?;
         }
         tx.commit().await?;
         Ok(Applied {
@@ -513,7 +534,8 @@ impl Store {
     /// [`StoreError::NoSuchUpload`]; [`StoreError::ChangedSince`] when a unit it touched
     /// was changed again by a later upload (revert that one first); [`StoreError::WouldOrphan`]
     /// when a unit it added has units below it now. Nothing is written then.
-    pub async fn revert_upload(&self, upload_id: i64, uploaded_by: &str) -> Result<RevertedUpload> {
+    pub async fn revert_upload(&self, upload_id: i64, author: &Author) -> Result<RevertedUpload> {
+        let uploaded_by = author.org_name.as_str();
         let mut tx = self.pool.begin().await?;
         let now = lock_units(&mut tx).await?;
         let upload: Option<(String, chrono::DateTime<chrono::Utc>, String)> =
@@ -591,13 +613,25 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         check_no_orphans(&mut tx, &removed).await?;
-        tx.commit().await?;
-        Ok(RevertedUpload {
+        let reverted = RevertedUpload {
             reverted: upload_id,
             upload_id: new_upload,
             restored: closed,
             removed,
-        })
+        };
+        let after = serde_json::to_value(&reverted).unwrap_or_default();
+        let id = new_upload.to_string();
+        record(
+            &mut tx,
+            author,
+            "revert_upload",
+            Entity::Boundaries,
+            &id,
+            after,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(reverted)
     }
 }
 

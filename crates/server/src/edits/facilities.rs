@@ -2,7 +2,7 @@
 //! moved one at a time, or imported from a CSV file.
 
 use super::{
-    author, current_within, id_for_new, identity, invalid, point_in_province, store, written,
+    allow, allow_current, author, id_for_new, identity, invalid, point_in_province, store, written,
     JsonBody, MAX_JSON_BODY,
 };
 use crate::auth::Authenticated;
@@ -15,8 +15,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use covidmap_core::agency::{may_write, point_within, Layer, OrgKind};
+use covidmap_core::agency::OrgKind;
 use covidmap_core::layers::{Facility, FacilityKind};
+use covidmap_core::policy::{own_manager, Action, Place};
 use covidmap_store::Caller;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -52,41 +53,12 @@ pub(crate) async fn update_facility<B: Backend>(
     write_facility(kind, backend, caller, Some(id), body).await
 }
 
-/// What a new facility's id begins with: `checkpoints` → `checkpoint-…`.
-fn id_prefix(kind: FacilityKind) -> &'static str {
-    kind.table().split('_').next().unwrap_or("facility")
-}
-
-fn facility_layer(kind: FacilityKind) -> Layer {
-    match kind {
-        FacilityKind::Checkpoint => Layer::Checkpoints,
-        FacilityKind::QuarantineCamp => Layer::QuarantineCamps,
-        FacilityKind::TestingSite => Layer::TestingSites,
-        FacilityKind::EssentialService => Layer::EssentialServices,
-    }
-}
-
-/// What an organisation's checkpoints or camps are managed by; `None` for the provincial
-/// office (which says) and for kinds without a manager.
-fn own_manager(kind: FacilityKind, org: OrgKind) -> Option<&'static str> {
-    match (kind, org) {
-        (FacilityKind::Checkpoint, OrgKind::Police) => Some("police"),
-        (FacilityKind::Checkpoint | FacilityKind::QuarantineCamp, OrgKind::Military) => {
-            Some("military")
-        }
-        (FacilityKind::QuarantineCamp, OrgKind::Cdc | OrgKind::DistrictHealthCentre) => {
-            Some("health")
-        }
-        _ => None,
-    }
-}
-
 fn managed_by(
     kind: FacilityKind,
     org: OrgKind,
     asked: Option<String>,
 ) -> Result<Option<String>, ApiError> {
-    let own = own_manager(kind, org);
+    let own = own_manager(org, kind.entity());
     match (kind, own, asked) {
         (FacilityKind::TestingSite | FacilityKind::EssentialService, _, _) => Ok(None),
         (_, Some(own), Some(asked)) if asked != own => Err(invalid(
@@ -106,39 +78,19 @@ async fn write_facility<B: Backend>(
     path_id: Option<String>,
     body: Value,
 ) -> Result<Response, ApiError> {
-    let scope = may_write(&caller.org, caller.role, facility_layer(kind))?;
+    let entity = kind.entity();
     let snapshot = backend.snapshot();
-    let what = kind.table().trim_end_matches('s').replace('_', " ");
-    if let Some(id) = &path_id {
-        let store = store(&*backend)?;
-        let what = format!("the {what} as it stands");
-        current_within(store, kind.table(), id, &what, &scope, &caller, &snapshot).await?;
-    }
-    // A checkpoint or camp is changed by whoever manages it (or the provincial office).
-    if let (Some(id), Some(own)) = (&path_id, own_manager(kind, caller.org.kind)) {
-        let current = snapshot
-            .layers()
-            .facilities
-            .iter()
-            .find(|f| f.kind == kind && &f.id == id)
-            .and_then(|f| f.managed_by.as_deref());
-        if let Some(manager) = current.filter(|m| *m != own) {
-            return Err(ApiError::Forbidden(format!(
-                "{id} is managed by {manager}; only they or the provincial office may change it"
-            )));
-        }
+    // As it stands (where it is, who manages it) and as it will be: both the caller's.
+    match &path_id {
+        Some(id) => drop(allow_current(store(&*backend)?, &snapshot, &caller, entity, id).await?),
+        None => allow(&snapshot, &caller, &Action::new(entity, Place::Anywhere))?,
     }
     let request = facility_request(kind, &body).map_err(ApiError::Invalid)?;
     point_in_province(request.location, &snapshot)?;
-    point_within(
-        &scope,
-        &caller.org,
-        &format!("the {what}"),
-        request.location,
-        &snapshot,
-    )?;
     let managed_by = managed_by(kind, caller.org.kind, request.managed_by)?;
-    let (id, write, status) = identity(path_id, request.id, id_prefix(kind))?;
+    let action = Action::new(entity, Place::Point(request.location)).managed_by(managed_by.clone());
+    allow(&snapshot, &caller, &action)?;
+    let (id, write, status) = identity(path_id, request.id, entity)?;
     let facility = Facility {
         kind,
         id,
@@ -189,7 +141,9 @@ pub(crate) async fn import_facilities<B: Backend>(
     query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let scope = may_write(&caller.org, caller.role, facility_layer(kind))?;
+    let entity = kind.entity();
+    let snapshot = backend.snapshot();
+    allow(&snapshot, &caller, &Action::new(entity, Place::Anywhere))?;
     let params = crate::routes::known_params(query, &["dry_run"])?;
     let dry_run = crate::routes::bool_param(&params, "dry_run")?.unwrap_or(false);
     let bytes = body.map_err(|e| ApiError::BadBody {
@@ -200,24 +154,20 @@ pub(crate) async fn import_facilities<B: Backend>(
             e.body_text()
         },
     })?;
-    let snapshot = backend.snapshot();
     let file = crate::import::read_csv(kind, &bytes, &snapshot).map_err(ApiError::Invalid)?;
     let mut facilities = Vec::with_capacity(file.rows.len());
     for row in &file.rows {
         let r = &row.request;
         point_in_province(r.location, &snapshot).map_err(|e| at_line(row.line, e))?;
-        point_within(
-            &scope,
-            &caller.org,
-            &format!("line {}", row.line),
-            r.location,
-            &snapshot,
-        )?;
         let managed_by = managed_by(kind, caller.org.kind, r.managed_by.clone())
             .map_err(|e| at_line(row.line, e))?;
+        let action = Action::new(entity, Place::Point(r.location))
+            .managed_by(managed_by.clone())
+            .called(format!("line {}", row.line));
+        allow(&snapshot, &caller, &action)?;
         facilities.push(Facility {
             kind,
-            id: id_for_new(r.id.clone(), id_prefix(kind))?,
+            id: id_for_new(r.id.clone(), entity)?,
             name: r.name.clone(),
             location: r.location,
             outline: None,

@@ -1,8 +1,6 @@
 //! Who a token stands for, an entity's history, and putting a version back.
 
-use super::{
-    author, current_within, geometry_within, invalid, not_current, store, written, JsonBody,
-};
+use super::{allow, author, not_current, store, written, JsonBody};
 use crate::auth::Authenticated;
 use crate::backend::Backend;
 use crate::error::ApiError;
@@ -12,7 +10,8 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use covidmap_core::agency::{may_write, Layer};
+use covidmap_core::policy::Policy;
+use covidmap_core::Entity;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -25,46 +24,30 @@ pub(crate) async fn me<B: Backend>(
     State(_backend): State<Arc<B>>,
     Authenticated(caller): Authenticated,
 ) -> Response {
-    let writes: Vec<&str> = if caller.role == covidmap_core::agency::Role::Editor {
-        caller
-            .org
-            .kind
-            .writes()
-            .iter()
-            .map(|l| l.as_str())
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let writes: Vec<&str> = Policy::writable(&caller).iter().map(|e| e.name()).collect();
+    // Every entity and its names, so that pages name things as the server does.
+    let entities: Vec<Value> = Entity::ALL
+        .iter()
+        .map(|e| {
+            json!({"name": e.name(), "url": e.url(), "title": e.title_vi(), "noun": e.noun(),
+                   "tile_layers": e.tile_layers(), "facility": e.facility().is_some(),
+                   "declaration": e.is_declaration()})
+        })
+        .collect();
     Json(json!({
         "org": {"id": caller.org.id, "name": caller.org.name, "kind": caller.org.kind.as_str(),
                 "district_code": caller.org.district_code},
         "role": caller.role.as_str(),
         "writes": writes,
+        "entities": entities,
     }))
     .into_response()
 }
 
 // ---- history and revert ----
 
-/// Which layer a table holds, for permissions.
-fn table_layer(table: &str) -> Option<Layer> {
-    Some(match table {
-        "lockdown_zones" => Layer::LockdownZones,
-        "lockdown_points" => Layer::LockdownPoints,
-        "checkpoints" => Layer::Checkpoints,
-        "quarantine_camps" => Layer::QuarantineCamps,
-        "testing_sites" => Layer::TestingSites,
-        "essential_services" => Layer::EssentialServices,
-        "commune_levels" => Layer::EpidemicLevels,
-        "daily_figures" => Layer::DailyFigures,
-        "returning_workers" => Layer::ReturningWorkers,
-        _ => return None,
-    })
-}
-
 #[utoipa::path(post, path = "/api/v1/revert", tag = "history", security(("bearer" = [])),
-    request_body(content = Object, content_type = "application/json", description = "{\"entity\": table, \"id\", \"version_id\"}"),
+    request_body(content = Object, content_type = "application/json", description = "{\"entity\": zones, checkpoints… (or the table name), \"id\", \"version_id\"}"),
     responses((status = 200, description = "The version is current again, as a new version"), (status = 401, description = "No token, or one unknown or revoked", body = crate::openapi::ErrorBody),
               (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::openapi::ErrorBody),
               (status = 422, description = "Fields are wrong; each is named", body = crate::openapi::ErrorBody),
@@ -76,37 +59,32 @@ pub(crate) async fn revert<B: Backend>(
 ) -> Result<Response, ApiError> {
     let request = revert_request(&body).map_err(ApiError::Invalid)?;
     let store = store(&*backend)?;
-    let layer = if request.entity == "documents" {
-        match store.document_kind(&request.id).await? {
-            Some(covidmap_core::documents::DocumentKind::Directive) => Layer::Directives,
-            Some(covidmap_core::documents::DocumentKind::SupportPolicy) => Layer::SupportPolicies,
-            None => return Err(not_current("document", &request.id)),
-        }
-    } else {
-        table_layer(&request.entity).ok_or_else(|| invalid("entity", "unknown"))?
-    };
-    let scope = may_write(&caller.org, caller.role, layer)?;
-    // Both where the entity is now and where the version puts it must be the caller's.
     let snapshot = backend.snapshot();
-    current_within(
-        store,
-        &request.entity,
-        &request.id,
-        "the entity as it stands",
-        &scope,
-        &caller,
-        &snapshot,
-    )
-    .await?;
-    if let Some(version) = store
-        .geometry_of(&request.entity, &request.id, Some(request.version_id))
+    // A revert is checked as the write it makes: the version it replaces and the one it
+    // restores must both be the caller's (where they lie, who manages them, their kind).
+    let current = store
+        .stored_action(request.entity, &request.id, None)
         .await?
-    {
-        geometry_within(&scope, &caller, "that version", &version, &snapshot)?;
-    }
+        .ok_or_else(|| not_current(request.entity.noun(), &request.id))?
+        .called("the entity as it stands");
+    allow(&snapshot, &caller, &current)?;
+    let restored = store
+        .stored_action(request.entity, &request.id, Some(request.version_id))
+        .await?
+        .ok_or_else(|| ApiError::NoMatch {
+            field: "version_id".into(),
+            message: format!(
+                "{} is not a version of the {} {:?}; GET /api/v1/history lists them",
+                request.version_id,
+                request.entity.noun(),
+                request.id
+            ),
+        })?
+        .called("that version");
+    allow(&snapshot, &caller, &restored)?;
     let edited = store
         .revert(
-            &request.entity,
+            request.entity,
             &request.id,
             request.version_id,
             &author(&caller),
@@ -118,7 +96,7 @@ pub(crate) async fn revert<B: Backend>(
 /// `GET /api/v1/history?entity=lockdown_zones&id=…`: every change to one entity, oldest
 /// first, with who made it. Any valid token may read it.
 #[utoipa::path(get, path = "/api/v1/history", tag = "history", security(("bearer" = [])),
-    params(("entity" = String, Query, description = "a table (lockdown_zones, checkpoints, daily_figures, documents…) or boundaries"),
+    params(("entity" = String, Query, description = "what: zones, lockdown-points, checkpoints, figures, documents… or their table names (lockdown_zones…), or boundaries"),
            ("id" = String, Query, description = "the entity's id (an upload's number for boundaries)")),
     responses((status = 200, description = "Every change, oldest first, with who made it"), (status = 400, description = "Bad parameters", body = crate::openapi::ErrorBody),
               (status = 401, description = "No valid token", body = crate::openapi::ErrorBody)))]
@@ -130,17 +108,9 @@ pub(crate) async fn history<B: Backend>(
     let params = crate::routes::known_params(query, &["entity", "id"])?;
     let entity = params
         .get("entity")
-        .filter(|e| {
-            covidmap_store::EDITABLE_TABLES.contains(&e.as_str()) || e.as_str() == "boundaries"
-        })
-        .ok_or_else(|| {
-            ApiError::bad_parameter(
-                "entity",
-                format!(
-                    "entity must be boundaries or one of: {}",
-                    covidmap_store::EDITABLE_TABLES.join(", ")
-                ),
-            )
+        .ok_or_else(|| ApiError::bad_parameter("entity", "entity is required"))
+        .and_then(|e| {
+            Entity::parse(e).map_err(|err| ApiError::bad_parameter("entity", err.to_string()))
         })?;
     let id = params
         .get("id")
@@ -156,5 +126,8 @@ pub(crate) async fn history<B: Backend>(
             })
         })
         .collect();
-    Ok(Json(json!({ "entity": entity, "id": id, "entries": entries })).into_response())
+    Ok(
+        Json(json!({ "entity": entity.audit_name(), "id": id, "entries": entries }))
+            .into_response(),
+    )
 }

@@ -1,6 +1,6 @@
-//! Communes' epidemic levels, set by the CDC, and which communes a caller writes for.
+//! Communes' epidemic levels, set by the CDC.
 
-use super::{author, store, written, JsonBody};
+use super::{allow, author, store, written, JsonBody};
 use crate::auth::Authenticated;
 use crate::backend::Backend;
 use crate::error::ApiError;
@@ -8,10 +8,9 @@ use crate::requests::level_request;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use covidmap_core::agency::{may_write, Layer, Scope};
 use covidmap_core::layers::CommuneLevel;
-use covidmap_core::{Level, Snapshot};
-use covidmap_store::Caller;
+use covidmap_core::policy::{Action, Place};
+use covidmap_core::{Entity, Level, Snapshot};
 use std::sync::Arc;
 
 /// Sets a commune's epidemic level (CDC).
@@ -27,9 +26,15 @@ pub(crate) async fn set_level<B: Backend>(
     Path(code): Path<String>,
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
-    let scope = may_write(&caller.org, caller.role, Layer::EpidemicLevels)?;
     let snapshot = backend.snapshot();
-    commune_in_scope(&snapshot, &scope, &caller, &code)?;
+    let entity = Entity::CommuneLevels;
+    allow(&snapshot, &caller, &Action::new(entity, Place::Anywhere))?;
+    commune(&snapshot, &code)?;
+    allow(
+        &snapshot,
+        &caller,
+        &Action::new(entity, Place::Commune(code.clone())),
+    )?;
     let request = level_request(&body).map_err(ApiError::Invalid)?;
     let level = CommuneLevel {
         commune_code: code.clone(),
@@ -42,15 +47,12 @@ pub(crate) async fn set_level<B: Backend>(
     Ok(written(StatusCode::OK, &code, edited))
 }
 
-/// The commune by code, when the caller may write for it: 404 when there is no such
-/// commune, 403 when it lies outside the caller's district.
-pub(crate) fn commune_in_scope<'a>(
+/// The current commune with this code; 404 when there is none.
+pub(crate) fn commune<'a>(
     snapshot: &'a Snapshot,
-    scope: &Scope,
-    caller: &Caller,
     code: &str,
 ) -> Result<&'a covidmap_core::AdminUnit, ApiError> {
-    let commune = snapshot
+    snapshot
         .unit(code)
         .filter(|u| u.level == Level::Commune)
         .ok_or_else(|| ApiError::NoMatch {
@@ -58,17 +60,5 @@ pub(crate) fn commune_in_scope<'a>(
             message: format!(
                 "no current commune has the code {code:?}; /api/v1/search?q= finds codes"
             ),
-        })?;
-    if let Scope::District(district) = scope {
-        if commune.parent_code.as_ref() != Some(district) {
-            return Err(ApiError::Forbidden(format!(
-                "{} may only write for communes of its district ({district}); {} ({}) is in {}",
-                caller.org.name,
-                commune.name,
-                commune.code,
-                commune.parent_code.as_deref().unwrap_or("no district")
-            )));
-        }
-    }
-    Ok(commune)
+        })
 }

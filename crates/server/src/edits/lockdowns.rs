@@ -1,7 +1,8 @@
 //! Lockdown zones and points: declared, changed and lifted.
 
 use super::{
-    area_in_province, author, current_within, identity, point_in_province, store, written, JsonBody,
+    allow, allow_current, area_in_province, author, identity, point_in_province, store, written,
+    JsonBody,
 };
 use crate::auth::Authenticated;
 use crate::backend::Backend;
@@ -11,9 +12,9 @@ use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::Utc;
-use covidmap_core::agency::{area_within, may_write, point_within, Layer, Scope};
 use covidmap_core::layers::{Declaration, LockdownPoint, LockdownZone};
-use covidmap_core::Snapshot;
+use covidmap_core::policy::{Action, Place};
+use covidmap_core::{Entity, Snapshot};
 use covidmap_store::{Caller, Store};
 use serde_json::Value;
 use std::sync::Arc;
@@ -57,25 +58,16 @@ async fn write_zone<B: Backend>(
     path_id: Option<String>,
     body: Value,
 ) -> Result<Response, ApiError> {
-    let scope = may_write(&caller.org, caller.role, Layer::LockdownZones)?;
     let snapshot = backend.snapshot();
     let store = store(&*backend)?;
-    if let Some(id) = &path_id {
-        let what = "the zone as it stands";
-        current_within(
-            store,
-            "lockdown_zones",
-            id,
-            what,
-            &scope,
-            &caller,
-            &snapshot,
-        )
-        .await?;
+    let entity = Entity::LockdownZones;
+    match &path_id {
+        Some(id) => drop(allow_current(store, &snapshot, &caller, entity, id).await?),
+        None => allow(&snapshot, &caller, &Action::new(entity, Place::Anywhere))?,
     }
     let request = zone_request(&body, &snapshot, Utc::now()).map_err(ApiError::Invalid)?;
-    let (id, write, status) = identity(path_id, request.id.clone(), "zone")?;
-    let zone = zone_to_write(store, &snapshot, &caller, &scope, id, request).await?;
+    let (id, write, status) = identity(path_id, request.id.clone(), entity)?;
+    let zone = zone_to_write(store, &snapshot, &caller, id, request).await?;
     let edited = store.put_zone(&zone, write, &author(&caller)).await?;
     Ok(written(status, &zone.id, edited))
 }
@@ -86,18 +78,32 @@ async fn zone_to_write(
     store: &Store,
     snapshot: &Snapshot,
     caller: &Caller,
-    scope: &Scope,
     id: String,
     request: crate::requests::ZoneRequest,
 ) -> Result<LockdownZone, ApiError> {
+    // A zone of whole units is the caller's when every unit is; a drawn one, when its
+    // whole area is (within the digitising tolerance).
     let (area, unit_codes) = match request.area {
         ZoneArea::Drawn(area) => {
             area_in_province(&area, snapshot)?;
+            let place = Place::Area(area.clone());
+            allow(
+                snapshot,
+                caller,
+                &Action::new(Entity::LockdownZones, place).called("the zone"),
+            )?;
             (area, Vec::new())
         }
-        ZoneArea::Units(codes) => (store.union_of_units(&codes).await?, codes),
+        ZoneArea::Units(codes) => {
+            let place = Place::Units(codes.clone());
+            allow(
+                snapshot,
+                caller,
+                &Action::new(Entity::LockdownZones, place).called("the zone"),
+            )?;
+            (store.union_of_units(&codes).await?, codes)
+        }
     };
-    area_within(scope, &caller.org, "the zone", &area, snapshot)?;
     let (name, declaration) = declared(request.declared, caller);
     Ok(LockdownZone {
         id,
@@ -161,31 +167,22 @@ async fn write_point<B: Backend>(
     path_id: Option<String>,
     body: Value,
 ) -> Result<Response, ApiError> {
-    let scope = may_write(&caller.org, caller.role, Layer::LockdownPoints)?;
     let snapshot = backend.snapshot();
-    if let Some(id) = &path_id {
-        let what = "the point as it stands";
-        current_within(
-            store(&*backend)?,
-            "lockdown_points",
-            id,
-            what,
-            &scope,
-            &caller,
-            &snapshot,
-        )
-        .await?;
+    let entity = Entity::LockdownPoints;
+    match &path_id {
+        Some(id) => drop(allow_current(store(&*backend)?, &snapshot, &caller, entity, id).await?),
+        None => allow(&snapshot, &caller, &Action::new(entity, Place::Anywhere))?,
     }
     let request = point_request(&body, Utc::now()).map_err(ApiError::Invalid)?;
     point_in_province(request.location, &snapshot)?;
-    point_within(
-        &scope,
-        &caller.org,
-        "the point",
-        request.location,
+    // The whole circle, not only its centre, must be the caller's.
+    let circle = Place::Circle(request.location, request.radius_m);
+    allow(
         &snapshot,
+        &caller,
+        &Action::new(entity, circle).called("the point"),
     )?;
-    let (id, write, status) = identity(path_id, request.id, "point")?;
+    let (id, write, status) = identity(path_id, request.id, entity)?;
     let (name, declaration) = declared(request.declared, &caller);
     let point = LockdownPoint {
         id,
@@ -214,23 +211,13 @@ pub(crate) async fn lift<B: Backend>(
 ) -> Result<Response, ApiError> {
     let zone = request.uri().path().starts_with("/api/v1/zones/");
     let snapshot = backend.snapshot();
-    let (table, layer) = if zone {
-        ("lockdown_zones", Layer::LockdownZones)
+    let entity = if zone {
+        Entity::LockdownZones
     } else {
-        ("lockdown_points", Layer::LockdownPoints)
+        Entity::LockdownPoints
     };
-    let scope = may_write(&caller.org, caller.role, layer)?;
     let store = store(&*backend)?;
-    current_within(
-        store,
-        table,
-        &id,
-        "the declaration",
-        &scope,
-        &caller,
-        &snapshot,
-    )
-    .await?;
-    let edited = store.lift(table, &id, &author(&caller)).await?;
+    allow_current(store, &snapshot, &caller, entity, &id).await?;
+    let edited = store.lift(entity, &id, &author(&caller)).await?;
     Ok(written(StatusCode::OK, &id, edited))
 }

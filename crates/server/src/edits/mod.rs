@@ -10,7 +10,7 @@ pub(crate) mod history;
 pub(crate) mod levels;
 pub(crate) mod lockdowns;
 
-pub(crate) use levels::commune_in_scope;
+pub(crate) use levels::commune;
 
 use crate::backend::Backend;
 use crate::error::ApiError;
@@ -21,10 +21,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
-use covidmap_core::agency::{area_within, near_district, point_within, Scope};
 use covidmap_core::containment::outside;
 use covidmap_core::layers::FacilityKind;
-use covidmap_core::{Level, Snapshot, PROVINCE_CODE};
+use covidmap_core::policy::{reach, Action, Place, Policy};
+use covidmap_core::{Entity, Level, Snapshot, PROVINCE_CODE};
 use covidmap_store::{new_id, Author, Caller, Edited, Store, Write};
 use geo::{MultiPolygon, Point};
 use serde_json::{json, Value};
@@ -56,7 +56,7 @@ pub fn routes<B: Backend>() -> Router<Arc<B>> {
         .route("/api/v1/history", get(history::history::<B>))
         .route("/api/v1/me", get(history::me::<B>));
     for kind in FacilityKind::ALL {
-        let collection = format!("/api/v1/{}", url_name(kind));
+        let collection = format!("/api/v1/{}", kind.entity().url());
         router = router
             .route(
                 &collection,
@@ -72,16 +72,6 @@ pub fn routes<B: Backend>() -> Router<Arc<B>> {
             );
     }
     router.layer(DefaultBodyLimit::max(MAX_JSON_BODY))
-}
-
-/// A facility kind's name in URLs.
-pub(crate) fn url_name(kind: FacilityKind) -> &'static str {
-    match kind {
-        FacilityKind::Checkpoint => "checkpoints",
-        FacilityKind::QuarantineCamp => "quarantine-camps",
-        FacilityKind::TestingSite => "testing-sites",
-        FacilityKind::EssentialService => "essential-services",
-    }
 }
 
 /// A JSON body; 400 naming `body` when it is not JSON, 413 when it is too large.
@@ -141,21 +131,21 @@ pub(crate) fn written(status: StatusCode, id: &str, edited: Edited) -> Response 
     (status, Json(body)).into_response()
 }
 
-/// An id for a new entity: the one asked for, or a fresh one.
-pub(crate) fn id_for_new(asked: Option<String>, prefix: &str) -> Result<String, ApiError> {
+/// An id for a new entity: the one asked for, or a fresh one with the entity's prefix.
+pub(crate) fn id_for_new(asked: Option<String>, entity: Entity) -> Result<String, ApiError> {
     match asked {
         Some(id) => Ok(id),
-        None => new_id(prefix).map_err(ApiError::from),
+        None => new_id(entity.id_prefix().unwrap_or("id")).map_err(ApiError::from),
     }
 }
 
 /// What a write is: for a new entity (no id in the URL) its id, the one asked for or a fresh
-/// one with `prefix`, a creation answered 201; else the URL's id, which the body's must
+/// one with the entity's prefix, a creation answered 201; else the URL's id, which the body's must
 /// match, an update answered 200.
 pub(crate) fn identity(
     path_id: Option<String>,
     asked: Option<String>,
-    prefix: &str,
+    entity: Entity,
 ) -> Result<(String, Write, StatusCode), ApiError> {
     match path_id {
         Some(id) => {
@@ -163,7 +153,7 @@ pub(crate) fn identity(
             Ok((id, Write::Update, StatusCode::OK))
         }
         None => Ok((
-            id_for_new(asked, prefix)?,
+            id_for_new(asked, entity)?,
             Write::Create,
             StatusCode::CREATED,
         )),
@@ -201,7 +191,7 @@ pub(crate) fn point_in_province(point: Point<f64>, snapshot: &Snapshot) -> Resul
         .iter()
         .filter(|u| u.level == Level::District);
     if snapshot.unit_at(Level::District, point).is_some()
-        || districts.any(|d| near_district(d, point))
+        || districts.any(|d| reach::near(&d.geometry, point))
     {
         Ok(())
     } else {
@@ -212,56 +202,29 @@ pub(crate) fn point_in_province(point: Point<f64>, snapshot: &Snapshot) -> Resul
     }
 }
 
-/// Checks that a place lies where the caller may write.
-pub(crate) fn geometry_within(
-    scope: &Scope,
-    caller: &Caller,
-    what: &str,
-    geometry: &geo::Geometry<f64>,
-    snapshot: &Snapshot,
-) -> Result<(), ApiError> {
-    match geometry {
-        geo::Geometry::Point(p) => point_within(scope, &caller.org, what, *p, snapshot)?,
-        geo::Geometry::MultiPolygon(a) => area_within(scope, &caller.org, what, a, snapshot)?,
-        geo::Geometry::Polygon(p) => {
-            area_within(
-                scope,
-                &caller.org,
-                what,
-                &MultiPolygon(vec![p.clone()]),
-                snapshot,
-            )?;
-        }
-        _ => {}
-    }
-    Ok(())
+/// Asks the write policy, over the snapshot's units, whether the caller may make the write.
+pub(crate) fn allow(snapshot: &Snapshot, caller: &Caller, action: &Action) -> Result<(), ApiError> {
+    Ok(Policy::new(snapshot).check(caller, action)?)
 }
 
-/// Checks that the entity as it stands (in the database: the snapshot may be a moment
-/// behind a write just made) lies where the caller may write; 404 when there is none.
-pub(crate) async fn current_within(
+/// Checks that the caller may write `entity` at all, then that the entity as it stands (in
+/// the database: the snapshot may be a moment behind a write just made) is the caller's to
+/// change: where it lies, who manages it. 404 when there is none.
+pub(crate) async fn allow_current(
     store: &Store,
-    table: &str,
-    id: &str,
-    what: &str,
-    scope: &Scope,
-    caller: &Caller,
     snapshot: &Snapshot,
-) -> Result<(), ApiError> {
-    let geometry = store.geometry_of(table, id, None).await?;
-    // Tables without geometry (levels, figures, documents) have nothing to place; the
-    // store's write refuses an entity that is not current.
-    let placed = covidmap_store::LAYER_TABLES.contains(&table) && table != "commune_levels";
-    if placed && geometry.is_none() {
-        return Err(not_current(
-            table.replace('_', " ").trim_end_matches('s'),
-            id,
-        ));
-    }
-    match geometry {
-        Some(g) => geometry_within(scope, caller, what, &g, snapshot),
-        None => Ok(()),
-    }
+    caller: &Caller,
+    entity: Entity,
+    id: &str,
+) -> Result<Action, ApiError> {
+    allow(snapshot, caller, &Action::new(entity, Place::Anywhere))?;
+    let current = store
+        .stored_action(entity, id, None)
+        .await?
+        .ok_or_else(|| not_current(entity.noun(), id))?
+        .called(format!("the {} as it stands", entity.noun()));
+    allow(snapshot, caller, &current)?;
+    Ok(current)
 }
 
 pub(crate) fn not_current(what: &str, id: &str) -> ApiError {

@@ -1,9 +1,12 @@
-//! The upload workflow: read a boundary file, plan it against the units known, apply it in
-//! one transaction. GDAL and the geometry checks are blocking work and run off the runtime.
+#![doc = include_str!("../README.md")]
+#![warn(missing_docs)]
 
-use covidmap_core::{AdminUnit, Level, UnitDiff};
-use covidmap_ingest::{plan, read_file, FileReport, IngestError, Known, PlanSummary, ReadOptions};
-use covidmap_store::{Applied, Provenance, Store, StoreError};
+use covidmap_core::policy::{Action, Place, Refusal};
+use covidmap_core::{AdminUnit, Entity, Level, UnitDiff};
+use covidmap_ingest::{
+    plan, read_file, FieldFlags, FileReport, IngestError, Known, PlanSummary, ReadOptions,
+};
+use covidmap_store::{Applied, Author, Provenance, Store, StoreError, UnitsChange};
 use serde::Serialize;
 use std::path::PathBuf;
 
@@ -16,14 +19,45 @@ pub struct UploadRequest {
     pub read: ReadOptions,
     /// `--parent`: the unit every feature lies in.
     pub parent: Option<String>,
-    /// Who uploads.
+    /// Who uploads, as the upload records it.
     pub uploaded_by: String,
+    /// The organisation uploading through the API: the upload's audit entry names it.
+    pub author: Option<Author>,
     /// Report without writing.
     pub dry_run: bool,
-    /// The district every unit must lie in (a district committee's upload), by code.
-    pub within_district: Option<String>,
     /// Apply only if the change is still the one a dry run reported (its `diff_digest`).
     pub expected_diff: Option<String>,
+}
+
+impl UploadRequest {
+    /// A file of `level`, read as it says (fields, CRS and encoding found by ingest), applied
+    /// as uploaded by `uploaded_by`.
+    #[must_use]
+    pub fn new(path: PathBuf, level: Level, uploaded_by: impl Into<String>) -> Self {
+        UploadRequest {
+            path,
+            read: ReadOptions {
+                level,
+                fields: FieldFlags::default(),
+                source_crs: None,
+                encoding: None,
+            },
+            parent: None,
+            uploaded_by: uploaded_by.into(),
+            author: None,
+            dry_run: false,
+            expected_diff: None,
+        }
+    }
+}
+
+/// Whether the uploader may make the change planned: the write policy's answer for the
+/// caller (an operator at the command line may make any).
+pub type Guard<'a> = &'a (dyn Fn(&Action) -> Result<(), Refusal> + Sync);
+
+/// No check: an operator's upload from the command line, or a test's.
+pub fn unguarded() -> Guard<'static> {
+    &|_| Ok(())
 }
 
 /// What an upload did (or would do).
@@ -68,23 +102,21 @@ pub enum UploadError {
     /// A worker thread failed.
     #[error("upload worker failed: {0}")]
     Worker(#[from] tokio::task::JoinError),
-    /// A unit lies outside the district the uploader answers for.
-    #[error("{unit} lies in {found}, not in {district}; a district uploads only its own communes and hamlets")]
-    OutsideDistrict {
-        /// The unit (code and name).
-        unit: String,
-        /// The uploader's district.
-        district: String,
-        /// Where the unit lies.
-        found: String,
-    },
+    /// The write policy refuses the change (a unit of another district, say).
+    #[error(transparent)]
+    Refused(#[from] Refusal),
 }
 
-/// Reads, plans and applies one file.
+/// Reads, plans and applies one file, once `guard` allows the change planned: every unit the
+/// file holds and every parent it lies under.
 ///
 /// # Errors
 /// See [`UploadError`]; a refused upload changes nothing.
-pub async fn upload(store: &Store, request: UploadRequest) -> Result<UploadReport, UploadError> {
+pub async fn upload(
+    store: &Store,
+    request: UploadRequest,
+    guard: Guard<'_>,
+) -> Result<UploadReport, UploadError> {
     let level = request.read.level;
     let options = request.read.clone();
     let path = request.path.clone();
@@ -95,12 +127,6 @@ pub async fn upload(store: &Store, request: UploadRequest) -> Result<UploadRepor
     let (read, known) = tokio::join!(reading, known_units(store, level));
     let (read, known) = (read??, known?);
     let read_at = started.elapsed();
-    // A hamlet's district is its commune's parent.
-    let district_of: std::collections::HashMap<String, Option<String>> = known
-        .parents
-        .iter()
-        .map(|p| (p.code.clone(), p.parent_code.clone()))
-        .collect();
     let parent = request.parent.clone();
     let (read, planned) = tokio::task::spawn_blocking(move || {
         let planned = plan(&read, level, parent.as_deref(), &known);
@@ -109,31 +135,14 @@ pub async fn upload(store: &Store, request: UploadRequest) -> Result<UploadRepor
     .await?;
     let planned = planned?;
     let planned_at = started.elapsed();
-    if let Some(district) = &request.within_district {
-        for unit in &planned.units {
-            let parent = unit.parent_code.clone().unwrap_or_default();
-            let found = if level == Level::Hamlet {
-                district_of
-                    .get(&parent)
-                    .cloned()
-                    .flatten()
-                    .unwrap_or_default()
-            } else {
-                parent
-            };
-            if &found != district {
-                return Err(UploadError::OutsideDistrict {
-                    unit: format!("{} ({})", unit.name, unit.code),
-                    district: district.clone(),
-                    found: if found.is_empty() {
-                        "no district".into()
-                    } else {
-                        format!("district {found}")
-                    },
-                });
-            }
-        }
-    }
+    guard(&Action::new(
+        Entity::Boundaries,
+        Place::Boundaries {
+            level,
+            codes: planned.units.iter().map(|u| u.code.clone()).collect(),
+            parents: planned.scope.clone(),
+        },
+    ))?;
     let provenance = Provenance {
         source_file: file_name(&request.path),
         source_crs: read.report.source_crs.clone(),
@@ -151,16 +160,15 @@ pub async fn upload(store: &Store, request: UploadRequest) -> Result<UploadRepor
     let accept = move |diff: &covidmap_core::UnitDiff| {
         expected.as_ref().is_none_or(|e| *e == diff_digest(diff))
     };
-    let applied = store
-        .apply_units_if(
-            level,
-            &planned.scope,
-            &planned.units,
-            &provenance,
-            request.dry_run,
-            &accept,
-        )
-        .await?;
+    let change = UnitsChange {
+        level,
+        scope: &planned.scope,
+        units: &planned.units,
+        provenance: &provenance,
+        dry_run: request.dry_run,
+        author: request.author.as_ref(),
+    };
+    let applied = store.apply_units_if(&change, &accept).await?;
     tracing::debug!(?read_at, ?planned_at, total = ?started.elapsed(), units = planned.units.len(), "upload timings");
     Ok(UploadReport {
         file: read.report,

@@ -2,7 +2,7 @@
 //! address names.
 
 use covidmap_benches::{province_layers, province_units, random_points};
-use covidmap_core::Snapshot;
+use covidmap_lookup::Snapshot;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::hint::black_box;
 
@@ -28,7 +28,7 @@ fn point_lookup(c: &mut Criterion) {
             b.iter(|| {
                 let mut bytes = 0_usize;
                 for p in &points {
-                    let answer = covidmap_server::point_status(&snapshot, *p);
+                    let answer = covidmap_lookup::point_status(&snapshot, *p);
                     bytes += serde_json::to_vec(&answer).map_or(0, |v| v.len());
                 }
                 bytes
@@ -65,7 +65,7 @@ fn point_lookup(c: &mut Criterion) {
             b.iter(|| {
                 let mut bytes = 0_usize;
                 for a in &addresses {
-                    if let Ok(answer) = covidmap_server::address_status(&snapshot, a) {
+                    if let Ok(answer) = covidmap_lookup::address_status(&snapshot, a) {
                         bytes += serde_json::to_vec(&answer).map_or(0, |v| v.len());
                     }
                 }

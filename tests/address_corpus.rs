@@ -5,7 +5,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-use covidmap_core::Snapshot;
+use covidmap_lookup::Snapshot;
 use std::collections::BTreeMap;
 
 /// Share of addresses whose best match must be the expected unit.

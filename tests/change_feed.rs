@@ -72,7 +72,7 @@ async fn wait_for_address_lockdown(backend: &LiveBackend, expected: (bool, bool)
     let what = format!("the address answer with (in_lockdown, partial) = {expected:?}");
     poll_until(&what, || async {
         let snapshot = backend.snapshot();
-        let answer = covidmap_server::address_status(&snapshot, "TP Vinh").unwrap();
+        let answer = covidmap_lookup::address_status(&snapshot, "TP Vinh").unwrap();
         let body = serde_json::to_value(&answer).unwrap();
         assert_eq!(body["units"]["district"]["code"], "412", "{body}");
         let got = (

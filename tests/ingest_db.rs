@@ -3,8 +3,8 @@
 
 #![allow(clippy::unwrap_used)] // helpers of tests: a failed step fails the test
 
-use covidmap_core::legacy::TextEncoding;
 use covidmap_core::{AdminUnit, Level};
+use covidmap_ingest::legacy::TextEncoding;
 use covidmap_ingest::{plan, read_file, Known};
 use covidmap_store::StoreError;
 use covidmap_tests::{

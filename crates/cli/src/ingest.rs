@@ -2,8 +2,8 @@
 
 use crate::args::{Global, IngestArgs, UploadLevel};
 use crate::database;
-use covidmap_core::legacy::TextEncoding;
 use covidmap_core::Level;
+use covidmap_ingest::legacy::TextEncoding;
 use covidmap_ingest::{FieldFlags, ReadOptions};
 use covidmap_upload::{unguarded, upload, UploadReport, UploadRequest};
 

@@ -114,7 +114,7 @@ mod tests {
             code: code.into(),
             level: Level::Commune,
             name: name.into(),
-            name_key: crate::text::name_key(name),
+            name_key: crate::names::name_key(name),
             unit_type: UnitType::Xa,
             parent_code: Some("412".into()),
             geometry: MultiPolygon(vec![

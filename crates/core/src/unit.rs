@@ -38,7 +38,7 @@ impl AdminUnit {
         AdminUnit {
             code: code.into(),
             level: unit_type.level(),
-            name_key: crate::text::name_key(&name),
+            name_key: crate::names::name_key(&name),
             name,
             unit_type,
             parent_code: parent_code.map(str::to_owned),

@@ -5,7 +5,8 @@ mod agencies;
 mod layers;
 mod split;
 
-use covidmap_core::text::{name_key, normalize_name};
+use covidmap_core::names::name_key;
+use covidmap_core::text::normalize_name;
 use covidmap_core::{AdminUnit, Level, UnitType};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;

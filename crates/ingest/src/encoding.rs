@@ -5,8 +5,8 @@
 //! Text from other formats is Unicode already, but may be legacy bytes that some tool read
 //! as Latin-1 ("HuyÖn §« L­¬ng"): those are recognised and decoded too.
 
-use covidmap_core::legacy::{self, TextEncoding};
-use covidmap_core::syllable;
+use crate::legacy::{self, TextEncoding};
+use crate::syllable;
 use serde::Serialize;
 
 /// The encoding chosen for a file and why.

@@ -6,9 +6,11 @@ mod encoding;
 mod error;
 mod fields;
 mod geometry;
+pub mod legacy;
 mod open;
 mod plan;
 mod read;
+mod syllable;
 
 pub use crs::VN2000_TOWGS84;
 pub use encoding::EncodingChoice;

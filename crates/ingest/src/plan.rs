@@ -4,7 +4,8 @@
 use crate::error::{IngestError, Problem, Result};
 use crate::read::{FileRead, RawUnit};
 use covidmap_core::containment::{best_parent, outside};
-use covidmap_core::text::{fold, name_key, normalize_name, split_type_prefix};
+use covidmap_core::names::{name_key, split_type_prefix};
+use covidmap_core::text::{fold, normalize_name};
 use covidmap_core::{diff_units, AdminUnit, Level, UnitDiff, UnitType, PROVINCE_CODE};
 use geo::Area;
 use rayon::prelude::*;

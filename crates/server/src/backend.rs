@@ -1,10 +1,11 @@
 //! What the handlers need from the data layer, so they can be tested without a database.
 
-use crate::tiles::TileCache;
 use arc_swap::ArcSwap;
 use chrono::{DateTime, Utc};
-use covidmap_core::{Level, Snapshot};
+use covidmap_core::Level;
+use covidmap_lookup::Snapshot;
 use covidmap_store::{Health, Store, StoreError};
+use covidmap_tiles::TileCache;
 use covidmap_tiles::TileData;
 use std::future::Future;
 use std::sync::Arc;
@@ -134,7 +135,18 @@ impl LiveBackend {
         let old = self.snapshot();
         let snapshot = Arc::new(snapshot);
         let new = Arc::clone(&snapshot);
-        let extents = tokio::task::spawn_blocking(move || old.changed_extents(&new)).await?;
+        let extents = tokio::task::spawn_blocking(move || {
+            covidmap_tiles::Change {
+                old_units: old.units(),
+                new_units: new.units(),
+                old_layers: old.layers(),
+                new_layers: new.layers(),
+                units_changed: !old.same_units(&new),
+                layers_changed: !old.same_layers(&new),
+            }
+            .extents()
+        })
+        .await?;
         let (mut old_snapshot, mut old_tiles) = (None, None);
         self.tile_cache.publish(Some(&extents), || {
             old_snapshot = Some(self.snapshot.swap(snapshot));

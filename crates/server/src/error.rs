@@ -79,6 +79,17 @@ impl From<covidmap_core::policy::Refusal> for ApiError {
     }
 }
 
+impl From<covidmap_lookup::LookupError> for ApiError {
+    fn from(e: covidmap_lookup::LookupError) -> Self {
+        match e {
+            covidmap_lookup::LookupError::NoUnitMatches(_) => ApiError::NoMatch {
+                field: "address".into(),
+                message: e.to_string(),
+            },
+        }
+    }
+}
+
 impl From<covidmap_store::StoreError> for ApiError {
     fn from(e: covidmap_store::StoreError) -> Self {
         use covidmap_store::StoreError;

@@ -6,7 +6,8 @@
 
 use crate::requests::{facility_request, FieldError};
 use covidmap_core::layers::FacilityKind;
-use covidmap_core::{Level, Snapshot};
+use covidmap_core::Level;
+use covidmap_lookup::Snapshot;
 use geo::{InteriorPoint, Point};
 use serde::Serialize;
 use serde_json::{json, Map, Value};

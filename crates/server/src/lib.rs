@@ -16,10 +16,7 @@ pub mod pages;
 mod reads;
 pub mod requests;
 mod routes;
-mod status;
-pub mod tiles;
 
 pub use backend::{Backend, DataChange, LiveBackend, SnapshotError, DEFAULT_TILE_CACHE_BYTES};
 pub use error::ApiError;
 pub use routes::{app, app_with, Assets};
-pub use status::{address_status, point_status, AddressStatus, PointStatus};

@@ -54,7 +54,7 @@ fn listed(layer: &str) -> Result<Entity, ApiError> {
 pub fn feature_query(
     entity: Entity,
     params: &BTreeMap<String, String>,
-    snapshot: &covidmap_core::Snapshot,
+    snapshot: &covidmap_lookup::Snapshot,
 ) -> Result<FeatureQuery, ApiError> {
     let at = params
         .get("at")
@@ -246,7 +246,7 @@ mod tests {
 
     #[test]
     fn bad_parameters_are_named() {
-        let snapshot = covidmap_core::Snapshot::new(vec![]);
+        let snapshot = covidmap_lookup::Snapshot::new(vec![]);
         for (pairs, field) in [
             (vec![("at", "yesterday")], "at"),
             (vec![("in_force", "yes")], "in_force"),

@@ -5,7 +5,8 @@
 
 use chrono::{DateTime, Duration, Utc};
 use covidmap_core::layers::FacilityKind;
-use covidmap_core::{Entity, Level, Snapshot};
+use covidmap_core::{Entity, Level};
+use covidmap_lookup::Snapshot;
 use geo::{Area, CoordsIter, MultiPolygon, Point, Validation};
 use serde::Serialize;
 use serde_json::{Map, Value};

@@ -3,8 +3,6 @@
 use crate::backend::Backend;
 use crate::error::ApiError;
 use crate::glyphs::{GlyphError, Glyphs, DEFAULT_FONT_DIR};
-use crate::status::Place;
-use crate::tiles::RenderedTile;
 use axum::body::Body;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -13,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use covidmap_core::Level;
+use covidmap_tiles::RenderedTile;
 use covidmap_tiles::TileId;
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -161,14 +160,89 @@ pub(crate) async fn status<B: Backend>(
     State(backend): State<Arc<B>>,
     query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let params = known_params(query, &crate::status::PARAMETERS)?;
+    let params = known_params(query, &STATUS_PARAMETERS)?;
     let snapshot = backend.snapshot();
-    Ok(match crate::status::parse_place(&params)? {
-        Place::Point(point) => Json(crate::status::point_status(&snapshot, point)).into_response(),
+    Ok(match parse_place(&params)? {
+        Place::Point(point) => {
+            Json(covidmap_lookup::point_status(&snapshot, point)).into_response()
+        }
         Place::Address(text) => {
-            Json(crate::status::address_status(&snapshot, &text)?).into_response()
+            Json(covidmap_lookup::address_status(&snapshot, &text)?).into_response()
         }
     })
+}
+
+/// Parameters `status` understands.
+const STATUS_PARAMETERS: [&str; 3] = ["lat", "lon", "address"];
+/// Longest address accepted, in characters.
+const MAX_ADDRESS_CHARS: usize = 200;
+
+/// What a status request asks about.
+#[derive(Debug, Clone, PartialEq)]
+enum Place {
+    /// A position (longitude, latitude).
+    Point(geo::Point<f64>),
+    /// An address as typed.
+    Address(String),
+}
+
+/// Reads the place from the query: `address`, or `lat` and `lon` (both present, numbers, in
+/// range).
+///
+/// # Errors
+/// A 400 naming the parameter at fault.
+fn parse_place(params: &BTreeMap<String, String>) -> Result<Place, ApiError> {
+    if let Some(address) = params.get("address") {
+        if params.contains_key("lat") || params.contains_key("lon") {
+            return Err(ApiError::bad_parameter(
+                "address",
+                "give either address or lat and lon, not both",
+            ));
+        }
+        let address = address.trim();
+        if address.is_empty() {
+            return Err(ApiError::bad_parameter(
+                "address",
+                "address is empty: type a hamlet, commune or district, e.g. address=xóm 5, Nghi Phong",
+            ));
+        }
+        let chars = address.chars().count();
+        if chars > MAX_ADDRESS_CHARS {
+            return Err(ApiError::bad_parameter(
+                "address",
+                format!("address is {chars} characters long; send at most {MAX_ADDRESS_CHARS} (the hamlet, commune and district are enough)"),
+            ));
+        }
+        return Ok(Place::Address(address.to_owned()));
+    }
+    let coordinate = |name: &str, range: std::ops::RangeInclusive<f64>| -> Result<f64, ApiError> {
+        let raw = params.get(name).ok_or_else(|| {
+            ApiError::bad_parameter(
+                name,
+                format!("{name} is required (decimal degrees, WGS 84)"),
+            )
+        })?;
+        let value: f64 = raw.trim().parse().map_err(|_| {
+            ApiError::bad_parameter(
+                name,
+                format!("{name} must be a number in decimal degrees, not {raw:?}"),
+            )
+        })?;
+        if !value.is_finite() || !range.contains(&value) {
+            return Err(ApiError::bad_parameter(
+                name,
+                format!(
+                    "{name} must lie between {} and {}",
+                    range.start(),
+                    range.end()
+                ),
+            ));
+        }
+        Ok(value)
+    };
+    let lat = coordinate("lat", -90.0..=90.0)?;
+    let lon = coordinate("lon", -180.0..=180.0)?;
+    Ok(Place::Point(geo::Point::new(lon, lat)))
 }
 
 /// Longest query accepted by the search.
@@ -282,7 +356,9 @@ fn tile_response(tile: Option<&RenderedTile>, headers: &HeaderMap) -> Response {
         Body::from(tile.raw.clone()).into_response()
     };
     let h = response.headers_mut();
-    h.insert(header::ETAG, tile.etag_header.clone());
+    if let Ok(etag) = HeaderValue::from_str(&tile.etag) {
+        h.insert(header::ETAG, etag);
+    }
     h.insert(header::CACHE_CONTROL, cache_control);
     h.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
     if !matches {
@@ -486,12 +562,12 @@ mod tests {
     use tower::ServiceExt;
 
     struct Fake {
-        cache: crate::tiles::TileCache,
+        cache: covidmap_tiles::TileCache,
     }
 
     fn fake() -> Arc<Fake> {
         Arc::new(Fake {
-            cache: crate::tiles::TileCache::new(1 << 20),
+            cache: covidmap_tiles::TileCache::new(1 << 20),
         })
     }
 
@@ -521,7 +597,7 @@ mod tests {
             Arc::new(covidmap_tiles::TileData::new(s.units(), s.layers()))
         }
 
-        fn tile_cache(&self) -> &crate::tiles::TileCache {
+        fn tile_cache(&self) -> &covidmap_tiles::TileCache {
             &self.cache
         }
 
@@ -529,7 +605,7 @@ mod tests {
             None
         }
 
-        fn snapshot(&self) -> Arc<covidmap_core::Snapshot> {
+        fn snapshot(&self) -> Arc<covidmap_lookup::Snapshot> {
             use covidmap_core::layers::{
                 CommuneLevel, Declaration, Facility, FacilityKind, Layers, LockdownZone,
             };
@@ -571,7 +647,7 @@ mod tests {
                 }],
                 last_changed: Some(chrono::DateTime::UNIX_EPOCH),
             };
-            Arc::new(covidmap_core::Snapshot::with_layers(
+            Arc::new(covidmap_lookup::Snapshot::with_layers(
                 vec![
                     square("40", Level::Province, None, 105.0, 1.0),
                     square("427", Level::District, Some("40"), 105.0, 0.5),

@@ -1,10 +1,13 @@
 //! Mapbox Vector Tiles (2.1, extent 4096) of the administrative units and the operational
-//! layers, made in memory from the same data as the status snapshot, and the TileJSON
-//! document that describes them. No IO: the server caches and serves the bytes.
+//! layers, made in memory from the same data as the status snapshot; the TileJSON document
+//! that describes them; the cache that keeps rendered tiles and the rule of which of them a
+//! change dirties. No IO: the server sends the bytes.
 
 #![warn(missing_docs)]
 
+pub mod cache;
 pub mod catalogue;
+pub mod dirty;
 pub mod grid;
 pub mod index;
 pub mod render;
@@ -12,7 +15,9 @@ pub mod simplify;
 mod tilejson;
 pub mod topology;
 
+pub use cache::{RenderedTile, TileAnswer, TileCache, TileServeError};
 pub use catalogue::{LayerSpec, LAYERS};
+pub use dirty::Change;
 pub use grid::{MercatorRect, TileError, TileId, MAX_ZOOM};
 pub use index::{OperationalLayers, UnitLayers};
 pub use render::{render, RenderError, BUFFER, EXTENT};

@@ -4,8 +4,8 @@
 //! district plus a hamlet of the neighbour is as much refused as the hamlet alone.
 
 use geo::{
-    coord, Area, BooleanOps, BoundingRect, Closest, ClosestPoint, Contains, CoordsIter, Distance,
-    Haversine, Intersects, LineString, MultiPolygon, Point, Polygon,
+    Area, BooleanOps, BoundingRect, Closest, ClosestPoint, Contains, CoordsIter, Distance,
+    Haversine, Intersects, MultiPolygon, Point,
 };
 
 /// How far past its district's border any part of a drawn area may reach (metres).
@@ -15,10 +15,7 @@ pub const MAX_REACH_M: f64 = 30.0;
 pub const MAX_OUTSIDE_M2: f64 = 5_000.0;
 /// How far outside its district a point may lie: a checkpoint on the road that is the border.
 pub const POINT_TOLERANCE_M: f64 = 50.0;
-/// Corners of the polygon a lockdown point's circle is checked as.
-const CIRCLE_CORNERS: usize = 64;
-/// Metres per degree of latitude.
-const METRES_PER_DEGREE: f64 = 111_320.0;
+use crate::circle::METRES_PER_DEGREE;
 
 /// The part of an area outside a district.
 #[derive(Debug, Clone, PartialEq)]
@@ -87,19 +84,10 @@ pub fn distance_to(area: &MultiPolygon<f64>, point: Point<f64>) -> f64 {
     }
 }
 
-/// A circle on the ground as a polygon of [`CIRCLE_CORNERS`] corners (lon/lat).
+/// A lockdown point's circle, as an area to measure.
 #[must_use]
 pub fn circle(centre: Point<f64>, radius_m: f64) -> MultiPolygon<f64> {
-    let dy = radius_m / METRES_PER_DEGREE;
-    let dx = dy / centre.y().to_radians().cos().max(1e-6);
-    let ring: Vec<_> = (0..=CIRCLE_CORNERS)
-        .map(|i| {
-            #[allow(clippy::cast_precision_loss)] // at most 64
-            let angle = std::f64::consts::TAU * (i % CIRCLE_CORNERS) as f64 / CIRCLE_CORNERS as f64;
-            coord! { x: centre.x() + dx * angle.cos(), y: centre.y() + dy * angle.sin() }
-        })
-        .collect();
-    MultiPolygon(vec![Polygon::new(LineString(ring), vec![])])
+    MultiPolygon(vec![crate::circle::circle(centre, radius_m)])
 }
 
 /// Square metres in one square degree at the area's latitude.

@@ -10,7 +10,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use covidmap_core::layers::CommuneLevel;
 use covidmap_core::policy::{Action, Place};
-use covidmap_core::{Entity, Level, Snapshot};
+use covidmap_core::{Entity, Level};
+use covidmap_lookup::Snapshot;
 use std::sync::Arc;
 
 /// Sets a commune's epidemic level (CDC).

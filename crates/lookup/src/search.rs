@@ -1,8 +1,9 @@
 //! Autocomplete over every unit: diacritic-insensitive, any word order, each typed word a
 //! prefix of a word in the unit's name or its parents' names.
 
-use crate::text::fold;
-use crate::unit::AdminUnit;
+use crate::Snapshot;
+use covidmap_core::text::fold;
+use covidmap_core::AdminUnit;
 
 /// The folded words a unit is found by: its own name (with its type word), then its parents'.
 #[derive(Debug, Clone, Default)]
@@ -62,4 +63,34 @@ pub fn query_words(query: &str) -> Vec<String> {
         .filter(|w| !w.is_empty())
         .map(str::to_owned)
         .collect()
+}
+
+impl Snapshot {
+    /// Units whose names (or their parents' names) hold every word of the query, best first:
+    /// own-name matches before parent matches, whole words before prefixes, coarser levels
+    /// before finer, then by code.
+    #[must_use]
+    pub fn search(&self, query: &str, limit: usize) -> Vec<&AdminUnit> {
+        let words = query_words(query);
+        if words.is_empty() {
+            return Vec::new();
+        }
+        let words: Vec<&str> = words.iter().map(String::as_str).collect();
+        let mut hits: Vec<(u32, usize)> = self
+            .units
+            .search
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| s.score(&words).map(|score| (score, i)))
+            .collect();
+        hits.sort_by(|a, b| {
+            b.0.cmp(&a.0)
+                .then(self.units.list[a.1].level.cmp(&self.units.list[b.1].level))
+                .then(self.units.list[a.1].code.cmp(&self.units.list[b.1].code))
+        });
+        hits.into_iter()
+            .take(limit)
+            .map(|(_, i)| &self.units.list[i])
+            .collect()
+    }
 }

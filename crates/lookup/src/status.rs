@@ -1,29 +1,16 @@
-//! `GET /api/v1/status?lat=&lon=` or `?address=`: which units a place lies in, whether it is
-//! locked down, the commune's epidemic level and the nearest checkpoint, testing site and
-//! quarantine camp, answered from the in-memory snapshot.
+//! The status answers: which units a place (a point, or the unit an address names) lies in,
+//! whether it is locked down, the commune's epidemic level and the nearest checkpoint,
+//! testing site and quarantine camp, answered from the snapshot. Serialisable as they are;
+//! the HTTP layer only reads the parameters and sends them.
 
-use crate::error::ApiError;
+use crate::gazetteer::AddressMatch;
+use crate::{LookupError, Snapshot, UnitChain};
 use chrono::{DateTime, Utc};
-use covidmap_core::gazetteer::AddressMatch;
 use covidmap_core::layers::{Declaration, Facility, FacilityKind};
-use covidmap_core::{AdminUnit, Level, Snapshot, UnitChain};
+use covidmap_core::{AdminUnit, Level};
 use geo::{InteriorPoint, Point};
 use serde::Serialize;
 use std::collections::BTreeMap;
-
-/// Parameters `status` understands.
-pub const PARAMETERS: [&str; 3] = ["lat", "lon", "address"];
-/// Longest address accepted, in characters.
-pub const MAX_ADDRESS_CHARS: usize = 200;
-
-/// What a status request asks about.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Place {
-    /// A position (longitude, latitude).
-    Point(Point<f64>),
-    /// An address as typed.
-    Address(String),
-}
 
 /// One unit in an answer.
 #[derive(Debug, Serialize)]
@@ -102,65 +89,6 @@ pub struct PointStatus<'a> {
     data_changed_at: Option<DateTime<Utc>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     message: Option<&'static str>,
-}
-
-/// Reads the place from the query: `address`, or `lat` and `lon` (both present, numbers, in
-/// range).
-///
-/// # Errors
-/// A 400 naming the parameter at fault.
-pub fn parse_place(params: &BTreeMap<String, String>) -> Result<Place, ApiError> {
-    if let Some(address) = params.get("address") {
-        if params.contains_key("lat") || params.contains_key("lon") {
-            return Err(ApiError::bad_parameter(
-                "address",
-                "give either address or lat and lon, not both",
-            ));
-        }
-        let address = address.trim();
-        if address.is_empty() {
-            return Err(ApiError::bad_parameter(
-                "address",
-                "address is empty: type a hamlet, commune or district, e.g. address=xóm 5, Nghi Phong",
-            ));
-        }
-        let chars = address.chars().count();
-        if chars > MAX_ADDRESS_CHARS {
-            return Err(ApiError::bad_parameter(
-                "address",
-                format!("address is {chars} characters long; send at most {MAX_ADDRESS_CHARS} (the hamlet, commune and district are enough)"),
-            ));
-        }
-        return Ok(Place::Address(address.to_owned()));
-    }
-    let coordinate = |name: &str, range: std::ops::RangeInclusive<f64>| -> Result<f64, ApiError> {
-        let raw = params.get(name).ok_or_else(|| {
-            ApiError::bad_parameter(
-                name,
-                format!("{name} is required (decimal degrees, WGS 84)"),
-            )
-        })?;
-        let value: f64 = raw.trim().parse().map_err(|_| {
-            ApiError::bad_parameter(
-                name,
-                format!("{name} must be a number in decimal degrees, not {raw:?}"),
-            )
-        })?;
-        if !value.is_finite() || !range.contains(&value) {
-            return Err(ApiError::bad_parameter(
-                name,
-                format!(
-                    "{name} must lie between {} and {}",
-                    range.start(),
-                    range.end()
-                ),
-            ));
-        }
-        Ok(value)
-    };
-    let lat = coordinate("lat", -90.0..=90.0)?;
-    let lon = coordinate("lon", -180.0..=180.0)?;
-    Ok(Place::Point(Point::new(lon, lat)))
 }
 
 /// Answers for a point from the snapshot.
@@ -268,15 +196,14 @@ pub struct LatLon {
 /// Answers for an address from the snapshot's gazetteer.
 ///
 /// # Errors
-/// A 404 naming `address` when it names no unit of the province.
+/// [`LookupError::NoUnitMatches`] when the address names no unit of the province.
 pub fn address_status<'a>(
     snapshot: &'a Snapshot,
     address: &str,
-) -> Result<AddressStatus<'a>, ApiError> {
-    let answer = snapshot.resolve_address(address).ok_or_else(|| ApiError::NoMatch {
-        field: "address".into(),
-        message: format!("no hamlet, commune or district of Nghệ An matches {address:?}; check the names, or try /api/v1/search?q= to find the place"),
-    })?;
+) -> Result<AddressStatus<'a>, LookupError> {
+    let answer = snapshot
+        .resolve_address(address)
+        .ok_or_else(|| LookupError::NoUnitMatches(address.to_owned()))?;
     let AddressMatch {
         unit,
         matched_text,

@@ -11,8 +11,8 @@
 //! are the alternatives.
 
 use crate::address::{Address, Role};
-use crate::level::{Level, UnitType};
-use crate::unit::AdminUnit;
+use covidmap_core::AdminUnit;
+use covidmap_core::{Level, UnitType};
 use std::collections::HashMap;
 
 /// Longest run of words compared with a name.
@@ -215,7 +215,7 @@ impl Gazetteer {
             } else {
                 None
             };
-            let (_, bare) = crate::text::split_type_prefix(&u.name);
+            let (_, bare) = covidmap_core::names::split_type_prefix(&u.name);
             let accented = accented_compact(bare);
             by_code.insert(&u.code, gazetteer.entries.len());
             gazetteer.entries.push(Entry {
@@ -518,7 +518,7 @@ fn spans(address: &Address) -> Vec<Span> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::text::name_key;
+    use covidmap_core::names::name_key;
     use geo::MultiPolygon;
 
     fn unit(code: &str, name: &str, unit_type: UnitType, parent: Option<&str>) -> AdminUnit {

@@ -4,8 +4,8 @@
 //! and street (kept, never matched), a filler such as the province's own name, or a word of
 //! a name. Numbers written as words ("xóm năm", "khối mười hai") are read as numbers.
 
-use crate::level::{Level, UnitType};
-use unicode_normalization::UnicodeNormalization;
+use covidmap_core::text::fold_char;
+use covidmap_core::{Level, UnitType};
 
 /// What a word does in the address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,7 +90,7 @@ impl Address {
     /// Reads an address.
     #[must_use]
     pub fn read(input: &str) -> Self {
-        let text = crate::text::normalize_name(input);
+        let text = covidmap_core::text::normalize_name(input);
         let mut words = fold_words(&text);
         mark_types(&mut words);
         mark_numbers(&mut words);
@@ -143,11 +143,17 @@ fn fold_words(text: &str) -> Vec<Word> {
     };
     for (i, c) in text.char_indices() {
         let end = i + c.len_utf8();
-        let folded: String = fold_char(c);
-        if folded.is_empty() {
+        let Some(folded) = fold_char(c) else {
             flush(&mut current, &mut words);
             if matches!(c, ',' | ';' | '-' | '–' | '\n' | '|' | '/') {
                 part += 1;
+            }
+            continue;
+        };
+        if folded.is_empty() {
+            // A lone combining mark: part of the letter before it.
+            if let Some(w) = current.as_mut() {
+                w.end = end;
             }
             continue;
         }
@@ -178,21 +184,6 @@ fn fold_words(text: &str) -> Vec<Word> {
     }
     flush(&mut current, &mut words);
     words
-}
-
-/// One character folded: lower case, no marks, `đ` → `d`; empty for anything not a letter
-/// or digit.
-fn fold_char(c: char) -> String {
-    if matches!(c, 'đ' | 'Đ' | '\u{00D0}' | '\u{00F0}') {
-        return "d".into();
-    }
-    if !c.is_alphanumeric() {
-        return String::new();
-    }
-    c.nfd()
-        .filter(|m| !('\u{0300}'..='\u{036F}').contains(m))
-        .flat_map(char::to_lowercase)
-        .collect()
 }
 
 /// Marks type words, longest first ("thi tran" before "thi"), within one part.

@@ -1,5 +1,5 @@
-//! Tiles as the server keeps them: rendered once, gzipped once, kept in a cache with a byte
-//! budget, and dropped when the data under them changes.
+//! Tiles as a server keeps them: rendered once, gzipped once, kept in a cache with a byte
+//! budget, and dropped when the data under them changes (which ones: [`crate::dirty`]).
 //!
 //! A change drops every cached tile, at every zoom, whose buffered bounds meet the extent of
 //! something that changed. A tile rendered from the data as it was before a change must not
@@ -7,10 +7,9 @@
 //! under a lock, and a rendered tile is cached only if the epoch it was rendered at is still
 //! current.
 
-use axum::http::HeaderValue;
+use crate::grid::MercatorRect;
+use crate::{RenderError, TileData, TileId, BUFFER, EXTENT};
 use bytes::Bytes;
-use covidmap_tiles::grid::MercatorRect;
-use covidmap_tiles::{TileData, TileId, BUFFER, EXTENT};
 use flate2::write::GzEncoder;
 use flate2::Compression;
 use geo::Rect;
@@ -25,10 +24,8 @@ pub struct RenderedTile {
     pub gzip: Bytes,
     /// The tile as encoded, for clients that do not accept gzip.
     pub raw: Bytes,
-    /// Strong validator of the content.
+    /// Strong validator of the content, quoted as an `ETag` header says it.
     pub etag: String,
-    /// The same, as a header value.
-    pub etag_header: HeaderValue,
 }
 
 /// What a tile address holds: a tile, or nothing (answered 204).
@@ -39,7 +36,7 @@ pub type TileAnswer = Option<Arc<RenderedTile>>;
 pub enum TileServeError {
     /// The encoder failed.
     #[error(transparent)]
-    Render(#[from] covidmap_tiles::RenderError),
+    Render(#[from] RenderError),
     /// Compressing failed.
     #[error("compressing tile: {0}")]
     Compress(#[from] std::io::Error),
@@ -127,12 +124,7 @@ impl TileCache {
                 let rects: Vec<MercatorRect> = extents
                     .iter()
                     .map(|r| {
-                        covidmap_tiles::index::mercator_rect(
-                            r.min().x,
-                            r.min().y,
-                            r.max().x,
-                            r.max().y,
-                        )
+                        crate::index::mercator_rect(r.min().x, r.min().y, r.max().x, r.max().y)
                     })
                     .collect();
                 // Predicates are checked lazily by the cache, but an entry they match is never
@@ -169,34 +161,23 @@ fn render(data: &TileData, tile: TileId) -> Result<TileAnswer, TileServeError> {
     let mut hasher = std::hash::DefaultHasher::new();
     raw.hash(&mut hasher);
     let etag = format!("\"{:016x}-{:x}\"", hasher.finish(), raw.len());
-    let etag_header = HeaderValue::from_str(&etag).map_err(std::io::Error::other)?;
     Ok(Some(Arc::new(RenderedTile {
         gzip: gzip.into(),
         raw: raw.into(),
         etag,
-        etag_header,
     })))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use covidmap_core::fixtures::square_unit;
     use covidmap_core::layers::Layers;
-    use covidmap_core::{AdminUnit, Level, UnitType};
-    use geo::{coord, polygon, MultiPolygon};
+    use covidmap_core::Level;
+    use geo::coord;
 
     fn data(level: u8) -> Arc<TileData> {
-        let district = AdminUnit {
-            code: "427".into(),
-            level: Level::District,
-            name: "Huyện Đô Lương".into(),
-            name_key: "do luong".into(),
-            unit_type: UnitType::Huyen,
-            parent_code: Some("40".into()),
-            geometry: MultiPolygon(vec![
-                polygon![(x: 105.0, y: 18.0), (x: 105.5, y: 18.0), (x: 105.5, y: 18.5), (x: 105.0, y: 18.5)],
-            ]),
-        };
+        let district = square_unit("427", Level::District, Some("40"), 105.0, 18.0, 0.5);
         let layers = Layers {
             commune_levels: vec![],
             zones: vec![covidmap_core::layers::LockdownZone {

@@ -127,7 +127,7 @@ map.on('click', async (e) => {
   }
   const point = map.queryRenderedFeatures(e.point, { layers: ['lockdown-points'] })[0];
   if (point) return select('lockdown_points', point.properties);
-  const facility = map.queryRenderedFeatures(e.point, { layers: FACILITY_LAYERS })[0];
+  const facility = FACILITY_LAYERS.length && map.queryRenderedFeatures(e.point, { layers: FACILITY_LAYERS })[0];
   if (facility) return select(KIND_OF_LAYER[facility.layer.id], facility.properties);
   const zone = map.queryRenderedFeatures(e.point, { layers: ['lockdown-zones-fill', 'lockdown-zones-lifted'] })[0];
   if (zone) select('lockdown_zones', zone.properties);
@@ -263,8 +263,8 @@ function select(entity, properties) {
   $('history').hidden = true;
 }
 
-/** Where each kind of declaration is lifted. */
-const DECLARATION_URL = { lockdown_zones: 'zones', lockdown_points: 'lockdown-points' };
+/** Where each kind of declaration is lifted (from the server's entities, at sign-in). */
+let DECLARATION_URL = {};
 
 $('lift').addEventListener('click', async () => {
   const id = selected.properties.id;
@@ -408,12 +408,8 @@ $('undo-upload').addEventListener('click', async () => {
 
 // ---- facilities ----
 
-const KINDS = {
-  checkpoints: { url: 'checkpoints', label: 'Chốt kiểm soát', statuses: ['active', 'closed'] },
-  quarantine_camps: { url: 'quarantine-camps', label: 'Khu cách ly', statuses: ['open', 'closed'] },
-  testing_sites: { url: 'testing-sites', label: 'Điểm xét nghiệm', statuses: ['open', 'closed'] },
-  essential_services: { url: 'essential-services', label: 'Cơ sở thiết yếu', statuses: ['open', 'closed'] },
-};
+/** The kinds of facility, as the server names them (GET /api/v1/me, at sign-in). */
+let KINDS = {};
 
 function facilityForm() {
   const form = $('facility');
@@ -431,8 +427,17 @@ $('place').addEventListener('click', () => {
 });
 
 // A kind's style layer is named as its URL: picking a facility on the map finds its kind.
-const FACILITY_LAYERS = Object.values(KINDS).map((k) => k.url);
-const KIND_OF_LAYER = Object.fromEntries(Object.entries(KINDS).map(([kind, k]) => [k.url, kind]));
+let FACILITY_LAYERS = [];
+let KIND_OF_LAYER = {};
+
+/** Learns the server's entities: the facility kinds, and where declarations are lifted. */
+function learnEntities(entities) {
+  KINDS = Object.fromEntries(entities.filter((e) => e.facility)
+    .map((e) => [e.name, { url: e.url, label: e.title, statuses: e.statuses }]));
+  DECLARATION_URL = Object.fromEntries(entities.filter((e) => e.declaration).map((e) => [e.name, e.url]));
+  FACILITY_LAYERS = Object.values(KINDS).map((k) => k.url);
+  KIND_OF_LAYER = Object.fromEntries(Object.entries(KINDS).map(([kind, k]) => [k.url, kind]));
+}
 
 $('move').addEventListener('click', () => {
   mode = 'move';
@@ -507,6 +512,7 @@ async function signIn() {
   $('signout').hidden = false;
   $('who').textContent = `${me.org.name} (${me.role})`;
   writes = new Set(me.writes);
+  learnEntities(me.entities);
   for (const section of document.querySelectorAll('#tools details[data-layer]')) {
     const layer = section.dataset.layer;
     section.hidden = layer === 'facilities'

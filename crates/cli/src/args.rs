@@ -1,6 +1,7 @@
 //! Command-line flags.
 
 use clap::{Args as ClapArgs, Parser, Subcommand, ValueEnum};
+use covidmap_core::Level;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -147,11 +148,15 @@ pub struct ServeArgs {
     pub tile_cache_mb: u64,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum UploadLevel {
-    District,
-    Commune,
-    Hamlet,
+/// A level a boundary file may hold: any but the province (whose outline comes with the
+/// sample data).
+fn upload_level(text: &str) -> Result<Level, String> {
+    match text.parse::<Level>().map_err(|e| e.to_string())? {
+        Level::Province => {
+            Err("the province's outline is not uploaded: use district, commune or hamlet".into())
+        }
+        level => Ok(level),
+    }
 }
 
 #[derive(Debug, ClapArgs)]
@@ -159,8 +164,8 @@ pub struct IngestArgs {
     /// The boundary file.
     pub file: PathBuf,
     /// Level of the units in the file.
-    #[arg(long, value_enum)]
-    pub level: UploadLevel,
+    #[arg(long, value_parser = upload_level)]
+    pub level: Level,
     /// Code of the unit every feature lies in (otherwise from a parent field or by position).
     #[arg(long)]
     pub parent: Option<String>,

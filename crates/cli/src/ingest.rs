@@ -1,8 +1,7 @@
 //! `covidmap ingest`: one boundary file into the database (or a dry run).
 
-use crate::args::{Global, IngestArgs, UploadLevel};
+use crate::args::{Global, IngestArgs};
 use crate::database;
-use covidmap_core::Level;
 use covidmap_ingest::legacy::TextEncoding;
 use covidmap_ingest::{FieldFlags, ReadOptions};
 use covidmap_upload::{unguarded, upload, UploadReport, UploadRequest};
@@ -13,11 +12,7 @@ pub async fn ingest(global: &Global, args: IngestArgs) -> anyhow::Result<()> {
         .as_deref()
         .map(str::parse::<TextEncoding>)
         .transpose()?;
-    let level = match args.level {
-        UploadLevel::District => Level::District,
-        UploadLevel::Commune => Level::Commune,
-        UploadLevel::Hamlet => Level::Hamlet,
-    };
+    let level = args.level;
     let mut request = UploadRequest::new(args.file.clone(), level, args.by);
     request.read = ReadOptions {
         level,

@@ -78,6 +78,16 @@ impl FacilityKind {
         FacilityKind::EssentialService,
     ];
 
+    /// The statuses it may have: a checkpoint is active or closed, the rest open or closed.
+    #[must_use]
+    pub fn statuses(self) -> &'static [&'static str] {
+        if self == FacilityKind::Checkpoint {
+            &["active", "closed"]
+        } else {
+            &["open", "closed"]
+        }
+    }
+
     /// The table (and API) name.
     #[must_use]
     pub fn table(self) -> &'static str {

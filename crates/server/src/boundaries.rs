@@ -3,13 +3,13 @@
 //! a dry run (what would be added, changed, removed), then committed. A district committee
 //! uploads only its own district's communes and hamlets.
 
+use crate::allow::allow;
 use crate::auth::Authenticated;
 use crate::backend::Backend;
-use crate::edits::{allow, author};
 use crate::error::ApiError;
-use crate::requests::FieldError;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{DefaultBodyLimit, Multipart, Query, State};
+use crate::extract::{known, Params};
+use crate::write::author;
+use axum::extract::{DefaultBodyLimit, Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
@@ -17,30 +17,19 @@ use axum::{Json, Router};
 use covidmap_core::policy::{Action, Place, Policy};
 use covidmap_core::{Entity, Level};
 use covidmap_ingest::FieldFlags;
+use covidmap_requests::FieldError;
 use covidmap_upload::{upload, UploadError, UploadRequest};
 use serde_json::json;
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use tokio::io::AsyncWriteExt as _;
+
+known!(UploadBoundariesQuery: "level", "dry_run", "parent", "expect_diff", "name_field", "code_field", "parent_field", "source_crs", "encoding");
 
 /// Largest file accepted.
 pub const MAX_UPLOAD_BYTES: usize = 50 << 20;
 
 /// What a boundary file may be.
 const EXTENSIONS: [&str; 7] = ["zip", "geojson", "json", "gpkg", "kml", "kmz", "csv"];
-
-/// The query parameters an upload takes.
-const PARAMETERS: [&str; 9] = [
-    "level",
-    "dry_run",
-    "parent",
-    "expect_diff",
-    "name_field",
-    "code_field",
-    "parent_field",
-    "source_crs",
-    "encoding",
-];
 
 /// The upload route.
 pub fn routes<B: Backend>() -> Router<Arc<B>> {
@@ -151,15 +140,15 @@ async fn save_file(
            ("parent_field" = Option<String>, Query, description = "the field holding parent codes"),
            ("source_crs" = Option<String>, Query, description = "the file's CRS, when its own is missing or wrong"),
            ("encoding" = Option<String>, Query, description = "utf-8, tcvn3, vni or windows-1258")),
-    responses((status = 200, description = "Dry run: what would be added, changed, removed"), (status = 201, description = "Applied"), (status = 401, description = "No token, or one unknown or revoked", body = crate::openapi::ErrorBody),
-              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::openapi::ErrorBody),
-              (status = 422, description = "Fields are wrong; each is named", body = crate::openapi::ErrorBody),
-              (status = 409, description = "The change is not the dry run's any more, or would orphan units", body = crate::openapi::ErrorBody),
-              (status = 413, description = "Over 50 MB", body = crate::openapi::ErrorBody)))]
+    responses((status = 200, description = "Dry run: what would be added, changed, removed"), (status = 201, description = "Applied"), (status = 401, description = "No token, or one unknown or revoked", body = crate::error::ErrorBody),
+              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::error::ErrorBody),
+              (status = 422, description = "Fields are wrong; each is named", body = crate::error::ErrorBody),
+              (status = 409, description = "The change is not the dry run's any more, or would orphan units", body = crate::error::ErrorBody),
+              (status = 413, description = "Over 50 MB", body = crate::error::ErrorBody)))]
 pub(crate) async fn upload_boundaries<B: Backend>(
     State(backend): State<Arc<B>>,
     Authenticated(caller): Authenticated,
-    query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
+    params: Params<UploadBoundariesQuery>,
     multipart: Multipart,
 ) -> Result<Response, ApiError> {
     let snapshot = backend.snapshot();
@@ -168,7 +157,6 @@ pub(crate) async fn upload_boundaries<B: Backend>(
         &caller,
         &Action::new(Entity::Boundaries, Place::Anywhere),
     )?;
-    let params = crate::routes::known_params(query, &PARAMETERS)?;
     let level = params
         .get("level")
         .ok_or_else(|| ApiError::bad_parameter("level", "level is required: commune or hamlet"))?
@@ -191,7 +179,7 @@ pub(crate) async fn upload_boundaries<B: Backend>(
         &caller,
         &Action::new(Entity::Boundaries, level_only),
     )?;
-    let dry_run = crate::routes::bool_param(&params, "dry_run")?.unwrap_or(false);
+    let dry_run = params.bool("dry_run")?.unwrap_or(false);
     let store = backend.store().ok_or(ApiError::ReadOnly)?.clone();
     let dir = tempfile::tempdir().map_err(|e| ApiError::Internal(Box::new(e)))?;
     let path = save_file(multipart, dir.path()).await?;
@@ -234,9 +222,9 @@ pub(crate) async fn upload_boundaries<B: Backend>(
 /// `POST /api/v1/uploads/{id}/revert`: the units an upload touched, back as they were.
 #[utoipa::path(post, path = "/api/v1/uploads/{id}/revert", tag = "boundaries", security(("bearer" = [])),
     params(("id" = i64, Path, description = "the upload")),
-    responses((status = 200, description = "Reverted, as a new upload"), (status = 401, description = "No valid token", body = crate::openapi::ErrorBody),
-              (status = 403, description = "Not the caller's district", body = crate::openapi::ErrorBody), (status = 404, description = "No such upload", body = crate::openapi::ErrorBody),
-              (status = 409, description = "Units changed since; revert the later upload first", body = crate::openapi::ErrorBody)))]
+    responses((status = 200, description = "Reverted, as a new upload"), (status = 401, description = "No valid token", body = crate::error::ErrorBody),
+              (status = 403, description = "Not the caller's district", body = crate::error::ErrorBody), (status = 404, description = "No such upload", body = crate::error::ErrorBody),
+              (status = 409, description = "Units changed since; revert the later upload first", body = crate::error::ErrorBody)))]
 pub(crate) async fn revert_upload<B: Backend>(
     State(backend): State<Arc<B>>,
     Authenticated(caller): Authenticated,

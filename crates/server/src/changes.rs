@@ -21,7 +21,7 @@ pub fn routes<B: Backend>() -> Router<Arc<B>> {
 /// published, until the server stops.
 #[utoipa::path(get, path = "/api/v1/changes", tag = "lookups", operation_id = "change_stream",
     responses((status = 200, description = "Server-Sent Events: `change` with data_changed_at and boundaries", content_type = "text/event-stream"),
-              (status = 503, description = "No database behind the server", body = crate::openapi::ErrorBody)))]
+              (status = 503, description = "No database behind the server", body = crate::error::ErrorBody)))]
 pub(crate) async fn stream<B: Backend>(
     State(backend): State<Arc<B>>,
 ) -> Result<Response, ApiError> {

@@ -3,23 +3,25 @@
 
 use crate::auth::Authenticated;
 use crate::backend::Backend;
-use crate::edits::{author, written, JsonBody};
 use crate::error::ApiError;
+use crate::extract::JsonBody;
+use crate::extract::{known, Params};
 use crate::figures::today_in_province;
-use crate::requests::{document_request, FieldError};
+use crate::write::{author, id_for_new, written};
 use axum::body::Bytes;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{post, put};
 use axum::{Json, Router};
 use covidmap_core::documents::{Document, DocumentKind};
 use covidmap_core::policy::{Action, Place};
+use covidmap_requests::{document_request, FieldError};
 use covidmap_store::{Pdf, Write};
 use serde_json::json;
-use std::collections::BTreeMap;
 use std::sync::Arc;
+
+known!(ListQuery: "kind", "limit", "offset");
 
 /// Largest PDF accepted.
 pub const MAX_PDF_BYTES: usize = 10 << 20;
@@ -45,14 +47,14 @@ fn allow_kind<B: Backend>(
     kind: DocumentKind,
 ) -> Result<(), ApiError> {
     let action = Action::new(kind.entity(), Place::Anywhere);
-    crate::edits::allow(&backend.snapshot(), caller, &action)
+    crate::allow::allow(&backend.snapshot(), caller, &action)
 }
 
 /// Publishes a directive (provincial office) or a support policy (labour).
 #[utoipa::path(post, path = "/api/v1/documents", tag = "documents", operation_id = "create_document", security(("bearer" = [])), request_body(content = Object, content_type = "application/json", description = "kind (directive or support_policy), number, title, issued_on, issuer, summary, link"),
-    responses((status = 201, description = "Published"), (status = 401, description = "No token, or one unknown or revoked", body = crate::openapi::ErrorBody),
-              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::openapi::ErrorBody),
-              (status = 422, description = "Fields are wrong; each is named", body = crate::openapi::ErrorBody)))]
+    responses((status = 201, description = "Published"), (status = 401, description = "No token, or one unknown or revoked", body = crate::error::ErrorBody),
+              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::error::ErrorBody),
+              (status = 422, description = "Fields are wrong; each is named", body = crate::error::ErrorBody)))]
 pub(crate) async fn create<B: Backend>(
     State(backend): State<Arc<B>>,
     Authenticated(caller): Authenticated,
@@ -60,7 +62,7 @@ pub(crate) async fn create<B: Backend>(
 ) -> Result<Response, ApiError> {
     let request = document_request(&body, today_in_province()).map_err(ApiError::Invalid)?;
     allow_kind(&*backend, &caller, request.kind)?;
-    let id = crate::edits::id_for_new(request.id.clone(), request.kind.entity())?;
+    let id = id_for_new(request.id.clone(), request.kind.entity())?;
     write(
         backend,
         caller,
@@ -75,9 +77,9 @@ pub(crate) async fn create<B: Backend>(
 /// Corrects a document (its PDF stays).
 #[utoipa::path(put, path = "/api/v1/documents/{id}", tag = "documents", operation_id = "update_document", security(("bearer" = [])), request_body(content = Object, content_type = "application/json", description = "kind (directive or support_policy), number, title, issued_on, issuer, summary, link"),
     params(("id" = String, Path, description = "the document")),
-    responses((status = 200, description = "Changed"), (status = 401, description = "No token, or one unknown or revoked", body = crate::openapi::ErrorBody),
-              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::openapi::ErrorBody),
-              (status = 422, description = "Fields are wrong; each is named", body = crate::openapi::ErrorBody), (status = 404, description = "No such document", body = crate::openapi::ErrorBody)))]
+    responses((status = 200, description = "Changed"), (status = 401, description = "No token, or one unknown or revoked", body = crate::error::ErrorBody),
+              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::error::ErrorBody),
+              (status = 422, description = "Fields are wrong; each is named", body = crate::error::ErrorBody), (status = 404, description = "No such document", body = crate::error::ErrorBody)))]
 pub(crate) async fn update<B: Backend>(
     State(backend): State<Arc<B>>,
     Authenticated(caller): Authenticated,
@@ -107,7 +109,7 @@ async fn write<B: Backend>(
     backend: Arc<B>,
     caller: covidmap_store::Caller,
     id: String,
-    request: crate::requests::DocumentRequest,
+    request: covidmap_requests::DocumentRequest,
     mode: Write,
     status: StatusCode,
 ) -> Result<Response, ApiError> {
@@ -130,10 +132,10 @@ async fn write<B: Backend>(
 #[utoipa::path(put, path = "/api/v1/documents/{id}/pdf", tag = "documents", operation_id = "attach_document_pdf", security(("bearer" = [])),
     request_body(content = String, content_type = "application/pdf", description = "the PDF, up to 10 MB; optional header X-File-Name"),
     params(("id" = String, Path, description = "the document")),
-    responses((status = 200, description = "Attached"), (status = 401, description = "No token, or one unknown or revoked", body = crate::openapi::ErrorBody),
-              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::openapi::ErrorBody),
-              (status = 422, description = "Fields are wrong; each is named", body = crate::openapi::ErrorBody), (status = 404, description = "No such document", body = crate::openapi::ErrorBody),
-              (status = 413, description = "Over 10 MB", body = crate::openapi::ErrorBody)))]
+    responses((status = 200, description = "Attached"), (status = 401, description = "No token, or one unknown or revoked", body = crate::error::ErrorBody),
+              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::error::ErrorBody),
+              (status = 422, description = "Fields are wrong; each is named", body = crate::error::ErrorBody), (status = 404, description = "No such document", body = crate::error::ErrorBody),
+              (status = 413, description = "Over 10 MB", body = crate::error::ErrorBody)))]
 pub(crate) async fn attach_pdf<B: Backend>(
     State(backend): State<Arc<B>>,
     Authenticated(caller): Authenticated,
@@ -183,7 +185,7 @@ pub(crate) async fn attach_pdf<B: Backend>(
 /// `GET /api/v1/documents/{id}/pdf`.
 #[utoipa::path(get, path = "/api/v1/documents/{id}/pdf", tag = "documents", operation_id = "document_pdf",
     params(("id" = String, Path, description = "the document")),
-    responses((status = 200, description = "The PDF", content_type = "application/pdf"), (status = 404, description = "No such document or no PDF", body = crate::openapi::ErrorBody)))]
+    responses((status = 200, description = "The PDF", content_type = "application/pdf"), (status = 404, description = "No such document or no PDF", body = crate::error::ErrorBody)))]
 pub(crate) async fn pdf<B: Backend>(
     State(backend): State<Arc<B>>,
     Path(id): Path<String>,
@@ -213,12 +215,11 @@ pub(crate) async fn pdf<B: Backend>(
 #[utoipa::path(get, path = "/api/v1/documents", tag = "documents", operation_id = "list_documents",
     params(("kind" = Option<String>, Query, description = "directive or support_policy"),
            ("limit" = Option<i64>, Query, description = "1–200 (20)"), ("offset" = Option<i64>, Query, description = "skipped")),
-    responses((status = 200, description = "Newest first"), (status = 400, description = "A parameter is wrong", body = crate::openapi::ErrorBody)))]
+    responses((status = 200, description = "Newest first"), (status = 400, description = "A parameter is wrong", body = crate::error::ErrorBody)))]
 pub(crate) async fn list<B: Backend>(
     State(backend): State<Arc<B>>,
-    query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
+    params: Params<ListQuery>,
 ) -> Result<Response, ApiError> {
-    let params = crate::routes::known_params(query, &["kind", "limit", "offset"])?;
     let kind = params
         .get("kind")
         .map(|k| {
@@ -226,8 +227,8 @@ pub(crate) async fn list<B: Backend>(
                 .map_err(|e| ApiError::bad_parameter("kind", e))
         })
         .transpose()?;
-    let limit = crate::routes::int_param(&params, "limit", 20, 1..=200)?;
-    let offset = crate::routes::int_param(&params, "offset", 0, 0..=1_000_000)?;
+    let limit = params.int("limit", 20, 1..=200)?;
+    let offset = params.int("offset", 0, 0..=1_000_000)?;
     let store = backend.store().ok_or(ApiError::ReadOnly)?;
     let (documents, matched) = store.documents(kind, limit, offset).await?;
     Ok(Json(json!({ "matched": matched, "documents": documents })).into_response())

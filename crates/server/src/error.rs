@@ -33,7 +33,7 @@ pub enum ApiError {
     Forbidden(String),
     /// The request body is well-formed JSON but its fields are wrong.
     #[error("{} field(s) are invalid: {}", .0.len(), .0.iter().map(|e| format!("{} {}", e.field, e.message)).collect::<Vec<_>>().join("; "))]
-    Invalid(Vec<crate::requests::FieldError>),
+    Invalid(Vec<covidmap_requests::FieldError>),
     /// The body is not JSON, or too large.
     #[error("{message}")]
     BadBody {
@@ -155,4 +155,24 @@ impl IntoResponse for ApiError {
         }
         response
     }
+}
+
+/// Every error answer: `{"error": {"code", "message", "field"}}`, and for 422 the list of
+/// fields at fault.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // describes JSON the handlers build; never constructed
+pub struct ErrorBody {
+    error: ErrorDetail,
+}
+
+/// The error itself.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct ErrorDetail {
+    /// bad_parameter, not_found, unauthorized, forbidden, invalid, conflict, bad_body, unavailable.
+    code: String,
+    /// What is wrong and what to do about it, in words.
+    message: String,
+    /// The parameter or body part at fault.
+    field: Option<String>,
 }

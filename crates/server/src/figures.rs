@@ -1,13 +1,14 @@
 //! Daily figures and returning workers: written by the health agencies and the Department
 //! of Labour, read by everyone as time series per unit, with district and province totals.
 
+use crate::allow::allow;
 use crate::auth::Authenticated;
 use crate::backend::Backend;
-use crate::edits::{allow, author, JsonBody};
 use crate::error::ApiError;
-use crate::requests::{figures_day, figures_request, workers_request};
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use crate::extract::JsonBody;
+use crate::extract::{known, Params};
+use crate::write::{author, written};
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, put};
@@ -17,9 +18,12 @@ use covidmap_core::figures::{DailyFigures, ReturningWorkers};
 use covidmap_core::policy::{Action, Place};
 use covidmap_core::Entity;
 use covidmap_core::Level;
+use covidmap_requests::{figures_day, figures_request, workers_request};
 use serde_json::json;
-use std::collections::BTreeMap;
 use std::sync::Arc;
+
+known!(SeriesQuery: "unit", "from", "to");
+known!(DistrictsQuery: "day");
 
 /// Longest series answered, in days.
 pub const MAX_SERIES_DAYS: i64 = 366;
@@ -53,9 +57,9 @@ fn day(text: &str) -> Result<NaiveDate, ApiError> {
 #[utoipa::path(put, path = "/api/v1/figures/{commune}/{day}", tag = "figures", security(("bearer" = [])),
     request_body(content = Object, content_type = "application/json", description = "new_cases, active, recovered, deaths, in_quarantine (none negative)"),
     params(("commune" = String, Path, description = "the commune"), ("day" = String, Path, description = "YYYY-MM-DD, not in the future")),
-    responses((status = 200, description = "Written (a correction is a new version)"), (status = 401, description = "No token, or one unknown or revoked", body = crate::openapi::ErrorBody),
-              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::openapi::ErrorBody),
-              (status = 422, description = "Fields are wrong; each is named", body = crate::openapi::ErrorBody), (status = 404, description = "No such commune", body = crate::openapi::ErrorBody)))]
+    responses((status = 200, description = "Written (a correction is a new version)"), (status = 401, description = "No token, or one unknown or revoked", body = crate::error::ErrorBody),
+              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::error::ErrorBody),
+              (status = 422, description = "Fields are wrong; each is named", body = crate::error::ErrorBody), (status = 404, description = "No such commune", body = crate::error::ErrorBody)))]
 pub(crate) async fn put_figures<B: Backend>(
     State(backend): State<Arc<B>>,
     Authenticated(caller): Authenticated,
@@ -65,7 +69,7 @@ pub(crate) async fn put_figures<B: Backend>(
     let snapshot = backend.snapshot();
     let entity = Entity::DailyFigures;
     allow(&snapshot, &caller, &Action::new(entity, Place::Anywhere))?;
-    crate::edits::commune(&snapshot, &commune)?;
+    crate::write::commune(&snapshot, &commune)?;
     allow(
         &snapshot,
         &caller,
@@ -80,16 +84,16 @@ pub(crate) async fn put_figures<B: Backend>(
     };
     let store = backend.store().ok_or(ApiError::ReadOnly)?;
     let edited = store.put_figures(&figures, &author(&caller)).await?;
-    Ok(crate::edits::written(StatusCode::OK, &figures.id(), edited))
+    Ok(written(StatusCode::OK, &figures.id(), edited))
 }
 
 /// Workers who came back to a commune on a day (Department of Labour).
 #[utoipa::path(put, path = "/api/v1/returning-workers/{commune}/{day}", tag = "figures", security(("bearer" = [])),
     request_body(content = Object, content_type = "application/json", description = "{\"arrived\": n}"),
     params(("commune" = String, Path, description = "the commune"), ("day" = String, Path, description = "YYYY-MM-DD")),
-    responses((status = 200, description = "Written"), (status = 401, description = "No token, or one unknown or revoked", body = crate::openapi::ErrorBody),
-              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::openapi::ErrorBody),
-              (status = 422, description = "Fields are wrong; each is named", body = crate::openapi::ErrorBody), (status = 404, description = "No such commune", body = crate::openapi::ErrorBody)))]
+    responses((status = 200, description = "Written"), (status = 401, description = "No token, or one unknown or revoked", body = crate::error::ErrorBody),
+              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::error::ErrorBody),
+              (status = 422, description = "Fields are wrong; each is named", body = crate::error::ErrorBody), (status = 404, description = "No such commune", body = crate::error::ErrorBody)))]
 pub(crate) async fn put_workers<B: Backend>(
     State(backend): State<Arc<B>>,
     Authenticated(caller): Authenticated,
@@ -99,7 +103,7 @@ pub(crate) async fn put_workers<B: Backend>(
     let snapshot = backend.snapshot();
     let entity = Entity::ReturningWorkers;
     allow(&snapshot, &caller, &Action::new(entity, Place::Anywhere))?;
-    crate::edits::commune(&snapshot, &commune)?;
+    crate::write::commune(&snapshot, &commune)?;
     allow(
         &snapshot,
         &caller,
@@ -116,13 +120,10 @@ pub(crate) async fn put_workers<B: Backend>(
     let edited = store
         .put_returning_workers(&workers, &author(&caller))
         .await?;
-    Ok(crate::edits::written(StatusCode::OK, &workers.id(), edited))
+    Ok(written(StatusCode::OK, &workers.id(), edited))
 }
 
-fn date_param(
-    params: &BTreeMap<String, String>,
-    name: &str,
-) -> Result<Option<NaiveDate>, ApiError> {
+fn date_param<K>(params: &Params<K>, name: &str) -> Result<Option<NaiveDate>, ApiError> {
     params
         .get(name)
         .map(|d| {
@@ -139,12 +140,11 @@ fn date_param(
     params(("unit" = Option<String>, Query, description = "a district or commune; the province when left out"),
            ("from" = Option<String>, Query, description = "first day (two weeks before `to`)"),
            ("to" = Option<String>, Query, description = "last day (the latest with figures)")),
-    responses((status = 200, description = "Sums per day and over the period"), (status = 400, description = "A parameter is wrong", body = crate::openapi::ErrorBody)))]
+    responses((status = 200, description = "Sums per day and over the period"), (status = 400, description = "A parameter is wrong", body = crate::error::ErrorBody)))]
 pub(crate) async fn series<B: Backend>(
     State(backend): State<Arc<B>>,
-    query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
+    params: Params<SeriesQuery>,
 ) -> Result<Response, ApiError> {
-    let params = crate::routes::known_params(query, &["unit", "from", "to"])?;
     let snapshot = backend.snapshot();
     let unit = params
         .get("unit")
@@ -204,12 +204,11 @@ pub(crate) async fn series<B: Backend>(
 /// with figures when none is given), and the province's.
 #[utoipa::path(get, path = "/api/v1/figures/districts", tag = "figures", operation_id = "district_figures",
     params(("day" = Option<String>, Query, description = "the day (the latest with figures)")),
-    responses((status = 200, description = "Each district's sums and the province's"), (status = 400, description = "A parameter is wrong", body = crate::openapi::ErrorBody)))]
+    responses((status = 200, description = "Each district's sums and the province's"), (status = 400, description = "A parameter is wrong", body = crate::error::ErrorBody)))]
 pub(crate) async fn districts<B: Backend>(
     State(backend): State<Arc<B>>,
-    query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
+    params: Params<DistrictsQuery>,
 ) -> Result<Response, ApiError> {
-    let params = crate::routes::known_params(query, &["day"])?;
     let store = backend.store().ok_or(ApiError::ReadOnly)?;
     let day = match date_param(&params, "day")? {
         Some(d) => d,

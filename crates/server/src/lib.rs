@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
+mod allow;
 mod auth;
 mod backend;
 mod boundaries;
@@ -8,15 +9,19 @@ mod changes;
 mod documents;
 mod edits;
 mod error;
+mod extract;
 mod figures;
 pub mod glyphs;
-mod import;
+mod lookups;
 mod openapi;
 pub mod pages;
 mod reads;
-pub mod requests;
-mod routes;
+mod router;
+mod service;
+mod tiles;
+mod units;
+mod write;
 
 pub use backend::{Backend, DataChange, LiveBackend, SnapshotError, DEFAULT_TILE_CACHE_BYTES};
 pub use error::ApiError;
-pub use routes::{app, app_with, Assets};
+pub use router::{app, app_with, Assets};

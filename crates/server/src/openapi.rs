@@ -3,26 +3,6 @@
 
 use utoipa::OpenApi;
 
-/// Every error answer: `{"error": {"code", "message", "field"}}`, and for 422 the list of
-/// fields at fault.
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)] // describes JSON the handlers build; never constructed
-pub struct ErrorBody {
-    error: ErrorDetail,
-}
-
-/// The error itself.
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
-pub struct ErrorDetail {
-    /// bad_parameter, not_found, unauthorized, forbidden, invalid, conflict, bad_body, unavailable.
-    code: String,
-    /// What is wrong and what to do about it, in words.
-    message: String,
-    /// The parameter or body part at fault.
-    field: Option<String>,
-}
-
 /// Adds the bearer-token scheme the write routes name.
 struct BearerTokens;
 
@@ -52,14 +32,14 @@ impl utoipa::Modify for BearerTokens {
         description = "GIS data and map tiles for a provincial COVID-19 portal: status lookups, vector tiles, public layers and figures, and the agencies' write API. Every error is `{\"error\": {\"code\", \"message\", \"field\"}}`."
     ),
     paths(
-        crate::routes::health,
-        crate::routes::units,
-        crate::routes::status,
-        crate::routes::search,
-        crate::routes::tile,
-        crate::routes::tilejson,
-        crate::routes::style,
-        crate::routes::font_range,
+        crate::service::health,
+        crate::units::units,
+        crate::lookups::status,
+        crate::lookups::search,
+        crate::tiles::tile,
+        crate::tiles::tilejson,
+        crate::tiles::style,
+        crate::tiles::font_range,
         openapi_json,
         crate::reads::list,
         crate::reads::one,
@@ -88,7 +68,7 @@ impl utoipa::Modify for BearerTokens {
         crate::documents::pdf,
         crate::documents::list,
     ),
-    components(schemas(ErrorBody, ErrorDetail)),
+    components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
     modifiers(&BearerTokens)
 )]
 pub struct ApiDoc;
@@ -104,4 +84,9 @@ pub(crate) async fn openapi_json() -> axum::response::Response {
         body.clone(),
     )
         .into_response()
+}
+
+/// Every path the document describes, in its order.
+pub(crate) fn paths() -> Vec<String> {
+    ApiDoc::openapi().paths.paths.into_keys().collect()
 }

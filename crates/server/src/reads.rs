@@ -4,8 +4,8 @@
 
 use crate::backend::Backend;
 use crate::error::ApiError;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use crate::extract::{known, Params};
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -13,18 +13,15 @@ use axum::Router;
 use chrono::{DateTime, Utc};
 use covidmap_core::{Entity, Level};
 use covidmap_store::FeatureQuery;
-use std::collections::BTreeMap;
 use std::sync::Arc;
+
+known!(ListQuery: "at", "in_force", "district", "commune", "bbox", "limit", "offset", "hamlet");
+known!(OneQuery: "at");
 
 /// Largest page.
 pub const MAX_LIMIT: i64 = 1000;
 /// Page size when none is asked for.
 pub const DEFAULT_LIMIT: i64 = 100;
-
-/// The parameters a listing takes.
-pub const PARAMETERS: [&str; 8] = [
-    "at", "in_force", "district", "commune", "bbox", "limit", "offset", "hamlet",
-];
 
 /// `GET /api/v1/layers/{layer}`.
 pub fn routes<B: Backend>() -> Router<Arc<B>> {
@@ -51,9 +48,9 @@ fn listed(layer: &str) -> Result<Entity, ApiError> {
 ///
 /// # Errors
 /// A parameter is malformed, out of range or names no unit of its level.
-pub fn feature_query(
+pub(crate) fn feature_query<K>(
     entity: Entity,
-    params: &BTreeMap<String, String>,
+    params: &Params<K>,
     snapshot: &covidmap_lookup::Snapshot,
 ) -> Result<FeatureQuery, ApiError> {
     let at = params
@@ -69,7 +66,7 @@ pub fn feature_query(
                 })
         })
         .transpose()?;
-    let in_force = crate::routes::bool_param(params, "in_force")?;
+    let in_force = params.bool("in_force")?;
     let mut within_unit = None;
     for (name, level) in [
         ("district", Level::District),
@@ -102,8 +99,8 @@ pub fn feature_query(
         within_unit,
         bbox,
         id: None,
-        limit: crate::routes::int_param(params, "limit", DEFAULT_LIMIT, 1..=MAX_LIMIT)?,
-        offset: crate::routes::int_param(params, "offset", 0, 0..=10_000_000)?,
+        limit: params.int("limit", DEFAULT_LIMIT, 1..=MAX_LIMIT)?,
+        offset: params.int("offset", 0, 0..=10_000_000)?,
     })
 }
 
@@ -144,21 +141,20 @@ fn parse_bbox(text: &str) -> Result<[f64; 4], ApiError> {
            ("limit" = Option<i64>, Query, description = "page size, 1–1000 (100)"),
            ("offset" = Option<i64>, Query, description = "features skipped")),
     responses((status = 200, description = "GeoJSON FeatureCollection with numberMatched, numberReturned and a next link", content_type = "application/geo+json"),
-              (status = 400, description = "A parameter is wrong", body = crate::openapi::ErrorBody), (status = 404, description = "No such layer", body = crate::openapi::ErrorBody)))]
+              (status = 400, description = "A parameter is wrong", body = crate::error::ErrorBody), (status = 404, description = "No such layer", body = crate::error::ErrorBody)))]
 pub(crate) async fn list<B: Backend>(
     State(backend): State<Arc<B>>,
     Path(layer): Path<String>,
     headers: HeaderMap,
-    query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
+    params: Params<ListQuery>,
 ) -> Result<Response, ApiError> {
     let entity = listed(&layer)?;
-    let params = crate::routes::known_params(query, &PARAMETERS)?;
     let q = feature_query(entity, &params, &backend.snapshot())?;
     let store = backend.store().ok_or(ApiError::ReadOnly)?;
     let page = store.features(&q).await?;
     let returned = i64::try_from(page.features.len()).unwrap_or(i64::MAX);
     let next = (q.offset + returned < page.matched).then(|| {
-        let mut next = params.clone();
+        let mut next = params.map().clone();
         next.insert("offset".into(), (q.offset + returned).to_string());
         let host = headers
             .get(header::HOST)
@@ -191,15 +187,14 @@ pub(crate) async fn list<B: Backend>(
            ("id" = String, Path, description = "the feature's id"),
            ("at" = Option<String>, Query, description = "as it stood at this moment (RFC 3339)")),
     responses((status = 200, description = "A GeoJSON Feature, its geometry unsimplified", content_type = "application/geo+json"),
-              (status = 400, description = "A parameter is wrong", body = crate::openapi::ErrorBody),
-              (status = 404, description = "No such layer, or no such feature in it then", body = crate::openapi::ErrorBody)))]
+              (status = 400, description = "A parameter is wrong", body = crate::error::ErrorBody),
+              (status = 404, description = "No such layer, or no such feature in it then", body = crate::error::ErrorBody)))]
 pub(crate) async fn one<B: Backend>(
     State(backend): State<Arc<B>>,
     Path((layer, id)): Path<(String, String)>,
-    query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
+    params: Params<OneQuery>,
 ) -> Result<Response, ApiError> {
     let entity = listed(&layer)?;
-    let params = crate::routes::known_params(query, &["at"])?;
     let mut q = feature_query(entity, &params, &backend.snapshot())?;
     q.id = Some(id.clone());
     let store = backend.store().ok_or(ApiError::ReadOnly)?;
@@ -237,11 +232,13 @@ fn urlencode(value: &str) -> String {
 mod tests {
     use super::*;
 
-    fn params(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect()
+    fn params(pairs: &[(&str, &str)]) -> Params<ListQuery> {
+        Params::of(
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+        )
     }
 
     #[test]

@@ -3,14 +3,17 @@
 
 mod agencies;
 mod changes;
+mod copy_binary;
 mod documents;
 mod edits;
 mod error;
 mod figures;
 mod layers;
 pub mod local;
+mod placed;
 mod reads;
 mod units;
+mod upload_revert;
 
 pub use agencies::{TokenInfo, TOKEN_PREFIX};
 pub use changes::{ChangeFeed, CHANNEL};
@@ -19,7 +22,8 @@ pub use documents::Pdf;
 pub use edits::{new_id, AuditEntry, Author, Edited, Write};
 pub use error::{Result, StoreError};
 pub use reads::{FeaturePage, FeatureQuery};
-pub use units::{Applied, Health, Provenance, RevertedUpload, UnitVersion, UnitsChange};
+pub use units::{Applied, Health, Provenance, UnitVersion, UnitsChange};
+pub use upload_revert::RevertedUpload;
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use std::time::Duration;

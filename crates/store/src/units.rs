@@ -289,7 +289,7 @@ impl Store {
 /// The moment is read after the lock: `now()` is when the transaction began, which for a
 /// change that waited would lie before the change it waited for, and its versions would
 /// close before they opened.
-async fn lock_units(tx: &mut Transaction<'_, Postgres>) -> Result<DateTime<Utc>> {
+pub(crate) async fn lock_units(tx: &mut Transaction<'_, Postgres>) -> Result<DateTime<Utc>> {
     sqlx::query("SELECT pg_advisory_xact_lock(hashtext('covidmap.admin_units'))")
         .execute(&mut **tx)
         .await?;
@@ -344,7 +344,10 @@ async fn insert_upload(
     .await?)
 }
 
-async fn check_no_orphans(tx: &mut Transaction<'_, Postgres>, removed: &[String]) -> Result<()> {
+pub(crate) async fn check_no_orphans(
+    tx: &mut Transaction<'_, Postgres>,
+    removed: &[String],
+) -> Result<()> {
     if removed.is_empty() {
         return Ok(());
     }
@@ -373,8 +376,8 @@ async fn insert_units<'a>(
     at: DateTime<Utc>,
     units: impl Iterator<Item = &'a AdminUnit>,
 ) -> Result<()> {
-    let valid_from = copy_binary::timestamptz(at);
-    let mut data = copy_binary::header();
+    let valid_from = crate::copy_binary::timestamptz(at);
+    let mut data = crate::copy_binary::header();
     for u in units {
         let ewkb = Geometry::MultiPolygon(u.geometry.clone())
             .to_ewkb(CoordDimensions::xy(), Some(4326))
@@ -393,55 +396,15 @@ async fn insert_units<'a>(
             Some(&upload_id.to_be_bytes()),
             Some(&valid_from),
         ];
-        copy_binary::row(&mut data, &fields);
+        crate::copy_binary::row(&mut data, &fields);
     }
-    copy_binary::trailer(&mut data);
+    crate::copy_binary::trailer(&mut data);
     let mut copy = tx
         .copy_in_raw("COPY admin_units (code, level, name, name_key, unit_type, parent_code, geom, upload_id, valid_from) FROM STDIN (FORMAT binary)")
         .await?;
     copy.send(data).await?;
     copy.finish().await?;
     Ok(())
-}
-
-/// PostgreSQL's binary `COPY` format (see the `COPY` reference, "Binary Format").
-mod copy_binary {
-    /// Signature, flags (none) and header extension length (none).
-    pub fn header() -> Vec<u8> {
-        let mut data = b"PGCOPY\n\xff\r\n\0".to_vec();
-        data.extend(0_i32.to_be_bytes());
-        data.extend(0_i32.to_be_bytes());
-        data
-    }
-
-    /// One tuple: the field count, then each field's length (−1 for NULL) and bytes.
-    pub fn row(data: &mut Vec<u8>, fields: &[Option<&[u8]>]) {
-        data.extend(
-            i16::try_from(fields.len())
-                .unwrap_or(i16::MAX)
-                .to_be_bytes(),
-        );
-        for field in fields {
-            match field {
-                None => data.extend((-1_i32).to_be_bytes()),
-                Some(bytes) => {
-                    data.extend(i32::try_from(bytes.len()).unwrap_or(i32::MAX).to_be_bytes());
-                    data.extend_from_slice(bytes);
-                }
-            }
-        }
-    }
-
-    /// The end-of-data marker.
-    pub fn trailer(data: &mut Vec<u8>) {
-        data.extend((-1_i16).to_be_bytes());
-    }
-
-    /// A `timestamptz`: microseconds since 2000-01-01 00:00 UTC.
-    pub fn timestamptz(at: chrono::DateTime<chrono::Utc>) -> [u8; 8] {
-        const POSTGRES_EPOCH_MICROS: i64 = 946_684_800_000_000;
-        (at.timestamp_micros() - POSTGRES_EPOCH_MICROS).to_be_bytes()
-    }
 }
 
 fn unit_from_row(row: &sqlx::postgres::PgRow) -> Result<AdminUnit> {
@@ -485,154 +448,6 @@ fn unit_from_row(row: &sqlx::postgres::PgRow) -> Result<AdminUnit> {
         geometry,
         code,
     })
-}
-
-/// What reverting an upload did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RevertedUpload {
-    /// The upload reverted.
-    pub reverted: i64,
-    /// The upload the revert was recorded as.
-    pub upload_id: i64,
-    /// Units given back the version they had before (changed or removed by the upload).
-    pub restored: Vec<String>,
-    /// Units the upload had added, closed again.
-    pub removed: Vec<String>,
-}
-
-impl Store {
-    /// The level of an upload's units and the parents they lie in (before and after it);
-    /// `None` when there is no such upload.
-    ///
-    /// # Errors
-    /// The database fails.
-    pub async fn upload_parents(&self, upload_id: i64) -> Result<Option<(Level, Vec<String>)>> {
-        let row: Option<(String, Option<Vec<String>>)> = sqlx::query_as(
-            "SELECT up.level, (SELECT array_agg(DISTINCT parent_code) FROM admin_units u
-                               WHERE u.parent_code IS NOT NULL
-                                 AND (u.upload_id = up.id OR u.valid_to = up.uploaded_at))
-             FROM uploads up WHERE up.id = $1",
-        )
-        .bind(upload_id)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(|(level, parents)| {
-            let level = level.parse::<Level>().map_err(|_| StoreError::Unknown {
-                code: format!("upload {upload_id}"),
-                what: "level",
-                value: level.clone(),
-            })?;
-            Ok((level, parents.unwrap_or_default()))
-        })
-        .transpose()
-    }
-
-    /// Puts the units an upload touched back as they were before it, as a new upload: the
-    /// versions it closed are written again, the ones it wrote are closed.
-    ///
-    /// # Errors
-    /// [`StoreError::NoSuchUpload`]; [`StoreError::ChangedSince`] when a unit it touched
-    /// was changed again by a later upload (revert that one first); [`StoreError::WouldOrphan`]
-    /// when a unit it added has units below it now. Nothing is written then.
-    pub async fn revert_upload(&self, upload_id: i64, author: &Author) -> Result<RevertedUpload> {
-        let uploaded_by = author.org_name.as_str();
-        let mut tx = self.pool.begin().await?;
-        let now = lock_units(&mut tx).await?;
-        let upload: Option<(String, chrono::DateTime<chrono::Utc>, String)> =
-            sqlx::query_as("SELECT level, uploaded_at, source_file FROM uploads WHERE id = $1")
-                .bind(upload_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let Some((level, at, source_file)) = upload else {
-            return Err(StoreError::NoSuchUpload(upload_id));
-        };
-        // What the upload wrote, and what it closed (closed in its own transaction).
-        let written: Vec<(String, bool)> = sqlx::query_as(
-            "SELECT code, valid_to IS NULL FROM admin_units WHERE upload_id = $1 ORDER BY code",
-        )
-        .bind(upload_id)
-        .fetch_all(&mut *tx)
-        .await?;
-        let closed: Vec<String> =
-            sqlx::query_scalar("SELECT code FROM admin_units WHERE valid_to = $1 ORDER BY code")
-                .bind(at)
-                .fetch_all(&mut *tx)
-                .await?;
-        if let Some((code, _)) = written.iter().find(|(_, current)| !current) {
-            return Err(StoreError::ChangedSince {
-                code: code.clone(),
-                upload_id,
-            });
-        }
-        let written_codes: Vec<String> = written.into_iter().map(|(c, _)| c).collect();
-        // A unit the upload removed must not have come back since.
-        let back: Option<String> = sqlx::query_scalar(
-            "SELECT min(code) FROM admin_units WHERE valid_to IS NULL AND code = ANY($1) AND NOT (code = ANY($2))",
-        )
-        .bind(&closed)
-        .bind(&written_codes)
-        .fetch_one(&mut *tx)
-        .await?;
-        if let Some(code) = back {
-            return Err(StoreError::ChangedSince { code, upload_id });
-        }
-        let removed: Vec<String> = written_codes
-            .iter()
-            .filter(|c| !closed.contains(c))
-            .cloned()
-            .collect();
-        let count = |n: usize| i32::try_from(n).unwrap_or(i32::MAX);
-        let new_upload: i64 = sqlx::query_scalar(
-            "INSERT INTO uploads (level, source_file, source_crs, uploaded_by, added, changed, removed, notes, uploaded_at)
-             VALUES ($1, $2, 'EPSG:4326', $3, $4, $5, $6, $7, $8) RETURNING id",
-        )
-        .bind(&level)
-        .bind(format!("revert of upload {upload_id} ({source_file})"))
-        .bind(uploaded_by)
-        .bind(count(closed.len() - closed.iter().filter(|c| written_codes.contains(c)).count()))
-        .bind(count(closed.iter().filter(|c| written_codes.contains(c)).count()))
-        .bind(count(removed.len()))
-        .bind(serde_json::json!([format!("reverts upload {upload_id}")]))
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
-        sqlx::query(
-            "UPDATE admin_units SET valid_to = $2 WHERE upload_id = $1 AND valid_to IS NULL",
-        )
-        .bind(upload_id)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO admin_units (code, level, name, name_key, unit_type, parent_code, geom, upload_id, valid_from)
-             SELECT code, level, name, name_key, unit_type, parent_code, geom, $2, $3 FROM admin_units WHERE valid_to = $1",
-        )
-        .bind(at)
-        .bind(new_upload)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        check_no_orphans(&mut tx, &removed).await?;
-        let reverted = RevertedUpload {
-            reverted: upload_id,
-            upload_id: new_upload,
-            restored: closed,
-            removed,
-        };
-        let after = serde_json::to_value(&reverted).unwrap_or_default();
-        let id = new_upload.to_string();
-        record(
-            &mut tx,
-            author,
-            "revert_upload",
-            Entity::Boundaries,
-            &id,
-            after,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(reverted)
-    }
 }
 
 /// Every current unit as `conn` sees the database.

@@ -1,33 +1,56 @@
 //! Checkpoints, quarantine camps, testing sites and essential services: added, changed or
 //! moved one at a time, or imported from a CSV file.
 
-use super::{
-    allow, allow_current, author, id_for_new, identity, invalid, point_in_province, store, written,
-    JsonBody, MAX_JSON_BODY,
-};
+use crate::allow::{allow, allow_current};
 use crate::auth::Authenticated;
 use crate::backend::Backend;
 use crate::error::ApiError;
-use crate::requests::{facility_request, FieldError};
+use crate::extract::{known, Params};
+use crate::extract::{JsonBody, MAX_JSON_BODY};
+use crate::write::{author, id_for_new, identity, invalid, point_in_province, store, written};
 use axum::body::Bytes;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::routing::{post, put};
+use axum::{Json, Router};
 use covidmap_core::agency::OrgKind;
 use covidmap_core::layers::{Facility, FacilityKind};
 use covidmap_core::policy::{own_manager, Action, Place};
+use covidmap_requests::{facility_request, FieldError};
 use covidmap_store::Caller;
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
 use std::sync::Arc;
+
+/// For each kind of facility: added, changed, imported from CSV.
+pub fn routes<B: Backend>() -> Router<Arc<B>> {
+    let mut router = Router::new();
+    for kind in FacilityKind::ALL {
+        let collection = format!("/api/v1/{}", kind.entity().url());
+        router = router
+            .route(
+                &collection,
+                post(move |s, a, b| create_facility::<B>(kind, s, a, b)),
+            )
+            .route(
+                &format!("{collection}/{{id}}"),
+                put(move |s, a, p, b| update_facility::<B>(kind, s, a, p, b)),
+            )
+            .route(
+                &format!("{collection}/import"),
+                post(move |s, a, q, b| import_facilities::<B>(kind, s, a, q, b)),
+            );
+    }
+    router
+}
+
+known!(ImportFacilitiesQuery: "dry_run");
 
 /// Adds a checkpoint, quarantine camp, testing site or essential service.
 #[utoipa::path(post, path = "/api/v1/{facility}", tag = "facilities", security(("bearer" = [])), request_body(content = Object, content_type = "application/json", description = "A GeoJSON Feature with a Point and properties name, status, and as the kind asks managed_by, category, capacity, occupancy"),
-    params(("facility" = String, Path, description = "checkpoints, quarantine-camps, testing-sites or essential-services")), responses((status = 201, description = "Added"), (status = 401, description = "No token, or one unknown or revoked", body = crate::openapi::ErrorBody),
-              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::openapi::ErrorBody),
-              (status = 422, description = "Fields are wrong; each is named", body = crate::openapi::ErrorBody)))]
+    params(("facility" = String, Path, description = "checkpoints, quarantine-camps, testing-sites or essential-services")), responses((status = 201, description = "Added"), (status = 401, description = "No token, or one unknown or revoked", body = crate::error::ErrorBody),
+              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::error::ErrorBody),
+              (status = 422, description = "Fields are wrong; each is named", body = crate::error::ErrorBody)))]
 pub(crate) async fn create_facility<B: Backend>(
     kind: FacilityKind,
     State(backend): State<Arc<B>>,
@@ -40,9 +63,9 @@ pub(crate) async fn create_facility<B: Backend>(
 /// Changes (or moves) a facility.
 #[utoipa::path(put, path = "/api/v1/{facility}/{id}", tag = "facilities", security(("bearer" = [])), request_body(content = Object, content_type = "application/json", description = "A GeoJSON Feature with a Point and properties name, status, and as the kind asks managed_by, category, capacity, occupancy"),
     params(("facility" = String, Path, description = "checkpoints, quarantine-camps, testing-sites or essential-services"), ("id" = String, Path, description = "the facility")),
-    responses((status = 200, description = "Changed"), (status = 401, description = "No token, or one unknown or revoked", body = crate::openapi::ErrorBody),
-              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::openapi::ErrorBody),
-              (status = 422, description = "Fields are wrong; each is named", body = crate::openapi::ErrorBody), (status = 404, description = "No such facility", body = crate::openapi::ErrorBody)))]
+    responses((status = 200, description = "Changed"), (status = 401, description = "No token, or one unknown or revoked", body = crate::error::ErrorBody),
+              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::error::ErrorBody),
+              (status = 422, description = "Fields are wrong; each is named", body = crate::error::ErrorBody), (status = 404, description = "No such facility", body = crate::error::ErrorBody)))]
 pub(crate) async fn update_facility<B: Backend>(
     kind: FacilityKind,
     State(backend): State<Arc<B>>,
@@ -131,21 +154,20 @@ fn at_line(line: u64, e: ApiError) -> ApiError {
 #[utoipa::path(post, path = "/api/v1/{facility}/import", tag = "facilities", security(("bearer" = [])),
     request_body(content = String, content_type = "text/csv", description = "Columns: name, status, lon, lat or address, and as the kind asks managed_by, category, capacity, occupancy; optional id"),
     params(("facility" = String, Path, description = "checkpoints, quarantine-camps, testing-sites or essential-services"), ("dry_run" = Option<bool>, Query, description = "report without writing")),
-    responses((status = 200, description = "Dry run: the rows and the unplaced addresses"), (status = 201, description = "Imported"), (status = 401, description = "No token, or one unknown or revoked", body = crate::openapi::ErrorBody),
-              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::openapi::ErrorBody),
-              (status = 422, description = "Fields are wrong; each is named", body = crate::openapi::ErrorBody)))]
+    responses((status = 200, description = "Dry run: the rows and the unplaced addresses"), (status = 201, description = "Imported"), (status = 401, description = "No token, or one unknown or revoked", body = crate::error::ErrorBody),
+              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::error::ErrorBody),
+              (status = 422, description = "Fields are wrong; each is named", body = crate::error::ErrorBody)))]
 pub(crate) async fn import_facilities<B: Backend>(
     kind: FacilityKind,
     State(backend): State<Arc<B>>,
     Authenticated(caller): Authenticated,
-    query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
+    params: Params<ImportFacilitiesQuery>,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Response, ApiError> {
     let entity = kind.entity();
     let snapshot = backend.snapshot();
     allow(&snapshot, &caller, &Action::new(entity, Place::Anywhere))?;
-    let params = crate::routes::known_params(query, &["dry_run"])?;
-    let dry_run = crate::routes::bool_param(&params, "dry_run")?.unwrap_or(false);
+    let dry_run = params.bool("dry_run")?.unwrap_or(false);
     let bytes = body.map_err(|e| ApiError::BadBody {
         status: e.status(),
         message: if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
@@ -154,7 +176,8 @@ pub(crate) async fn import_facilities<B: Backend>(
             e.body_text()
         },
     })?;
-    let file = crate::import::read_csv(kind, &bytes, &snapshot).map_err(ApiError::Invalid)?;
+    let file =
+        covidmap_requests::import::read_csv(kind, &bytes, &snapshot).map_err(ApiError::Invalid)?;
     let mut facilities = Vec::with_capacity(file.rows.len());
     for row in &file.rows {
         let r = &row.request;

@@ -1,25 +1,37 @@
 //! Who a token stands for, an entity's history, and putting a version back.
 
-use super::{allow, author, not_current, store, written, JsonBody};
+use crate::allow::allow;
 use crate::auth::Authenticated;
 use crate::backend::Backend;
 use crate::error::ApiError;
-use crate::requests::revert_request;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use crate::extract::JsonBody;
+use crate::extract::{known, Params};
+use crate::write::{author, not_current, store, written};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::routing::{get, post};
+use axum::{Json, Router};
 use covidmap_core::policy::Policy;
 use covidmap_core::Entity;
+use covidmap_requests::revert_request;
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
 use std::sync::Arc;
+
+/// Who a token stands for, an entity's history, and reverting it.
+pub fn routes<B: Backend>() -> Router<Arc<B>> {
+    Router::new()
+        .route("/api/v1/revert", post(revert::<B>))
+        .route("/api/v1/history", get(history::<B>))
+        .route("/api/v1/me", get(me::<B>))
+}
+
+known!(HistoryQuery: "entity", "id");
 
 /// Who the token stands for and what it may write: the admin page offers only that.
 #[utoipa::path(get, path = "/api/v1/me", tag = "history", security(("bearer" = [])),
     responses((status = 200, description = "The organisation, the role and the layers it may write"),
-              (status = 401, description = "No valid token", body = crate::openapi::ErrorBody)))]
+              (status = 401, description = "No valid token", body = crate::error::ErrorBody)))]
 pub(crate) async fn me<B: Backend>(
     State(_backend): State<Arc<B>>,
     Authenticated(caller): Authenticated,
@@ -31,6 +43,7 @@ pub(crate) async fn me<B: Backend>(
         .map(|e| {
             json!({"name": e.name(), "url": e.url(), "title": e.title_vi(), "noun": e.noun(),
                    "tile_layers": e.tile_layers(), "facility": e.facility().is_some(),
+                   "statuses": e.facility().map(|f| f.statuses()),
                    "declaration": e.is_declaration()})
         })
         .collect();
@@ -48,10 +61,10 @@ pub(crate) async fn me<B: Backend>(
 
 #[utoipa::path(post, path = "/api/v1/revert", tag = "history", security(("bearer" = [])),
     request_body(content = Object, content_type = "application/json", description = "{\"entity\": zones, checkpoints… (or the table name), \"id\", \"version_id\"}"),
-    responses((status = 200, description = "The version is current again, as a new version"), (status = 401, description = "No token, or one unknown or revoked", body = crate::openapi::ErrorBody),
-              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::openapi::ErrorBody),
-              (status = 422, description = "Fields are wrong; each is named", body = crate::openapi::ErrorBody),
-              (status = 404, description = "No such version", body = crate::openapi::ErrorBody)))]
+    responses((status = 200, description = "The version is current again, as a new version"), (status = 401, description = "No token, or one unknown or revoked", body = crate::error::ErrorBody),
+              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::error::ErrorBody),
+              (status = 422, description = "Fields are wrong; each is named", body = crate::error::ErrorBody),
+              (status = 404, description = "No such version", body = crate::error::ErrorBody)))]
 pub(crate) async fn revert<B: Backend>(
     State(backend): State<Arc<B>>,
     Authenticated(caller): Authenticated,
@@ -98,14 +111,13 @@ pub(crate) async fn revert<B: Backend>(
 #[utoipa::path(get, path = "/api/v1/history", tag = "history", security(("bearer" = [])),
     params(("entity" = String, Query, description = "what: zones, lockdown-points, checkpoints, figures, documents… or their table names (lockdown_zones…), or boundaries"),
            ("id" = String, Query, description = "the entity's id (an upload's number for boundaries)")),
-    responses((status = 200, description = "Every change, oldest first, with who made it"), (status = 400, description = "Bad parameters", body = crate::openapi::ErrorBody),
-              (status = 401, description = "No valid token", body = crate::openapi::ErrorBody)))]
+    responses((status = 200, description = "Every change, oldest first, with who made it"), (status = 400, description = "Bad parameters", body = crate::error::ErrorBody),
+              (status = 401, description = "No valid token", body = crate::error::ErrorBody)))]
 pub(crate) async fn history<B: Backend>(
     State(backend): State<Arc<B>>,
     Authenticated(_caller): Authenticated,
-    query: Result<Query<BTreeMap<String, String>>, QueryRejection>,
+    params: Params<HistoryQuery>,
 ) -> Result<Response, ApiError> {
-    let params = crate::routes::known_params(query, &["entity", "id"])?;
     let entity = params
         .get("entity")
         .ok_or_else(|| ApiError::bad_parameter("entity", "entity is required"))

@@ -1,26 +1,34 @@
 //! Communes' epidemic levels, set by the CDC.
 
-use super::{allow, author, store, written, JsonBody};
+use crate::allow::allow;
 use crate::auth::Authenticated;
 use crate::backend::Backend;
 use crate::error::ApiError;
-use crate::requests::level_request;
+use crate::extract::JsonBody;
+use crate::write::{author, commune, store, written};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use axum::routing::put;
+use axum::Router;
 use covidmap_core::layers::CommuneLevel;
 use covidmap_core::policy::{Action, Place};
-use covidmap_core::{Entity, Level};
-use covidmap_lookup::Snapshot;
+use covidmap_core::Entity;
+use covidmap_requests::level_request;
 use std::sync::Arc;
+
+/// `PUT /api/v1/communes/{code}/level`.
+pub fn routes<B: Backend>() -> Router<Arc<B>> {
+    Router::new().route("/api/v1/communes/{code}/level", put(set_level::<B>))
+}
 
 /// Sets a commune's epidemic level (CDC).
 #[utoipa::path(put, path = "/api/v1/communes/{code}/level", tag = "figures", security(("bearer" = [])),
     request_body(content = Object, content_type = "application/json", description = "{\"level\": 1–4, \"active_cases\": n}"),
     params(("code" = String, Path, description = "the commune")),
-    responses((status = 200, description = "Set"), (status = 401, description = "No token, or one unknown or revoked", body = crate::openapi::ErrorBody),
-              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::openapi::ErrorBody),
-              (status = 422, description = "Fields are wrong; each is named", body = crate::openapi::ErrorBody), (status = 404, description = "No such commune", body = crate::openapi::ErrorBody)))]
+    responses((status = 200, description = "Set"), (status = 401, description = "No token, or one unknown or revoked", body = crate::error::ErrorBody),
+              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::error::ErrorBody),
+              (status = 422, description = "Fields are wrong; each is named", body = crate::error::ErrorBody), (status = 404, description = "No such commune", body = crate::error::ErrorBody)))]
 pub(crate) async fn set_level<B: Backend>(
     State(backend): State<Arc<B>>,
     Authenticated(caller): Authenticated,
@@ -46,20 +54,4 @@ pub(crate) async fn set_level<B: Backend>(
         .put_commune_level(&level, &author(&caller))
         .await?;
     Ok(written(StatusCode::OK, &code, edited))
-}
-
-/// The current commune with this code; 404 when there is none.
-pub(crate) fn commune<'a>(
-    snapshot: &'a Snapshot,
-    code: &str,
-) -> Result<&'a covidmap_core::AdminUnit, ApiError> {
-    snapshot
-        .unit(code)
-        .filter(|u| u.level == Level::Commune)
-        .ok_or_else(|| ApiError::NoMatch {
-            field: "commune".into(),
-            message: format!(
-                "no current commune has the code {code:?}; /api/v1/search?q= finds codes"
-            ),
-        })
 }

@@ -1,33 +1,55 @@
 //! Lockdown zones and points: declared, changed and lifted.
 
-use super::{
-    allow, allow_current, area_in_province, author, identity, point_in_province, store, written,
-    JsonBody,
-};
+use crate::allow::{allow, allow_current};
 use crate::auth::Authenticated;
 use crate::backend::Backend;
 use crate::error::ApiError;
-use crate::requests::{point_request, zone_request, DeclarationRequest, ZoneArea};
-use axum::extract::{Path, Request, State};
+use crate::extract::JsonBody;
+use crate::write::{area_in_province, author, identity, point_in_province, store, written};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use axum::routing::{post, put};
+use axum::Router;
 use chrono::Utc;
 use covidmap_core::layers::{Declaration, LockdownPoint, LockdownZone};
 use covidmap_core::policy::{Action, Place};
 use covidmap_core::Entity;
 use covidmap_lookup::Snapshot;
+use covidmap_requests::{point_request, zone_request, DeclarationRequest, ZoneArea};
 use covidmap_store::{Caller, Store};
 use serde_json::Value;
 use std::sync::Arc;
+
+/// Zones and lockdown points: declared, changed, lifted.
+pub fn routes<B: Backend>() -> Router<Arc<B>> {
+    let mut router = Router::new();
+    for entity in [Entity::LockdownZones, Entity::LockdownPoints] {
+        let collection = format!("/api/v1/{}", entity.url());
+        let (create, update) = if entity == Entity::LockdownZones {
+            (post(create_zone::<B>), put(update_zone::<B>))
+        } else {
+            (post(create_point::<B>), put(update_point::<B>))
+        };
+        router = router
+            .route(&collection, create)
+            .route(&format!("{collection}/{{id}}"), update)
+            .route(
+                &format!("{collection}/{{id}}/lift"),
+                post(move |s, a, p| lift::<B>(entity, s, a, p)),
+            );
+    }
+    router
+}
 
 // ---- lockdown zones ----
 
 /// Declares a lockdown zone, drawn or made of whole communes or hamlets.
 #[utoipa::path(post, path = "/api/v1/zones", tag = "lockdowns", security(("bearer" = [])), request_body(content = Object, content_type = "application/json", description = "A GeoJSON Feature: geometry (Polygon/MultiPolygon, or null with properties.unit_codes) and properties name, level (1–4), reason, started_at, planned_end, optional id"),
-    responses((status = 201, description = "Declared: the new version, before and after"), (status = 401, description = "No token, or one unknown or revoked", body = crate::openapi::ErrorBody),
-              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::openapi::ErrorBody),
-              (status = 422, description = "Fields are wrong; each is named", body = crate::openapi::ErrorBody),
-              (status = 409, description = "The id is taken", body = crate::openapi::ErrorBody)))]
+    responses((status = 201, description = "Declared: the new version, before and after"), (status = 401, description = "No token, or one unknown or revoked", body = crate::error::ErrorBody),
+              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::error::ErrorBody),
+              (status = 422, description = "Fields are wrong; each is named", body = crate::error::ErrorBody),
+              (status = 409, description = "The id is taken", body = crate::error::ErrorBody)))]
 pub(crate) async fn create_zone<B: Backend>(
     State(backend): State<Arc<B>>,
     Authenticated(caller): Authenticated,
@@ -39,10 +61,10 @@ pub(crate) async fn create_zone<B: Backend>(
 /// Changes a lockdown zone (a new version).
 #[utoipa::path(put, path = "/api/v1/zones/{id}", tag = "lockdowns", security(("bearer" = [])), request_body(content = Object, content_type = "application/json", description = "A GeoJSON Feature: geometry (Polygon/MultiPolygon, or null with properties.unit_codes) and properties name, level (1–4), reason, started_at, planned_end, optional id"),
     params(("id" = String, Path, description = "the zone")),
-    responses((status = 200, description = "Changed: the new version, before and after"), (status = 401, description = "No token, or one unknown or revoked", body = crate::openapi::ErrorBody),
-              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::openapi::ErrorBody),
-              (status = 422, description = "Fields are wrong; each is named", body = crate::openapi::ErrorBody),
-              (status = 404, description = "No such zone", body = crate::openapi::ErrorBody)))]
+    responses((status = 200, description = "Changed: the new version, before and after"), (status = 401, description = "No token, or one unknown or revoked", body = crate::error::ErrorBody),
+              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::error::ErrorBody),
+              (status = 422, description = "Fields are wrong; each is named", body = crate::error::ErrorBody),
+              (status = 404, description = "No such zone", body = crate::error::ErrorBody)))]
 pub(crate) async fn update_zone<B: Backend>(
     State(backend): State<Arc<B>>,
     Authenticated(caller): Authenticated,
@@ -80,7 +102,7 @@ async fn zone_to_write(
     snapshot: &Snapshot,
     caller: &Caller,
     id: String,
-    request: crate::requests::ZoneRequest,
+    request: covidmap_requests::ZoneRequest,
 ) -> Result<LockdownZone, ApiError> {
     // A zone of whole units is the caller's when every unit is; a drawn one, when its
     // whole area is (within the digitising tolerance).
@@ -134,9 +156,9 @@ fn declared(d: DeclarationRequest, caller: &Caller) -> (String, Declaration) {
 /// Declares a lockdown point with its radius.
 #[utoipa::path(post, path = "/api/v1/lockdown-points", tag = "lockdowns", security(("bearer" = [])),
     request_body(content = Object, content_type = "application/json", description = "A GeoJSON Feature with a Point and properties name, level, reason, started_at, planned_end, radius_m (up to 5000)"),
-    responses((status = 201, description = "Declared"), (status = 401, description = "No token, or one unknown or revoked", body = crate::openapi::ErrorBody),
-              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::openapi::ErrorBody),
-              (status = 422, description = "Fields are wrong; each is named", body = crate::openapi::ErrorBody)))]
+    responses((status = 201, description = "Declared"), (status = 401, description = "No token, or one unknown or revoked", body = crate::error::ErrorBody),
+              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::error::ErrorBody),
+              (status = 422, description = "Fields are wrong; each is named", body = crate::error::ErrorBody)))]
 pub(crate) async fn create_point<B: Backend>(
     State(backend): State<Arc<B>>,
     Authenticated(caller): Authenticated,
@@ -149,9 +171,9 @@ pub(crate) async fn create_point<B: Backend>(
 #[utoipa::path(put, path = "/api/v1/lockdown-points/{id}", tag = "lockdowns", security(("bearer" = [])),
     request_body(content = Object, content_type = "application/json", description = "As for POST"),
     params(("id" = String, Path, description = "the point")),
-    responses((status = 200, description = "Changed"), (status = 401, description = "No token, or one unknown or revoked", body = crate::openapi::ErrorBody),
-              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::openapi::ErrorBody),
-              (status = 422, description = "Fields are wrong; each is named", body = crate::openapi::ErrorBody), (status = 404, description = "No such point", body = crate::openapi::ErrorBody)))]
+    responses((status = 200, description = "Changed"), (status = 401, description = "No token, or one unknown or revoked", body = crate::error::ErrorBody),
+              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::error::ErrorBody),
+              (status = 422, description = "Fields are wrong; each is named", body = crate::error::ErrorBody), (status = 404, description = "No such point", body = crate::error::ErrorBody)))]
 pub(crate) async fn update_point<B: Backend>(
     State(backend): State<Arc<B>>,
     Authenticated(caller): Authenticated,
@@ -201,22 +223,16 @@ async fn write_point<B: Backend>(
 /// `POST /api/v1/zones/{id}/lift` and `/api/v1/lockdown-points/{id}/lift`.
 #[utoipa::path(post, path = "/api/v1/{declarations}/{id}/lift", tag = "lockdowns", security(("bearer" = [])),
     params(("declarations" = String, Path, description = "zones or lockdown-points"), ("id" = String, Path, description = "the declaration")),
-    responses((status = 200, description = "Lifted"), (status = 401, description = "No valid token", body = crate::openapi::ErrorBody),
-              (status = 403, description = "Not the caller's to lift", body = crate::openapi::ErrorBody), (status = 404, description = "No such declaration", body = crate::openapi::ErrorBody),
-              (status = 409, description = "Lifted already", body = crate::openapi::ErrorBody)))]
+    responses((status = 200, description = "Lifted"), (status = 401, description = "No valid token", body = crate::error::ErrorBody),
+              (status = 403, description = "Not the caller's to lift", body = crate::error::ErrorBody), (status = 404, description = "No such declaration", body = crate::error::ErrorBody),
+              (status = 409, description = "Lifted already", body = crate::error::ErrorBody)))]
 pub(crate) async fn lift<B: Backend>(
+    entity: Entity,
     State(backend): State<Arc<B>>,
     Authenticated(caller): Authenticated,
     Path(id): Path<String>,
-    request: Request,
 ) -> Result<Response, ApiError> {
-    let zone = request.uri().path().starts_with("/api/v1/zones/");
     let snapshot = backend.snapshot();
-    let entity = if zone {
-        Entity::LockdownZones
-    } else {
-        Entity::LockdownPoints
-    };
     let store = store(&*backend)?;
     allow_current(store, &snapshot, &caller, entity, &id).await?;
     let edited = store.lift(entity, &id, &author(&caller)).await?;

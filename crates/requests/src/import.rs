@@ -4,7 +4,7 @@
 //! it; one bad row refuses the whole file, naming the row. Addresses the gazetteer cannot
 //! place with confidence are reported and left out.
 
-use crate::requests::{facility_request, FieldError};
+use crate::{facility_request, FieldError};
 use covidmap_core::layers::FacilityKind;
 use covidmap_core::Level;
 use covidmap_lookup::Snapshot;
@@ -37,7 +37,7 @@ pub struct ImportRow {
     /// Its line in the file (the header is line 1).
     pub line: u64,
     /// What it asks for.
-    pub request: crate::requests::FacilityRequest,
+    pub request: crate::FacilityRequest,
     /// The unit its address resolved to, when placed by address.
     pub placed_in: Option<String>,
 }

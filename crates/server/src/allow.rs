@@ -1,0 +1,34 @@
+//! The write policy asked over the snapshot: one call per write, as it will be, and for an
+//! update or a revert, also as the entity stands in the database.
+
+use crate::error::ApiError;
+use crate::write::not_current;
+use covidmap_core::policy::{Action, Place, Policy};
+use covidmap_core::Entity;
+use covidmap_lookup::Snapshot;
+use covidmap_store::{Caller, Store};
+
+/// Asks the write policy, over the snapshot's units, whether the caller may make the write.
+pub(crate) fn allow(snapshot: &Snapshot, caller: &Caller, action: &Action) -> Result<(), ApiError> {
+    Ok(Policy::new(snapshot).check(caller, action)?)
+}
+
+/// Checks that the caller may write `entity` at all, then that the entity as it stands (in
+/// the database: the snapshot may be a moment behind a write just made) is the caller's to
+/// change: where it lies, who manages it. 404 when there is none.
+pub(crate) async fn allow_current(
+    store: &Store,
+    snapshot: &Snapshot,
+    caller: &Caller,
+    entity: Entity,
+    id: &str,
+) -> Result<Action, ApiError> {
+    allow(snapshot, caller, &Action::new(entity, Place::Anywhere))?;
+    let current = store
+        .stored_action(entity, id, None)
+        .await?
+        .ok_or_else(|| not_current(entity.noun(), id))?
+        .called(format!("the {} as it stands", entity.noun()));
+    allow(snapshot, caller, &current)?;
+    Ok(current)
+}

@@ -1,0 +1,160 @@
+//! What every handler must do to a request, as extractors whose rejection is the API's one
+//! error shape: the query parameters, every one known to the endpoint and read by name with
+//! typed getters; a JSON body. (The caller behind a token is [`crate::auth`]'s.)
+
+use crate::error::ApiError;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::marker::PhantomData;
+use std::ops::RangeInclusive;
+
+/// Largest JSON body accepted (a drawn zone of 20 000 vertices fits).
+pub const MAX_JSON_BODY: usize = 2 << 20;
+
+/// The query parameters an endpoint takes.
+pub(crate) trait Known {
+    /// Every name it knows.
+    const NAMES: &'static [&'static str];
+}
+
+/// Declares the query parameters of an endpoint: `known!(UnitsQuery: "level", "parent");`.
+macro_rules! known {
+    ($name:ident: $($param:literal),* $(,)?) => {
+        /// The query parameters of one endpoint.
+        pub(crate) struct $name;
+        impl $crate::extract::Known for $name {
+            const NAMES: &'static [&'static str] = &[$($param),*];
+        }
+    };
+}
+pub(crate) use known;
+
+/// A request's query parameters, every one known to the endpoint `K`: 400 naming one that is
+/// unknown (a typo, most likely) or not UTF-8, or a query string that cannot be read.
+pub(crate) struct Params<K> {
+    map: BTreeMap<String, String>,
+    known: PhantomData<K>,
+}
+
+impl<S: Send + Sync, K: Known> FromRequestParts<S> for Params<K> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let Query(map) = Query::<BTreeMap<String, String>>::from_request_parts(parts, state)
+            .await
+            .map_err(|e| {
+                ApiError::bad_parameter("query", format!("unreadable query string: {e}"))
+            })?;
+        // Percent-encoded bytes that are not UTF-8 arrive as U+FFFD.
+        if let Some((name, _)) = map.iter().find(|(_, v)| v.contains('\u{FFFD}')) {
+            return Err(ApiError::bad_parameter(
+                name.clone(),
+                format!("{name} is not valid UTF-8: percent-encode the text as UTF-8"),
+            ));
+        }
+        if let Some(unknown) = map.keys().find(|k| !K::NAMES.contains(&k.as_str())) {
+            return Err(ApiError::bad_parameter(
+                unknown.clone(),
+                format!("unknown parameter {unknown:?}; use {}", K::NAMES.join(", ")),
+            ));
+        }
+        Ok(Params {
+            map,
+            known: PhantomData,
+        })
+    }
+}
+
+impl<K> Params<K> {
+    /// Parameters as given (tests).
+    #[cfg(test)]
+    pub fn of(map: BTreeMap<String, String>) -> Self {
+        Params {
+            map,
+            known: PhantomData,
+        }
+    }
+
+    /// Every parameter as sent.
+    pub fn map(&self) -> &BTreeMap<String, String> {
+        &self.map
+    }
+
+    /// A parameter as sent.
+    pub fn get(&self, name: &str) -> Option<&String> {
+        self.map.get(name)
+    }
+
+    /// Whether it was sent.
+    pub fn contains_key(&self, name: &str) -> bool {
+        self.map.contains_key(name)
+    }
+
+    /// A `true`/`false` parameter; `None` when absent.
+    pub fn bool(&self, name: &str) -> Result<Option<bool>, ApiError> {
+        self.get(name)
+            .map(|v| match v.as_str() {
+                "true" => Ok(true),
+                "false" => Ok(false),
+                _ => Err(ApiError::bad_parameter(
+                    name,
+                    format!("{name} must be true or false"),
+                )),
+            })
+            .transpose()
+    }
+
+    /// A whole number within `range`; `default` when absent.
+    pub fn int(
+        &self,
+        name: &str,
+        default: i64,
+        range: RangeInclusive<i64>,
+    ) -> Result<i64, ApiError> {
+        self.get(name).map_or(Ok(default), |v| {
+            v.parse::<i64>()
+                .ok()
+                .filter(|n| range.contains(n))
+                .ok_or_else(|| {
+                    ApiError::bad_parameter(
+                        name,
+                        format!(
+                            "{name} must be a whole number from {} to {}",
+                            range.start(),
+                            range.end()
+                        ),
+                    )
+                })
+        })
+    }
+}
+
+/// A JSON body; 400 naming `body` when it is not JSON, 413 when it is too large.
+pub struct JsonBody(pub Value);
+
+impl<S: Send + Sync> FromRequest<S> for JsonBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|e| ApiError::BadBody {
+                status: e.status(),
+                message: if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    format!("the body is larger than {MAX_JSON_BODY} bytes; send fewer vertices or split the area")
+                } else {
+                    format!("the body could not be read: {}", e.body_text())
+                },
+            })?;
+        serde_json::from_slice(&bytes)
+            .map(JsonBody)
+            .map_err(|e| ApiError::BadBody {
+                status: StatusCode::BAD_REQUEST,
+                message: format!("the body is not JSON: {e}"),
+            })
+    }
+}

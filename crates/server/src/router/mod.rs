@@ -1,0 +1,95 @@
+//! The router: every resource's routes assembled under the tower layers (tracing, timeout,
+//! compression, CORS). Nothing imports it; each resource module owns its routes and
+//! handlers.
+
+use crate::backend::Backend;
+use crate::glyphs::{Glyphs, DEFAULT_FONT_DIR};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::{Json, Router};
+use serde_json::json;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tower_http::compression::CompressionLayer;
+use tower_http::cors::CorsLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+/// The longest a request may take before it is answered 408.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// What the server reads from disk besides the database.
+#[derive(Debug, Clone)]
+pub struct Assets {
+    /// Label glyphs for the map.
+    pub glyphs: Arc<Glyphs>,
+    /// The web pages and their front-end packages (see [`crate::pages`]).
+    pub web_dir: PathBuf,
+}
+
+impl Assets {
+    /// The default font folder (labels are left out, with a warning, when it is unreadable)
+    /// and the given web folder.
+    #[must_use]
+    pub fn with_default_fonts(web_dir: PathBuf) -> Self {
+        let glyphs = Glyphs::from_dir(std::path::Path::new(DEFAULT_FONT_DIR)).unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "fonts unreadable: labels will not be drawn");
+            Glyphs::empty()
+        });
+        Assets {
+            glyphs: Arc::new(glyphs),
+            web_dir,
+        }
+    }
+}
+
+/// The whole HTTP API and the pages over a backend, with the default fonts and web folder.
+pub fn app<B: Backend>(backend: Arc<B>) -> Router {
+    app_with(
+        backend,
+        Assets::with_default_fonts(PathBuf::from(crate::pages::DEFAULT_WEB_DIR)),
+    )
+}
+
+/// The whole HTTP API and the pages over a backend, with the given assets: each resource's
+/// routes, the tower layers around them, and the answer for anything else.
+pub fn app_with<B: Backend>(backend: Arc<B>, assets: Assets) -> Router {
+    let fonts = crate::tiles::font_routes().with_state(assets.glyphs);
+    // Tiles are the hot path (a whole province's map asks for them at once): they skip the
+    // request tracing, the timeout timer and the compression layer (they are stored gzipped).
+    let tiles = crate::tiles::tile_routes::<B>().with_state(Arc::clone(&backend));
+    let api = Router::new()
+        .merge(crate::service::routes::<B>())
+        .merge(crate::units::routes::<B>())
+        .merge(crate::lookups::routes::<B>())
+        .merge(crate::tiles::routes::<B>())
+        .merge(crate::edits::routes::<B>())
+        .merge(crate::changes::routes::<B>())
+        .merge(crate::reads::routes::<B>())
+        .merge(crate::figures::routes::<B>())
+        .merge(crate::boundaries::routes::<B>())
+        .merge(crate::documents::routes::<B>())
+        .fallback(not_found)
+        .with_state(backend)
+        .merge(fonts)
+        .merge(crate::pages::routes(&assets.web_dir))
+        .layer(CompressionLayer::new())
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
+        .layer(TraceLayer::new_for_http());
+    tiles.merge(api).layer(CorsLayer::permissive())
+}
+
+/// Anything else: 404, naming the paths there are (as the OpenAPI document lists them).
+async fn not_found() -> Response {
+    let paths = crate::openapi::paths().join(", ");
+    let message = format!("no such endpoint; the API serves {paths}, and the pages / and /admin");
+    let body = json!({ "error": { "code": "not_found", "message": message, "field": null } });
+    (StatusCode::NOT_FOUND, Json(body)).into_response()
+}
+
+#[cfg(test)]
+mod tests;

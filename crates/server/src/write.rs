@@ -1,0 +1,141 @@
+//! What every write shares: who makes it (its author), whether it makes a new entity or a
+//! new version (its identity), where it may land at all (the province), and its answer.
+
+use crate::backend::Backend;
+use crate::error::ApiError;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use covidmap_core::containment::outside;
+use covidmap_core::policy::reach;
+use covidmap_core::{Entity, Level, PROVINCE_CODE};
+use covidmap_lookup::Snapshot;
+use covidmap_requests::FieldError;
+use covidmap_store::{new_id, Author, Caller, Edited, Store, Write};
+use geo::{MultiPolygon, Point};
+use serde_json::json;
+
+pub(crate) fn author(caller: &Caller) -> Author {
+    Author {
+        org_id: caller.org.id.clone(),
+        org_name: caller.org.name.clone(),
+        token_id: Some(caller.token_id),
+    }
+}
+
+pub(crate) fn store<B: Backend>(backend: &B) -> Result<&Store, ApiError> {
+    backend.store().ok_or(ApiError::ReadOnly)
+}
+
+pub(crate) fn invalid(field: &str, message: impl Into<String>) -> ApiError {
+    ApiError::Invalid(vec![FieldError {
+        field: field.to_owned(),
+        message: message.into(),
+    }])
+}
+
+/// What a write answers: the new version, and the entity before and after.
+pub(crate) fn written(status: StatusCode, id: &str, edited: Edited) -> Response {
+    let body = json!({
+        "id": id,
+        "version_id": edited.version_id,
+        "audit_id": edited.audit_id,
+        "before": edited.before,
+        "after": edited.after,
+    });
+    (status, Json(body)).into_response()
+}
+
+/// An id for a new entity: the one asked for, or a fresh one with the entity's prefix.
+pub(crate) fn id_for_new(asked: Option<String>, entity: Entity) -> Result<String, ApiError> {
+    match asked {
+        Some(id) => Ok(id),
+        None => new_id(entity.id_prefix().unwrap_or("id")).map_err(ApiError::from),
+    }
+}
+
+/// What a write is: for a new entity (no id in the URL) its id, the one asked for or a fresh
+/// one with the entity's prefix, a creation answered 201; else the URL's id, which the body's must
+/// match, an update answered 200.
+pub(crate) fn identity(
+    path_id: Option<String>,
+    asked: Option<String>,
+    entity: Entity,
+) -> Result<(String, Write, StatusCode), ApiError> {
+    match path_id {
+        Some(id) => {
+            same_id(asked.as_ref(), &id)?;
+            Ok((id, Write::Update, StatusCode::OK))
+        }
+        None => Ok((
+            id_for_new(asked, entity)?,
+            Write::Create,
+            StatusCode::CREATED,
+        )),
+    }
+}
+
+/// The id in the body, if any, must be the one in the URL.
+fn same_id(asked: Option<&String>, path: &str) -> Result<(), ApiError> {
+    match asked {
+        Some(id) if id != path => Err(invalid(
+            "properties.id",
+            format!("is {id:?} but the URL names {path:?}; leave it out or make them agree"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Drawn areas and points must lie in the province, whoever draws them.
+pub(crate) fn area_in_province(
+    area: &MultiPolygon<f64>,
+    snapshot: &Snapshot,
+) -> Result<(), ApiError> {
+    match snapshot.unit(PROVINCE_CODE) {
+        Some(province) if !outside(area, &province.geometry).is_tolerable() => Err(invalid(
+            "geometry",
+            "lies outside the province; send WGS 84 longitude, latitude",
+        )),
+        _ => Ok(()),
+    }
+}
+
+pub(crate) fn point_in_province(point: Point<f64>, snapshot: &Snapshot) -> Result<(), ApiError> {
+    let mut districts = snapshot
+        .units()
+        .iter()
+        .filter(|u| u.level == Level::District);
+    if snapshot.unit_at(Level::District, point).is_some()
+        || districts.any(|d| reach::near(&d.geometry, point))
+    {
+        Ok(())
+    } else {
+        Err(invalid(
+            "geometry",
+            "lies outside the province; send WGS 84 [longitude, latitude]",
+        ))
+    }
+}
+
+pub(crate) fn not_current(what: &str, id: &str) -> ApiError {
+    ApiError::NoMatch {
+        field: "id".into(),
+        message: format!("there is no current {what} {id:?}"),
+    }
+}
+
+/// The current commune with this code; 404 when there is none.
+pub(crate) fn commune<'a>(
+    snapshot: &'a Snapshot,
+    code: &str,
+) -> Result<&'a covidmap_core::AdminUnit, ApiError> {
+    snapshot
+        .unit(code)
+        .filter(|u| u.level == Level::Commune)
+        .ok_or_else(|| ApiError::NoMatch {
+            field: "commune".into(),
+            message: format!(
+                "no current commune has the code {code:?}; /api/v1/search?q= finds codes"
+            ),
+        })
+}

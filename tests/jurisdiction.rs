@@ -105,6 +105,59 @@ async fn an_upload_cannot_carry_another_districts_unit_into_ones_own() {
 }
 
 #[tokio::test]
+async fn an_upload_cannot_draw_ones_own_commune_into_the_neighbours() {
+    use geo::BooleanOps;
+    let api = Api::start().await;
+    let vinh = api.token("ubnd-412", Role::Editor).await;
+    let snapshot = api.backend.snapshot();
+    let district = snapshot.unit("412").unwrap();
+    let centre = district.geometry.interior_point().unwrap();
+    // A corner of the district's outline, and the commune just inside it.
+    let (corner, commune) = district.geometry.0[0]
+        .exterior()
+        .points()
+        .find_map(|corner| {
+            let t = 20.0 / Haversine.distance(corner, centre);
+            let inside = geo::Point::new(
+                corner.x() + (centre.x() - corner.x()) * t,
+                corner.y() + (centre.y() - corner.y()) * t,
+            );
+            let commune = snapshot.unit_at(Level::Commune, inside)?;
+            Some((corner, commune.clone()))
+        })
+        .unwrap();
+    // The commune with a square of about 110 m around that corner: a hectare or less, well
+    // within what files from different offices may differ by, but some 80 m past the border.
+    let h = 0.0005;
+    let square = geo::MultiPolygon(vec![geo::Rect::new(
+        geo::coord! { x: corner.x() - h, y: corner.y() - h },
+        geo::coord! { x: corner.x() + h, y: corner.y() + h },
+    )
+    .to_polygon()]);
+    let mut communes = children(&api, Level::Commune, "412");
+    let grown = communes
+        .iter_mut()
+        .find(|c| c.code == commune.code)
+        .unwrap();
+    grown.geometry = grown.geometry.union(&square);
+    let file = file_recoding_first(&communes, &communes[0].code.clone());
+    let before = everything(&api).await;
+    let (status, answer) = api
+        .upload("level=commune&parent=412", &vinh, "xa.geojson", file)
+        .await;
+    refused_naming(
+        status,
+        &answer,
+        &format!("commune {} reaches", commune.code),
+    );
+    assert_eq!(
+        everything(&api).await,
+        before,
+        "a refused upload wrote something"
+    );
+}
+
+#[tokio::test]
 async fn a_zone_cannot_reach_into_another_district_however_large_it_is() {
     let api = Api::start().await;
     let vinh = api.token("ubnd-412", Role::Editor).await;

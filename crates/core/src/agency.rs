@@ -151,7 +151,10 @@ impl Organisation {
     pub fn scope(&self) -> Scope {
         match (&self.district_code, self.kind.is_per_district()) {
             (Some(code), true) => Scope::District(code.clone()),
-            _ => Scope::Province,
+            // A district's organisation without its district reaches nowhere (the schema
+            // forbids it; this keeps a bad row from reaching the whole province).
+            (None, true) => Scope::District(String::new()),
+            (_, false) => Scope::Province,
         }
     }
 }

@@ -66,7 +66,7 @@ where
 }
 
 /// Square metres in one square degree at the unit's latitude.
-fn square_metres_per_degree2(unit: &MultiPolygon<f64>) -> f64 {
+pub(crate) fn square_metres_per_degree2(unit: &MultiPolygon<f64>) -> f64 {
     const METRES_PER_DEGREE: f64 = 111_320.0;
     let lat = unit
         .bounding_rect()

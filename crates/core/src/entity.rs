@@ -227,8 +227,8 @@ impl Entity {
 
     /// The entity a name in a request stands for: its name, its table or its URL segment
     /// (`zones`, `lockdown_zones`). `documents` names the documents' table, which holds both
-    /// directives and support policies: it reads as [`Entity::Directives`], and a caller that
-    /// needs to know which reads the document's kind.
+    /// support policies and directives: it reads as the first of them in [`Entity::ALL`],
+    /// which names the table; a caller that needs to know which reads the document's kind.
     ///
     /// # Errors
     /// No entity goes by that name.

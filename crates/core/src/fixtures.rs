@@ -1,6 +1,7 @@
 //! Small named units for tests, here once for every crate's tests (enable the `fixtures`
 //! feature as a dev-dependency).
 
+use crate::layers::Declaration;
 use crate::{AdminUnit, Level};
 use geo::{polygon, MultiPolygon};
 
@@ -29,4 +30,18 @@ pub fn square_unit(
         parent,
         square(x, y, size),
     )
+}
+
+/// A declaration of `level`, in force since the epoch, declared by "d" for "r".
+#[must_use]
+pub fn declaration(level: u8) -> Declaration {
+    Declaration {
+        level,
+        active: true,
+        reason: "r".into(),
+        declared_by: "d".into(),
+        started_at: chrono::DateTime::UNIX_EPOCH,
+        planned_end: None,
+        lifted_at: None,
+    }
 }

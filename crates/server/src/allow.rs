@@ -32,3 +32,21 @@ pub(crate) async fn allow_current(
     allow(snapshot, caller, &current)?;
     Ok(current)
 }
+
+/// Checks that the caller may write `entity` for the commune with this code: 403 when it
+/// may not write the entity at all, 404 when there is no such commune, 403 when the commune
+/// is another district's.
+pub(crate) fn allow_commune(
+    snapshot: &Snapshot,
+    caller: &Caller,
+    entity: Entity,
+    code: &str,
+) -> Result<(), ApiError> {
+    allow(snapshot, caller, &Action::new(entity, Place::Anywhere))?;
+    crate::write::commune(snapshot, code)?;
+    allow(
+        snapshot,
+        caller,
+        &Action::new(entity, Place::Commune(code.to_owned())),
+    )
+}

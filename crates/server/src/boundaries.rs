@@ -173,6 +173,7 @@ pub(crate) async fn upload_boundaries<B: Backend>(
         level,
         codes: Vec::new(),
         parents: Vec::new(),
+        outlines: Vec::new(),
     };
     allow(
         &snapshot,
@@ -251,6 +252,7 @@ pub(crate) async fn revert_upload<B: Backend>(
         level,
         codes: Vec::new(),
         parents,
+        outlines: Vec::new(),
     };
     let action = Action::new(Entity::Boundaries, touched).called(format!("upload {upload_id}"));
     allow(&snapshot, &caller, &action)?;

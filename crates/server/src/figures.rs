@@ -1,7 +1,7 @@
 //! Daily figures and returning workers: written by the health agencies and the Department
 //! of Labour, read by everyone as time series per unit, with district and province totals.
 
-use crate::allow::allow;
+use crate::allow::allow_commune;
 use crate::auth::Authenticated;
 use crate::backend::Backend;
 use crate::error::ApiError;
@@ -15,7 +15,6 @@ use axum::routing::{get, put};
 use axum::{Json, Router};
 use chrono::{Duration, FixedOffset, NaiveDate, Utc};
 use covidmap_core::figures::{DailyFigures, ReturningWorkers};
-use covidmap_core::policy::{Action, Place};
 use covidmap_core::Entity;
 use covidmap_core::Level;
 use covidmap_requests::{figures_day, figures_request, workers_request};
@@ -66,15 +65,7 @@ pub(crate) async fn put_figures<B: Backend>(
     Path((commune, day_text)): Path<(String, String)>,
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
-    let snapshot = backend.snapshot();
-    let entity = Entity::DailyFigures;
-    allow(&snapshot, &caller, &Action::new(entity, Place::Anywhere))?;
-    crate::write::commune(&snapshot, &commune)?;
-    allow(
-        &snapshot,
-        &caller,
-        &Action::new(entity, Place::Commune(commune.clone())),
-    )?;
+    allow_commune(&backend.snapshot(), &caller, Entity::DailyFigures, &commune)?;
     let day = day(&day_text)?;
     let counts = figures_request(&body).map_err(ApiError::Invalid)?;
     let figures = DailyFigures {
@@ -100,14 +91,11 @@ pub(crate) async fn put_workers<B: Backend>(
     Path((commune, day_text)): Path<(String, String)>,
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
-    let snapshot = backend.snapshot();
-    let entity = Entity::ReturningWorkers;
-    allow(&snapshot, &caller, &Action::new(entity, Place::Anywhere))?;
-    crate::write::commune(&snapshot, &commune)?;
-    allow(
-        &snapshot,
+    allow_commune(
+        &backend.snapshot(),
         &caller,
-        &Action::new(entity, Place::Commune(commune.clone())),
+        Entity::ReturningWorkers,
+        &commune,
     )?;
     let day = day(&day_text)?;
     let arrived = workers_request(&body).map_err(ApiError::Invalid)?;

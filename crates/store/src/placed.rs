@@ -10,7 +10,8 @@ use covidmap_core::Entity;
 impl Store {
     /// A version of an entity as the write that would make it, for the write policy: the
     /// current version (`version_id` `None`) or the given one; `None` when there is no such
-    /// entity or version. A zone declared over units is placed by their codes; a lockdown
+    /// entity or version. A zone declared over units is placed by their codes (by its outline once
+    /// one of them is no more); a lockdown
     /// point by its circle; figures and levels by their commune; a document is a directive
     /// or a support policy as its kind says.
     ///
@@ -25,7 +26,14 @@ impl Store {
         let table = entity.table();
         let columns = match entity {
             Entity::Boundaries => return Ok(None),
-            Entity::LockdownZones => "ST_AsBinary(geom), NULL::real, unit_codes, NULL, NULL, NULL",
+            // Placed by its units while they all still exist (a unit recoded or removed
+            // since leaves the zone placed by its outline).
+            Entity::LockdownZones => {
+                "ST_AsBinary(geom), NULL::real, \
+                 CASE WHEN NOT EXISTS (SELECT 1 FROM unnest(unit_codes) c \
+                                       WHERE c NOT IN (SELECT code FROM admin_units_current)) \
+                      THEN unit_codes END, NULL, NULL, NULL"
+            }
             Entity::LockdownPoints => "ST_AsBinary(geom), radius_m, NULL, NULL, NULL, NULL",
             Entity::Checkpoints | Entity::QuarantineCamps => {
                 "ST_AsBinary(geom), NULL, NULL, NULL, managed_by, NULL"

@@ -183,15 +183,7 @@ mod tests {
             zones: vec![covidmap_core::layers::LockdownZone {
                 id: "z".into(),
                 name: "z".into(),
-                declaration: covidmap_core::layers::Declaration {
-                    level,
-                    active: true,
-                    reason: "r".into(),
-                    declared_by: "d".into(),
-                    started_at: chrono::DateTime::UNIX_EPOCH,
-                    planned_end: None,
-                    lifted_at: None,
-                },
+                declaration: covidmap_core::fixtures::declaration(level),
                 unit_codes: vec![],
                 area: district.geometry.clone(),
             }],

@@ -122,23 +122,15 @@ fn changed<T: PartialEq>(
 mod tests {
     use super::*;
 
-    use covidmap_core::fixtures::square;
-    use covidmap_core::layers::{Declaration, LockdownZone};
+    use covidmap_core::fixtures::{declaration, square};
+    use covidmap_core::layers::LockdownZone;
 
     fn layers(zone: Option<(f64, u8)>) -> Layers {
         let zones = zone
             .map(|(x, level)| LockdownZone {
                 id: "z".into(),
                 name: "z".into(),
-                declaration: Declaration {
-                    level,
-                    active: true,
-                    reason: "r".into(),
-                    declared_by: "d".into(),
-                    started_at: chrono::DateTime::UNIX_EPOCH,
-                    planned_end: None,
-                    lifted_at: None,
-                },
+                declaration: declaration(level),
                 unit_codes: vec![],
                 area: square(x, 0.0, 1.0),
             })

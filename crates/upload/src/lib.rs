@@ -141,6 +141,11 @@ pub async fn upload(
             level,
             codes: planned.units.iter().map(|u| u.code.clone()).collect(),
             parents: planned.scope.clone(),
+            outlines: planned
+                .units
+                .iter()
+                .map(|u| (u.code.clone(), u.geometry.clone()))
+                .collect(),
         },
     ))?;
     let provenance = Provenance {

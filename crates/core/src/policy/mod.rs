@@ -88,15 +88,18 @@ pub enum Place {
     Units(Vec<String>),
     /// One commune, by code (figures, levels, returning workers).
     Commune(String),
-    /// Boundaries of one level: the codes written and the parents they lie in (an upload,
+    /// Boundaries of one level: the units written and the parents they lie in (an upload,
     /// or the revert of one).
     Boundaries {
         /// The level.
         level: Level,
         /// Codes of the units written, changed or removed.
         codes: Vec<String>,
-        /// Codes of their parents.
+        /// Codes of their parents: each must be a current unit of the caller's.
         parents: Vec<String>,
+        /// The outlines written, by code: each must lie in the caller's district, as a drawn
+        /// area must.
+        outlines: Vec<(String, MultiPolygon<f64>)>,
     },
 }
 
@@ -278,6 +281,7 @@ impl<'a> Policy<'a> {
                 level,
                 codes,
                 parents,
+                outlines,
             } => {
                 if matches!(level, Level::District | Level::Province) {
                     return Err(Refusal::DistrictBoundaries {
@@ -286,8 +290,15 @@ impl<'a> Policy<'a> {
                 }
                 codes
                     .iter()
-                    .chain(parents)
-                    .try_for_each(|code| self.boundary_within(caller, district, *level, code))
+                    .try_for_each(|code| self.boundary_within(caller, district, *level, code))?;
+                parents
+                    .iter()
+                    .try_for_each(|code| self.unit_within(caller, district, code))?;
+                outlines.iter().try_for_each(|(code, outline)| {
+                    let what = format!("{} {code}", level.as_str());
+                    let outside = |found| self.outside(caller, district, &what, found);
+                    self.area_within(district, outline, &outside)
+                })
             }
         }
     }

@@ -4,7 +4,7 @@
 //! district plus a hamlet of the neighbour is as much refused as the hamlet alone.
 
 use geo::{
-    Area, BooleanOps, BoundingRect, Closest, ClosestPoint, Contains, CoordsIter, Distance,
+    Area, BooleanOps, BoundingRect, Closest, ClosestPoint, Contains, CoordsIter, Densify, Distance,
     Haversine, Intersects, MultiPolygon, Point,
 };
 
@@ -15,7 +15,9 @@ pub const MAX_REACH_M: f64 = 30.0;
 pub const MAX_OUTSIDE_M2: f64 = 5_000.0;
 /// How far outside its district a point may lie: a checkpoint on the road that is the border.
 pub const POINT_TOLERANCE_M: f64 = 50.0;
-use crate::circle::METRES_PER_DEGREE;
+/// How far apart the edges of what lies outside are probed.
+const PROBE_SPACING_M: f64 = 10.0;
+use crate::containment::square_metres_per_degree2;
 
 /// The part of an area outside a district.
 #[derive(Debug, Clone, PartialEq)]
@@ -49,9 +51,16 @@ pub fn overreach(area: &MultiPolygon<f64>, district: &MultiPolygon<f64>) -> Opti
         area.clone()
     };
     let area_m2 = rest.unsigned_area() * square_metres_per_degree2(&rest);
-    // Every corner of the outside part: those on the border are at distance 0; the
-    // farthest tells how far the area reaches.
-    let (reach_m, farthest) = rest
+    // Every corner of the outside part, and a point every few metres along its edges (a
+    // strip whose corners all lie on the border may still cross the neighbour's land): those
+    // on the border are at distance 0; the farthest tells how far the area reaches. Too
+    // large an outside part is refused anyway, and its corners say enough.
+    let probed = if area_m2 <= MAX_OUTSIDE_M2 {
+        Haversine.densify(&rest, PROBE_SPACING_M)
+    } else {
+        rest
+    };
+    let (reach_m, farthest) = probed
         .coords_iter()
         .map(|c| {
             let p = Point::from(c);
@@ -90,14 +99,6 @@ pub fn circle(centre: Point<f64>, radius_m: f64) -> MultiPolygon<f64> {
     MultiPolygon(vec![crate::circle::circle(centre, radius_m)])
 }
 
-/// Square metres in one square degree at the area's latitude.
-fn square_metres_per_degree2(area: &MultiPolygon<f64>) -> f64 {
-    let lat = area
-        .bounding_rect()
-        .map_or(0.0, |r| (r.min().y + r.max().y) / 2.0);
-    METRES_PER_DEGREE * METRES_PER_DEGREE * lat.to_radians().cos()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,6 +133,24 @@ mod tests {
         let over = overreach(&far, &district).unwrap();
         assert!(over.area_m2 < MAX_OUTSIDE_M2, "{over:?}");
         assert!(over.reach_m > 150_000.0, "{over:?}");
+        assert!(!over.is_tolerable());
+    }
+
+    #[test]
+    fn a_thin_strip_across_the_neighbour_is_caught_between_its_corners() {
+        // Two lobes of a district joined by a neighbour's land between them (a U), and a
+        // strip 2 m wide across the gap: every corner of what lies outside is on the border.
+        let u = MultiPolygon(vec![polygon![
+            (x: 105.0, y: 19.0), (x: 105.03, y: 19.0), (x: 105.03, y: 19.01), (x: 105.01, y: 19.01),
+            (x: 105.01, y: 19.02), (x: 105.03, y: 19.02), (x: 105.03, y: 19.03), (x: 105.0, y: 19.03)
+        ]]);
+        let strip = square(105.02, 19.005, 0.00005);
+        let across = MultiPolygon(vec![polygon![
+            (x: 105.02, y: 19.005), (x: 105.02002, y: 19.005), (x: 105.02002, y: 19.025), (x: 105.02, y: 19.025)
+        ]]);
+        assert!(overreach(&strip, &u).is_none());
+        let over = overreach(&across, &u).unwrap();
+        assert!(over.reach_m > 100.0, "{over:?}");
         assert!(!over.is_tolerable());
     }
 

@@ -75,6 +75,7 @@ fn boundaries(level: Level, codes: &[&str], parents: &[&str]) -> Place {
         level,
         codes: codes.iter().map(|c| (*c).to_owned()).collect(),
         parents: parents.iter().map(|c| (*c).to_owned()).collect(),
+        outlines: Vec::new(),
     }
 }
 
@@ -176,7 +177,25 @@ fn a_district_writes_inside_its_district_only() {
 
 #[test]
 fn boundaries_carry_no_other_districts_unit() {
-    let cases: [(&str, Place, &str); 6] = [
+    let drawn = |x: f64| Place::Boundaries {
+        level: Level::Hamlet,
+        codes: vec!["17902-01".into()],
+        parents: vec!["17902".into()],
+        outlines: vec![("17902-01".into(), square(x, 19.01, 0.02))],
+    };
+    let cases: [(&str, Place, &str); 9] = [
+        ("an outline at home", drawn(105.02), "ok"),
+        // The right code and parent, drawn 2 km into the neighbour.
+        (
+            "an outline reaching next door",
+            drawn(105.09),
+            "hamlet 17902-01 reaches",
+        ),
+        (
+            "a parent that is no more",
+            boundaries(Level::Hamlet, &["17902-01"], &["17999"]),
+            "\"17999\" lies in no district",
+        ),
         (
             "own hamlets",
             boundaries(Level::Hamlet, &["17902-01", "17902-07"], &["17902"]),

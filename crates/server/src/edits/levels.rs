@@ -1,18 +1,17 @@
 //! Communes' epidemic levels, set by the CDC.
 
-use crate::allow::allow;
+use crate::allow::allow_commune;
 use crate::auth::Authenticated;
 use crate::backend::Backend;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
-use crate::write::{author, commune, store, written};
+use crate::write::{author, store, written};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::put;
 use axum::Router;
 use covidmap_core::layers::CommuneLevel;
-use covidmap_core::policy::{Action, Place};
 use covidmap_core::Entity;
 use covidmap_requests::level_request;
 use std::sync::Arc;
@@ -35,15 +34,7 @@ pub(crate) async fn set_level<B: Backend>(
     Path(code): Path<String>,
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
-    let snapshot = backend.snapshot();
-    let entity = Entity::CommuneLevels;
-    allow(&snapshot, &caller, &Action::new(entity, Place::Anywhere))?;
-    commune(&snapshot, &code)?;
-    allow(
-        &snapshot,
-        &caller,
-        &Action::new(entity, Place::Commune(code.clone())),
-    )?;
+    allow_commune(&backend.snapshot(), &caller, Entity::CommuneLevels, &code)?;
     let request = level_request(&body).map_err(ApiError::Invalid)?;
     let level = CommuneLevel {
         commune_code: code.clone(),

@@ -106,26 +106,18 @@ async fn zone_to_write(
 ) -> Result<LockdownZone, ApiError> {
     // A zone of whole units is the caller's when every unit is; a drawn one, when its
     // whole area is (within the digitising tolerance).
-    let (area, unit_codes) = match request.area {
+    let place = match &request.area {
         ZoneArea::Drawn(area) => {
-            area_in_province(&area, snapshot)?;
-            let place = Place::Area(area.clone());
-            allow(
-                snapshot,
-                caller,
-                &Action::new(Entity::LockdownZones, place).called("the zone"),
-            )?;
-            (area, Vec::new())
+            area_in_province(area, snapshot)?;
+            Place::Area(area.clone())
         }
-        ZoneArea::Units(codes) => {
-            let place = Place::Units(codes.clone());
-            allow(
-                snapshot,
-                caller,
-                &Action::new(Entity::LockdownZones, place).called("the zone"),
-            )?;
-            (store.union_of_units(&codes).await?, codes)
-        }
+        ZoneArea::Units(codes) => Place::Units(codes.clone()),
+    };
+    let zone = Action::new(Entity::LockdownZones, place).called("the zone");
+    allow(snapshot, caller, &zone)?;
+    let (area, unit_codes) = match request.area {
+        ZoneArea::Drawn(area) => (area, Vec::new()),
+        ZoneArea::Units(codes) => (store.union_of_units(&codes).await?, codes),
     };
     let (name, declaration) = declared(request.declared, caller);
     Ok(LockdownZone {

@@ -67,7 +67,7 @@ where
 
 /// Square metres in one square degree at the unit's latitude.
 pub(crate) fn square_metres_per_degree2(unit: &MultiPolygon<f64>) -> f64 {
-    const METRES_PER_DEGREE: f64 = 111_320.0;
+    use crate::circle::METRES_PER_DEGREE;
     let lat = unit
         .bounding_rect()
         .map_or(0.0, |r| (r.min().y + r.max().y) / 2.0);
@@ -77,13 +77,7 @@ pub(crate) fn square_metres_per_degree2(unit: &MultiPolygon<f64>) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use geo::{polygon, MultiPolygon};
-
-    fn square(x: f64, y: f64, size: f64) -> MultiPolygon<f64> {
-        MultiPolygon(vec![polygon![
-            (x: x, y: y), (x: x + size, y: y), (x: x + size, y: y + size), (x: x, y: y + size)
-        ]])
-    }
+    use crate::fixtures::square;
 
     #[test]
     fn inside_and_outside_are_measured() {

@@ -102,13 +102,8 @@ pub fn circle(centre: Point<f64>, radius_m: f64) -> MultiPolygon<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fixtures::square;
     use geo::polygon;
-
-    fn square(x: f64, y: f64, size: f64) -> MultiPolygon<f64> {
-        MultiPolygon(vec![polygon![
-            (x: x, y: y), (x: x + size, y: y), (x: x + size, y: y + size), (x: x, y: y + size)
-        ]])
-    }
 
     #[test]
     fn inside_reaches_nowhere_and_a_sliver_is_tolerated() {

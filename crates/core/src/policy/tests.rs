@@ -3,9 +3,8 @@
 
 use super::*;
 use crate::agency::{Organisation, Role};
-use crate::fixtures::square_unit;
+use crate::fixtures::{square, square_unit};
 use crate::AdminUnit;
-use geo::polygon;
 
 struct Map(Vec<AdminUnit>);
 
@@ -53,12 +52,6 @@ fn caller(kind: OrgKind, district: Option<&str>, role: Role) -> Caller {
 
 fn vinh() -> Caller {
     caller(OrgKind::DistrictCommittee, Some("412"), Role::Editor)
-}
-
-fn square(x: f64, y: f64, size: f64) -> MultiPolygon<f64> {
-    MultiPolygon(vec![polygon![
-        (x: x, y: y), (x: x + size, y: y), (x: x + size, y: y + size), (x: x, y: y + size)
-    ]])
 }
 
 /// The refusal's words, or "ok".

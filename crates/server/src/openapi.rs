@@ -86,7 +86,8 @@ pub(crate) async fn openapi_json() -> axum::response::Response {
         .into_response()
 }
 
-/// Every path the document describes, in its order.
-pub(crate) fn paths() -> Vec<String> {
-    ApiDoc::openapi().paths.paths.into_keys().collect()
+/// Every path the document describes, in its order (worked out once).
+pub(crate) fn paths() -> &'static [String] {
+    static PATHS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    PATHS.get_or_init(|| ApiDoc::openapi().paths.paths.into_keys().collect())
 }

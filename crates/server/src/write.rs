@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use covidmap_core::containment::outside;
-use covidmap_core::policy::reach;
+use covidmap_core::policy::{reach, Places as _};
 use covidmap_core::{Entity, Level, PROVINCE_CODE};
 use covidmap_lookup::Snapshot;
 use covidmap_requests::FieldError;
@@ -101,12 +101,11 @@ pub(crate) fn area_in_province(
 }
 
 pub(crate) fn point_in_province(point: Point<f64>, snapshot: &Snapshot) -> Result<(), ApiError> {
-    let mut districts = snapshot
-        .units()
-        .iter()
-        .filter(|u| u.level == Level::District);
     if snapshot.unit_at(Level::District, point).is_some()
-        || districts.any(|d| reach::near(&d.geometry, point))
+        || snapshot
+            .districts()
+            .into_iter()
+            .any(|d| reach::near(&d.geometry, point))
     {
         Ok(())
     } else {

@@ -85,8 +85,12 @@ pub fn app_with<B: Backend>(backend: Arc<B>, assets: Assets) -> Router {
 
 /// Anything else: 404, naming the paths there are (as the OpenAPI document lists them).
 async fn not_found() -> Response {
-    let paths = crate::openapi::paths().join(", ");
-    let message = format!("no such endpoint; the API serves {paths}, and the pages / and /admin");
+    // Worked out once: a scanner's stream of 404s should not rebuild the OpenAPI document.
+    static MESSAGE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let message = MESSAGE.get_or_init(|| {
+        let paths = crate::openapi::paths().join(", ");
+        format!("no such endpoint; the API serves {paths}, and the pages / and /admin")
+    });
     let body = json!({ "error": { "code": "not_found", "message": message, "field": null } });
     (StatusCode::NOT_FOUND, Json(body)).into_response()
 }

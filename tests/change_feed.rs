@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used)] // helpers of tests: a failed step fails the test
 
 use covidmap_core::Level;
-use covidmap_server::{Backend, LiveBackend};
+use covidmap_live::LiveData;
 use covidmap_tests::{poll_until, square_feature, write_geojson, TestDb};
 use geo::Point;
 use serde_json::json;
@@ -12,7 +12,7 @@ use std::time::Duration;
 
 /// Polls until the snapshot's answer for `point` has (or lacks) a commune; returns how long it
 /// took.
-async fn wait_for_commune(backend: &LiveBackend, point: Point<f64>, present: bool) -> Duration {
+async fn wait_for_commune(backend: &LiveData, point: Point<f64>, present: bool) -> Duration {
     let what = if present {
         "the commune added"
     } else {
@@ -28,7 +28,7 @@ async fn wait_for_commune(backend: &LiveBackend, point: Point<f64>, present: boo
 #[tokio::test]
 async fn an_upload_and_a_plain_sql_write_both_reach_the_snapshot() {
     let db = TestDb::with_districts().await;
-    let backend = Arc::new(LiveBackend::load(db.store.clone()).await.unwrap());
+    let backend = Arc::new(LiveData::load(db.store.clone()).await.unwrap());
     let _feed = Arc::clone(&backend).follow_changes();
     let p = db.interior_point("412").await;
     assert!(backend.snapshot().locate(p).commune.is_none());
@@ -68,7 +68,7 @@ async fn an_upload_and_a_plain_sql_write_both_reach_the_snapshot() {
 }
 
 /// Polls the address answer for "TP Vinh" until its lockdown reads `(in_lockdown, partial)`.
-async fn wait_for_address_lockdown(backend: &LiveBackend, expected: (bool, bool)) -> Duration {
+async fn wait_for_address_lockdown(backend: &LiveData, expected: (bool, bool)) -> Duration {
     let what = format!("the address answer with (in_lockdown, partial) = {expected:?}");
     poll_until(&what, || async {
         let snapshot = backend.snapshot();
@@ -88,7 +88,7 @@ async fn wait_for_address_lockdown(backend: &LiveBackend, expected: (bool, bool)
 #[tokio::test]
 async fn address_answers_follow_zones_declared_by_sql() {
     let db = TestDb::with_districts().await;
-    let backend = Arc::new(LiveBackend::load(db.store.clone()).await.unwrap());
+    let backend = Arc::new(LiveData::load(db.store.clone()).await.unwrap());
     let _feed = Arc::clone(&backend).follow_changes();
     wait_for_address_lockdown(&backend, (false, false)).await;
     let p = db.interior_point("412").await;
@@ -156,7 +156,7 @@ async fn wait_for_zone_in_tile(url: &str, present: bool) -> (Duration, String) {
 #[tokio::test]
 async fn an_edited_zone_reaches_the_tiles_and_the_stale_tile_is_never_served_again() {
     let db = TestDb::with_districts().await;
-    let backend = Arc::new(LiveBackend::load(db.store.clone()).await.unwrap());
+    let backend = Arc::new(LiveData::load(db.store.clone()).await.unwrap());
     let _feed = Arc::clone(&backend).follow_changes();
     let base = covidmap_tests::serve_http(Arc::clone(&backend)).await;
     let p = db.interior_point("412").await;

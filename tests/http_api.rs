@@ -12,7 +12,7 @@ async fn get_json(url: String) -> Value {
 }
 
 async fn serve(db: &TestDb) -> String {
-    let backend = covidmap_server::LiveBackend::load(db.store.clone())
+    let backend = covidmap_live::LiveData::load(db.store.clone())
         .await
         .unwrap();
     covidmap_tests::serve_http(Arc::new(backend)).await

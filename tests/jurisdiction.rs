@@ -6,7 +6,6 @@
 
 use covidmap_core::agency::Role;
 use covidmap_core::{AdminUnit, Level};
-use covidmap_server::Backend;
 use covidmap_tests::api::{point_feature, zone_feature, Api};
 use geo::{Distance, Haversine, InteriorPoint};
 use serde_json::{json, Value};

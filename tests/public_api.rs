@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used)] // helpers of tests: a failed step fails the test
 
 use covidmap_core::layers::{Declaration, LockdownZone};
-use covidmap_server::{Backend, LiveBackend};
+use covidmap_live::LiveData;
 use covidmap_store::{Author, Write};
 use covidmap_tests::TestDb;
 use geo::{polygon, InteriorPoint, MultiPolygon};
@@ -30,7 +30,7 @@ fn ids(page: &Value) -> Vec<String> {
 #[tokio::test]
 async fn layers_list_by_unit_and_box_a_page_at_a_time() {
     let db = TestDb::with_sample().await;
-    let backend = Arc::new(LiveBackend::load(db.store.clone()).await.unwrap());
+    let backend = Arc::new(LiveData::load(db.store.clone()).await.unwrap());
     let base = covidmap_tests::serve_http(Arc::clone(&backend)).await;
 
     // Every page of Vinh's checkpoints, following the `next` links.
@@ -143,7 +143,7 @@ async fn zones_are_listed_as_they_stood_at_a_moment() {
         .await
         .unwrap();
 
-    let backend = Arc::new(LiveBackend::load(db.store.clone()).await.unwrap());
+    let backend = Arc::new(LiveData::load(db.store.clone()).await.unwrap());
     let base = covidmap_tests::serve_http(backend).await;
     let at = |t: chrono::DateTime<chrono::Utc>, in_force: &str| {
         let t = t.to_rfc3339().replace('+', "%2B");

@@ -5,7 +5,6 @@
 
 use covidmap_core::agency::Role;
 use covidmap_core::Level;
-use covidmap_server::Backend;
 use covidmap_tests::api::{hamlets_file, point_feature, square, zone_feature, Api};
 use covidmap_tests::poll_until;
 use serde_json::{json, Value};

@@ -4,7 +4,7 @@
 use crate::TestDb;
 use covidmap_core::agency::Role;
 use covidmap_core::Level;
-use covidmap_server::{Backend, LiveBackend};
+use covidmap_live::LiveData;
 use geo::InteriorPoint;
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -14,7 +14,7 @@ pub struct Api {
     /// Its database.
     pub db: TestDb,
     /// The server's backend.
-    pub backend: Arc<LiveBackend>,
+    pub backend: Arc<LiveData>,
     /// The server's URL.
     pub base: String,
     _feed: tokio::task::JoinHandle<()>,
@@ -23,7 +23,7 @@ pub struct Api {
 impl Api {
     pub async fn start() -> Api {
         let db = TestDb::with_sample().await;
-        let backend = Arc::new(LiveBackend::load(db.store.clone()).await.unwrap());
+        let backend = Arc::new(LiveData::load(db.store.clone()).await.unwrap());
         let feed = Arc::clone(&backend).follow_changes();
         let base = crate::serve_http(Arc::clone(&backend)).await;
         Api {

@@ -296,7 +296,7 @@ pub fn offset_m(a: &geo::MultiPolygon<f64>, b: &geo::MultiPolygon<f64>) -> f64 {
 }
 
 /// Serves the API over `backend` on a free loopback port; returns its base URL.
-pub async fn serve_http(backend: std::sync::Arc<covidmap_server::LiveBackend>) -> String {
+pub async fn serve_http(backend: std::sync::Arc<covidmap_live::LiveData>) -> String {
     // Server errors (logged, not told to clients) show in a failing test's output.
     let _ = tracing_subscriber::fmt()
         .with_test_writer()

@@ -19,7 +19,7 @@ pub async fn serve(global: &Global, args: ServeArgs) -> anyhow::Result<()> {
         sample::load_layers(&db.store).await?;
     }
     let backend = Arc::new(
-        covidmap_server::LiveBackend::load_with_cache(db.store.clone(), args.tile_cache_mb << 20)
+        covidmap_live::LiveData::load_with_cache(db.store.clone(), args.tile_cache_mb << 20)
             .await?,
     );
     let feed = Arc::clone(&backend).follow_changes();

@@ -6,7 +6,7 @@ use std::fmt;
 use std::str::FromStr;
 
 /// What a document is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DocumentKind {
     /// Chỉ thị / công văn: a directive of the provincial people's committee.
@@ -47,7 +47,7 @@ impl FromStr for DocumentKind {
 }
 
 /// A document's particulars (its PDF, if any, is stored beside them).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Document {
     /// Stable id.
     pub id: String,

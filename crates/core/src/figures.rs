@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 /// One commune's figures for one day, as its health centre or CDC reports them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct CaseCounts {
     /// Cases found that day.
     pub new_cases: i32,
@@ -20,7 +20,7 @@ pub struct CaseCounts {
 }
 
 /// A commune's figures for a day.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct DailyFigures {
     /// The commune's code.
     pub commune_code: String,
@@ -40,7 +40,7 @@ impl DailyFigures {
 }
 
 /// Workers who came back to a commune on a day (Department of Labour).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ReturningWorkers {
     /// The commune's code.
     pub commune_code: String,
@@ -65,7 +65,7 @@ pub fn entity_id(commune_code: &str, day: NaiveDate) -> String {
 }
 
 /// The sums over the communes of a unit (or the province) for one day.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct DayTotals {
     /// The day.
     pub day: NaiveDate,

@@ -7,7 +7,7 @@ use geo::{MultiPolygon, Point};
 use serde::Serialize;
 
 /// When and by whom a lockdown was declared, and whether it still holds.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Declaration {
     /// Epidemic level of the measure, Resolution 128/NQ-CP: 1 green … 4 red.
     pub level: u8,
@@ -56,7 +56,7 @@ pub struct LockdownPoint {
 }
 
 /// The kinds of facility a resident may look for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FacilityKind {
     /// Chốt chặn.
@@ -101,7 +101,7 @@ impl FacilityKind {
 }
 
 /// A checkpoint, camp, testing site or service.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Facility {
     /// Kind.
     pub kind: FacilityKind,
@@ -140,7 +140,7 @@ impl Facility {
 }
 
 /// A commune's epidemic level.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct CommuneLevel {
     /// Commune code.
     #[serde(skip)]

@@ -5,7 +5,19 @@ use std::fmt;
 use std::str::FromStr;
 
 /// One of the four levels of the administrative hierarchy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    utoipa::ToSchema,
+    Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
     /// Tỉnh (the province itself).

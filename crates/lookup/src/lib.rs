@@ -14,7 +14,7 @@ mod units;
 
 pub use cover::UnitLockdown;
 pub use snapshot::{Snapshot, UnitChain};
-pub use status::{address_status, point_status, AddressStatus, PointStatus};
+pub use status::{address_status, point_status, AddressStatus, PointStatus, StatusAnswer};
 
 /// Why a lookup has no answer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

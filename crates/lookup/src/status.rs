@@ -11,9 +11,10 @@ use covidmap_core::{AdminUnit, Level};
 use geo::{InteriorPoint, Point};
 use serde::Serialize;
 use std::collections::BTreeMap;
+use utoipa::ToSchema;
 
 /// One unit in an answer.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct UnitRef<'a> {
     code: &'a str,
     name: &'a str,
@@ -32,7 +33,7 @@ impl<'a> From<&'a AdminUnit> for UnitRef<'a> {
 }
 
 /// A lockdown (zone or point) covering the place.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Cover<'a> {
     id: &'a str,
     kind: &'static str,
@@ -60,14 +61,14 @@ impl<'a> Cover<'a> {
 }
 
 /// Whether the place is locked down, and by what.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Lockdown<'a> {
     in_lockdown: bool,
     covered_by: Vec<Cover<'a>>,
 }
 
 /// The nearest open facility of a kind.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Nearest<'a> {
     #[serde(flatten)]
     facility: &'a Facility,
@@ -76,8 +77,18 @@ pub struct Nearest<'a> {
     distance_m: f64,
 }
 
+/// What `/api/v1/status` answers: for a position, or for the unit an address names.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum StatusAnswer<'a> {
+    /// Asked by position.
+    Point(PointStatus<'a>),
+    /// Asked by address.
+    Address(AddressStatus<'a>),
+}
+
 /// The answer for a point.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct PointStatus<'a> {
     lat: f64,
     lon: f64,
@@ -147,7 +158,7 @@ fn unit_chain<'a>(
 }
 
 /// Whether the unit an address names is locked down, wholly or in part.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct UnitLockdownAnswer<'a> {
     in_lockdown: bool,
     partial: bool,
@@ -159,7 +170,7 @@ pub struct UnitLockdownAnswer<'a> {
 }
 
 /// Another unit the address may mean.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Alternative<'a> {
     units: BTreeMap<&'static str, UnitRef<'a>>,
     matched_text: String,
@@ -167,7 +178,7 @@ pub struct Alternative<'a> {
 }
 
 /// The answer for an address.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct AddressStatus<'a> {
     address: String,
     matched_text: String,
@@ -187,7 +198,7 @@ pub struct AddressStatus<'a> {
 }
 
 /// A position in an answer.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct LatLon {
     lat: f64,
     lon: f64,

@@ -1,8 +1,8 @@
-//! What the handlers need from the data layer, so they can be tested without a database.
+//! What the handlers need from the data layer, so they can be tested without a database;
+//! in production, `covidmap-live`'s data.
 
-use arc_swap::ArcSwap;
-use chrono::{DateTime, Utc};
 use covidmap_core::Level;
+use covidmap_live::{DataChange, LiveData};
 use covidmap_lookup::Snapshot;
 use covidmap_store::{Health, Store, StoreError};
 use covidmap_tiles::TileCache;
@@ -10,18 +10,6 @@ use covidmap_tiles::TileData;
 use std::future::Future;
 use std::sync::Arc;
 use tokio::sync::watch;
-
-/// What the change stream tells the pages each time new data is published.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-pub struct DataChange {
-    /// When the data last changed (as status answers say).
-    pub data_changed_at: Option<DateTime<Utc>>,
-    /// Whether boundaries changed (not only layers).
-    pub boundaries: bool,
-    /// The server is stopping: streams end so that it can.
-    #[serde(skip)]
-    pub closing: bool,
-}
 
 /// The data behind the API.
 pub trait Backend: Send + Sync + 'static {
@@ -48,186 +36,9 @@ pub trait Backend: Send + Sync + 'static {
     }
 }
 
-/// The production backend: PostGIS for listings, an in-memory snapshot for lookups and
-/// tiles.
-pub struct LiveBackend {
-    store: Store,
-    snapshot: ArcSwap<Snapshot>,
-    tile_data: ArcSwap<TileData>,
-    tile_cache: TileCache,
-    changes: watch::Sender<DataChange>,
-}
-
-/// Default byte budget of the tile cache (`covidmap serve --tile-cache-mb`).
-pub const DEFAULT_TILE_CACHE_BYTES: u64 = 256 << 20;
-
-impl LiveBackend {
-    /// Loads the snapshot of every current unit and layer.
-    ///
-    /// # Errors
-    /// The database fails.
-    pub async fn load(store: Store) -> Result<Self, SnapshotError> {
-        Self::load_with_cache(store, DEFAULT_TILE_CACHE_BYTES).await
-    }
-
-    /// The same, with a tile cache of `tile_cache_bytes`.
-    ///
-    /// # Errors
-    /// The database fails.
-    pub async fn load_with_cache(
-        store: Store,
-        tile_cache_bytes: u64,
-    ) -> Result<Self, SnapshotError> {
-        let (snapshot, tiles) = read_snapshot(&store).await?;
-        let (changes, _) = watch::channel(DataChange {
-            data_changed_at: snapshot.last_changed(),
-            boundaries: false,
-            closing: false,
-        });
-        Ok(LiveBackend {
-            store,
-            snapshot: ArcSwap::from_pointee(snapshot),
-            tile_data: ArcSwap::from_pointee(tiles),
-            tile_cache: TileCache::new(tile_cache_bytes),
-            changes,
-        })
-    }
-
-    /// Ends every change stream (the server is stopping and waits for open responses).
-    pub fn close_changes(&self) {
-        self.changes.send_modify(|c| c.closing = true);
-    }
-
-    /// Reloads the snapshot from the database; answers switch to it atomically.
-    ///
-    /// # Errors
-    /// The database fails; the old snapshot stays in use.
-    pub async fn reload(&self) -> Result<(), SnapshotError> {
-        let (snapshot, tiles) = read_snapshot(&self.store).await?;
-        self.replace(snapshot, tiles, true).await
-    }
-
-    /// Reloads the layers only, keeping the indexed units (a layer changed, not a boundary).
-    ///
-    /// # Errors
-    /// The database fails; the old snapshot stays in use.
-    pub async fn reload_layers(&self) -> Result<(), SnapshotError> {
-        let layers = self.store.current_layers().await?;
-        let (current, current_tiles) = (self.snapshot(), self.tile_data());
-        let (snapshot, tiles) = tokio::task::spawn_blocking(move || {
-            let tiles = current_tiles.with_new_layers(&layers);
-            (current.with_new_layers(layers), tiles)
-        })
-        .await?;
-        self.replace(snapshot, tiles, false).await
-    }
-
-    /// Switches answers and tiles to the new data, dropping the cached tiles it changes, and
-    /// tells the change stream. The old data is freed off the async runtime: dropping
-    /// thousands of boundaries takes milliseconds a request should not wait for.
-    async fn replace(
-        &self,
-        snapshot: Snapshot,
-        tiles: TileData,
-        boundaries: bool,
-    ) -> Result<(), SnapshotError> {
-        let data_changed_at = snapshot.last_changed();
-        let old = self.snapshot();
-        let snapshot = Arc::new(snapshot);
-        let new = Arc::clone(&snapshot);
-        let extents = tokio::task::spawn_blocking(move || {
-            covidmap_tiles::Change {
-                old_units: old.units(),
-                new_units: new.units(),
-                old_layers: old.layers(),
-                new_layers: new.layers(),
-                units_changed: !old.same_units(&new),
-                layers_changed: !old.same_layers(&new),
-            }
-            .extents()
-        })
-        .await?;
-        let (mut old_snapshot, mut old_tiles) = (None, None);
-        self.tile_cache.publish(Some(&extents), || {
-            old_snapshot = Some(self.snapshot.swap(snapshot));
-            old_tiles = Some(self.tile_data.swap(Arc::new(tiles)));
-        });
-        tracing::debug!(changed = extents.len(), "published new data");
-        self.changes.send_modify(|c| {
-            c.data_changed_at = data_changed_at;
-            c.boundaries = boundaries;
-        });
-        tokio::task::spawn_blocking(move || drop((old_snapshot, old_tiles)));
-        Ok(())
-    }
-}
-
-/// The table whose changes need the units indexed again; any other is a layer.
-const UNIT_TABLE: &str = "admin_units";
-
-/// Why the snapshot could not be (re)built.
-#[derive(Debug, thiserror::Error)]
-pub enum SnapshotError {
-    /// Reading units or layers failed.
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    /// The indexing worker failed.
-    #[error("indexing the snapshot failed: {0}")]
-    Indexing(#[from] tokio::task::JoinError),
-}
-
-/// Units and layers as they are now, indexed for lookups and for tiles (the indexing runs
-/// off the async runtime).
-async fn read_snapshot(store: &Store) -> Result<(Snapshot, TileData), SnapshotError> {
-    let (units, layers) = store.current_data().await?;
-    Ok(tokio::task::spawn_blocking(move || {
-        let tiles = TileData::new(&units, &layers);
-        (Snapshot::with_layers(units, layers), tiles)
-    })
-    .await?)
-}
-
-impl LiveBackend {
-    /// Follows the change feed: every committed change to the units, by any writer, reloads
-    /// the snapshot. Runs until the process ends; on a broken connection it reconnects and
-    /// reloads, since changes may have been missed.
-    pub fn follow_changes(self: Arc<Self>) -> tokio::task::JoinHandle<()> {
-        tokio::spawn(async move {
-            loop {
-                if let Err(e) = self.follow_once().await {
-                    tracing::error!(error = %e, "change feed failed; retrying in 1 s");
-                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-                }
-            }
-        })
-    }
-
-    async fn follow_once(&self) -> Result<(), SnapshotError> {
-        let mut feed = self.store.changes().await?;
-        // Anything committed before the feed was listening is picked up here.
-        self.reload().await?;
-        loop {
-            // `None`: the connection dropped and changes may have been missed.
-            let first = feed.next().await?;
-            let mut tables: Vec<Option<String>> = vec![first];
-            tables.extend(feed.drain().into_iter().map(Some));
-            let boundaries = tables
-                .iter()
-                .any(|t| t.as_deref().is_none_or(|t| t == UNIT_TABLE));
-            let started = std::time::Instant::now();
-            if boundaries {
-                self.reload().await?;
-            } else {
-                self.reload_layers().await?;
-            }
-            tracing::info!(?tables, boundaries, took = ?started.elapsed(), units = self.snapshot().len(), "snapshot reloaded");
-        }
-    }
-}
-
-impl Backend for LiveBackend {
+impl Backend for LiveData {
     async fn health(&self) -> Result<Health, StoreError> {
-        self.store.health().await
+        self.store().health().await
     }
 
     async fn units_geojson(
@@ -235,26 +46,26 @@ impl Backend for LiveBackend {
         level: Option<Level>,
         parent: Option<&str>,
     ) -> Result<String, StoreError> {
-        self.store.units_geojson(level, parent).await
+        self.store().units_geojson(level, parent).await
     }
 
     fn snapshot(&self) -> Arc<Snapshot> {
-        self.snapshot.load_full()
+        LiveData::snapshot(self)
     }
 
     fn tile_data(&self) -> Arc<TileData> {
-        self.tile_data.load_full()
+        LiveData::tile_data(self)
     }
 
     fn tile_cache(&self) -> &TileCache {
-        &self.tile_cache
+        LiveData::tile_cache(self)
     }
 
     fn store(&self) -> Option<&Store> {
-        Some(&self.store)
+        Some(LiveData::store(self))
     }
 
     fn changes(&self) -> Option<watch::Receiver<DataChange>> {
-        Some(self.changes.subscribe())
+        Some(self.subscribe())
     }
 }

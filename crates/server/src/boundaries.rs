@@ -17,9 +17,9 @@ use axum::{Json, Router};
 use covidmap_core::policy::{Action, Place, Policy};
 use covidmap_core::{Entity, Level};
 use covidmap_ingest::FieldFlags;
-use covidmap_requests::FieldError;
+use covidmap_messages::answers::UploadAnswer;
+use covidmap_messages::FieldError;
 use covidmap_upload::{upload, UploadError, UploadRequest};
-use serde_json::json;
 use std::sync::Arc;
 use tokio::io::AsyncWriteExt as _;
 
@@ -140,11 +140,11 @@ async fn save_file(
            ("parent_field" = Option<String>, Query, description = "the field holding parent codes"),
            ("source_crs" = Option<String>, Query, description = "the file's CRS, when its own is missing or wrong"),
            ("encoding" = Option<String>, Query, description = "utf-8, tcvn3, vni or windows-1258")),
-    responses((status = 200, description = "Dry run: what would be added, changed, removed"), (status = 201, description = "Applied"), (status = 401, description = "No token, or one unknown or revoked", body = crate::error::ErrorBody),
-              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::error::ErrorBody),
-              (status = 422, description = "Fields are wrong; each is named", body = crate::error::ErrorBody),
-              (status = 409, description = "The change is not the dry run's any more, or would orphan units", body = crate::error::ErrorBody),
-              (status = 413, description = "Over 50 MB", body = crate::error::ErrorBody)))]
+    responses((status = 200, description = "Dry run: what would be added, changed, removed", body = UploadAnswer), (status = 201, description = "Applied", body = UploadAnswer), (status = 401, description = "No token, or one unknown or revoked", body = crate::error::ErrorAnswer),
+              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::error::ErrorAnswer),
+              (status = 422, description = "Fields are wrong; each is named", body = crate::error::ErrorAnswer),
+              (status = 409, description = "The change is not the dry run's any more, or would orphan units", body = crate::error::ErrorAnswer),
+              (status = 413, description = "Over 50 MB", body = crate::error::ErrorAnswer)))]
 pub(crate) async fn upload_boundaries<B: Backend>(
     State(backend): State<Arc<B>>,
     Authenticated(caller): Authenticated,
@@ -215,7 +215,10 @@ pub(crate) async fn upload_boundaries<B: Backend>(
     };
     Ok((
         status,
-        Json(json!({ "dry_run": dry_run, "report": report })),
+        Json(UploadAnswer {
+            dry_run,
+            report: serde_json::to_value(report).map_err(|e| ApiError::Internal(Box::new(e)))?,
+        }),
     )
         .into_response())
 }
@@ -223,9 +226,9 @@ pub(crate) async fn upload_boundaries<B: Backend>(
 /// `POST /api/v1/uploads/{id}/revert`: the units an upload touched, back as they were.
 #[utoipa::path(post, path = "/api/v1/uploads/{id}/revert", tag = "boundaries", security(("bearer" = [])),
     params(("id" = i64, Path, description = "the upload")),
-    responses((status = 200, description = "Reverted, as a new upload"), (status = 401, description = "No valid token", body = crate::error::ErrorBody),
-              (status = 403, description = "Not the caller's district", body = crate::error::ErrorBody), (status = 404, description = "No such upload", body = crate::error::ErrorBody),
-              (status = 409, description = "Units changed since; revert the later upload first", body = crate::error::ErrorBody)))]
+    responses((status = 200, description = "Reverted, as a new upload", body = covidmap_store::RevertedUpload), (status = 401, description = "No valid token", body = crate::error::ErrorAnswer),
+              (status = 403, description = "Not the caller's district", body = crate::error::ErrorAnswer), (status = 404, description = "No such upload", body = crate::error::ErrorAnswer),
+              (status = 409, description = "Units changed since; revert the later upload first", body = crate::error::ErrorAnswer)))]
 pub(crate) async fn revert_upload<B: Backend>(
     State(backend): State<Arc<B>>,
     Authenticated(caller): Authenticated,

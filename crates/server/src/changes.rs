@@ -2,13 +2,14 @@
 //! (an edit by any agency, a boundary upload), so they fetch their tiles again at once
 //! instead of asking every minute.
 
-use crate::backend::{Backend, DataChange};
+use crate::backend::Backend;
 use crate::error::ApiError;
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use covidmap_live::DataChange;
 use std::convert::Infallible;
 use std::sync::Arc;
 
@@ -21,7 +22,7 @@ pub fn routes<B: Backend>() -> Router<Arc<B>> {
 /// published, until the server stops.
 #[utoipa::path(get, path = "/api/v1/changes", tag = "lookups", operation_id = "change_stream",
     responses((status = 200, description = "Server-Sent Events: `change` with data_changed_at and boundaries", content_type = "text/event-stream"),
-              (status = 503, description = "No database behind the server", body = crate::error::ErrorBody)))]
+              (status = 503, description = "No database behind the server", body = crate::error::ErrorAnswer)))]
 pub(crate) async fn stream<B: Backend>(
     State(backend): State<Arc<B>>,
 ) -> Result<Response, ApiError> {

@@ -16,9 +16,9 @@ use axum::routing::{post, put};
 use axum::{Json, Router};
 use covidmap_core::documents::{Document, DocumentKind};
 use covidmap_core::policy::{Action, Place};
-use covidmap_requests::{document_request, FieldError};
+use covidmap_messages::answers::DocumentList;
+use covidmap_messages::{document_request, FieldError};
 use covidmap_store::{Pdf, Write};
-use serde_json::json;
 use std::sync::Arc;
 
 known!(ListQuery: "kind", "limit", "offset");
@@ -52,9 +52,9 @@ fn allow_kind<B: Backend>(
 
 /// Publishes a directive (provincial office) or a support policy (labour).
 #[utoipa::path(post, path = "/api/v1/documents", tag = "documents", operation_id = "create_document", security(("bearer" = [])), request_body(content = Object, content_type = "application/json", description = "kind (directive or support_policy), number, title, issued_on, issuer, summary, link"),
-    responses((status = 201, description = "Published"), (status = 401, description = "No token, or one unknown or revoked", body = crate::error::ErrorBody),
-              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::error::ErrorBody),
-              (status = 422, description = "Fields are wrong; each is named", body = crate::error::ErrorBody)))]
+    responses((status = 201, description = "Published", body = covidmap_messages::answers::Written), (status = 401, description = "No token, or one unknown or revoked", body = crate::error::ErrorAnswer),
+              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::error::ErrorAnswer),
+              (status = 422, description = "Fields are wrong; each is named", body = crate::error::ErrorAnswer)))]
 pub(crate) async fn create<B: Backend>(
     State(backend): State<Arc<B>>,
     Authenticated(caller): Authenticated,
@@ -77,9 +77,9 @@ pub(crate) async fn create<B: Backend>(
 /// Corrects a document (its PDF stays).
 #[utoipa::path(put, path = "/api/v1/documents/{id}", tag = "documents", operation_id = "update_document", security(("bearer" = [])), request_body(content = Object, content_type = "application/json", description = "kind (directive or support_policy), number, title, issued_on, issuer, summary, link"),
     params(("id" = String, Path, description = "the document")),
-    responses((status = 200, description = "Changed"), (status = 401, description = "No token, or one unknown or revoked", body = crate::error::ErrorBody),
-              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::error::ErrorBody),
-              (status = 422, description = "Fields are wrong; each is named", body = crate::error::ErrorBody), (status = 404, description = "No such document", body = crate::error::ErrorBody)))]
+    responses((status = 200, description = "Changed", body = covidmap_messages::answers::Written), (status = 401, description = "No token, or one unknown or revoked", body = crate::error::ErrorAnswer),
+              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::error::ErrorAnswer),
+              (status = 422, description = "Fields are wrong; each is named", body = crate::error::ErrorAnswer), (status = 404, description = "No such document", body = crate::error::ErrorAnswer)))]
 pub(crate) async fn update<B: Backend>(
     State(backend): State<Arc<B>>,
     Authenticated(caller): Authenticated,
@@ -109,7 +109,7 @@ async fn write<B: Backend>(
     backend: Arc<B>,
     caller: covidmap_store::Caller,
     id: String,
-    request: covidmap_requests::DocumentRequest,
+    request: covidmap_messages::DocumentRequest,
     mode: Write,
     status: StatusCode,
 ) -> Result<Response, ApiError> {
@@ -132,10 +132,10 @@ async fn write<B: Backend>(
 #[utoipa::path(put, path = "/api/v1/documents/{id}/pdf", tag = "documents", operation_id = "attach_document_pdf", security(("bearer" = [])),
     request_body(content = String, content_type = "application/pdf", description = "the PDF, up to 10 MB; optional header X-File-Name"),
     params(("id" = String, Path, description = "the document")),
-    responses((status = 200, description = "Attached"), (status = 401, description = "No token, or one unknown or revoked", body = crate::error::ErrorBody),
-              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::error::ErrorBody),
-              (status = 422, description = "Fields are wrong; each is named", body = crate::error::ErrorBody), (status = 404, description = "No such document", body = crate::error::ErrorBody),
-              (status = 413, description = "Over 10 MB", body = crate::error::ErrorBody)))]
+    responses((status = 200, description = "Attached", body = covidmap_messages::answers::Written), (status = 401, description = "No token, or one unknown or revoked", body = crate::error::ErrorAnswer),
+              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::error::ErrorAnswer),
+              (status = 422, description = "Fields are wrong; each is named", body = crate::error::ErrorAnswer), (status = 404, description = "No such document", body = crate::error::ErrorAnswer),
+              (status = 413, description = "Over 10 MB", body = crate::error::ErrorAnswer)))]
 pub(crate) async fn attach_pdf<B: Backend>(
     State(backend): State<Arc<B>>,
     Authenticated(caller): Authenticated,
@@ -185,7 +185,7 @@ pub(crate) async fn attach_pdf<B: Backend>(
 /// `GET /api/v1/documents/{id}/pdf`.
 #[utoipa::path(get, path = "/api/v1/documents/{id}/pdf", tag = "documents", operation_id = "document_pdf",
     params(("id" = String, Path, description = "the document")),
-    responses((status = 200, description = "The PDF", content_type = "application/pdf"), (status = 404, description = "No such document or no PDF", body = crate::error::ErrorBody)))]
+    responses((status = 200, description = "The PDF", content_type = "application/pdf"), (status = 404, description = "No such document or no PDF", body = crate::error::ErrorAnswer)))]
 pub(crate) async fn pdf<B: Backend>(
     State(backend): State<Arc<B>>,
     Path(id): Path<String>,
@@ -215,7 +215,7 @@ pub(crate) async fn pdf<B: Backend>(
 #[utoipa::path(get, path = "/api/v1/documents", tag = "documents", operation_id = "list_documents",
     params(("kind" = Option<String>, Query, description = "directive or support_policy"),
            ("limit" = Option<i64>, Query, description = "1–200 (20)"), ("offset" = Option<i64>, Query, description = "skipped")),
-    responses((status = 200, description = "Newest first"), (status = 400, description = "A parameter is wrong", body = crate::error::ErrorBody)))]
+    responses((status = 200, description = "Newest first", body = DocumentList), (status = 400, description = "A parameter is wrong", body = crate::error::ErrorAnswer)))]
 pub(crate) async fn list<B: Backend>(
     State(backend): State<Arc<B>>,
     params: Params<ListQuery>,
@@ -231,5 +231,5 @@ pub(crate) async fn list<B: Backend>(
     let offset = params.int("offset", 0, 0..=1_000_000)?;
     let store = backend.store().ok_or(ApiError::ReadOnly)?;
     let (documents, matched) = store.documents(kind, limit, offset).await?;
-    Ok(Json(json!({ "matched": matched, "documents": documents })).into_response())
+    Ok(Json(DocumentList { matched, documents }).into_response())
 }

@@ -4,7 +4,7 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::json;
+pub(crate) use covidmap_messages::answers::ErrorAnswer;
 
 /// An error answered to an HTTP client.
 #[derive(Debug, thiserror::Error)]
@@ -33,7 +33,7 @@ pub enum ApiError {
     Forbidden(String),
     /// The request body is well-formed JSON but its fields are wrong.
     #[error("{} field(s) are invalid: {}", .0.len(), .0.iter().map(|e| format!("{} {}", e.field, e.message)).collect::<Vec<_>>().join("; "))]
-    Invalid(Vec<covidmap_requests::FieldError>),
+    Invalid(Vec<covidmap_messages::FieldError>),
     /// The body is not JSON, or too large.
     #[error("{message}")]
     BadBody {
@@ -125,11 +125,8 @@ impl IntoResponse for ApiError {
             ApiError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized", None),
             ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", None),
             ApiError::Invalid(errors) => {
-                let body = json!({ "error": {
-                    "code": "invalid",
-                    "message": self.to_string(),
-                    "fields": errors,
-                } });
+                let mut body = ErrorAnswer::new("invalid", self.to_string(), None);
+                body.error.fields = Some(errors.clone());
                 return (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response();
             }
             ApiError::BadBody { status, .. } => (*status, "bad_body", Some("body".to_owned())),
@@ -144,8 +141,7 @@ impl IntoResponse for ApiError {
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal", None)
             }
         };
-        let body =
-            json!({ "error": { "code": code, "message": self.to_string(), "field": field } });
+        let body = ErrorAnswer::new(code, self.to_string(), field);
         let mut response = (status, Json(body)).into_response();
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
@@ -155,24 +151,4 @@ impl IntoResponse for ApiError {
         }
         response
     }
-}
-
-/// Every error answer: `{"error": {"code", "message", "field"}}`, and for 422 the list of
-/// fields at fault.
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)] // describes JSON the handlers build; never constructed
-pub struct ErrorBody {
-    error: ErrorDetail,
-}
-
-/// The error itself.
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
-pub struct ErrorDetail {
-    /// bad_parameter, not_found, unauthorized, forbidden, invalid, conflict, bad_body, unavailable.
-    code: String,
-    /// What is wrong and what to do about it, in words.
-    message: String,
-    /// The parameter or body part at fault.
-    field: Option<String>,
 }

@@ -7,6 +7,7 @@ use crate::backend::Backend;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::extract::{known, Params};
+use crate::lookups::summary;
 use crate::write::{author, written};
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::StatusCode;
@@ -17,8 +18,10 @@ use chrono::{Duration, FixedOffset, NaiveDate, Utc};
 use covidmap_core::figures::{DailyFigures, ReturningWorkers};
 use covidmap_core::Entity;
 use covidmap_core::Level;
-use covidmap_requests::{figures_day, figures_request, workers_request};
-use serde_json::json;
+use covidmap_messages::answers::{
+    DistrictFigures, DistrictTotals, FigureSeries, PeriodTotals, UnitSummary,
+};
+use covidmap_messages::{figures_day, figures_request, workers_request};
 use std::sync::Arc;
 
 known!(SeriesQuery: "unit", "from", "to");
@@ -56,9 +59,9 @@ fn day(text: &str) -> Result<NaiveDate, ApiError> {
 #[utoipa::path(put, path = "/api/v1/figures/{commune}/{day}", tag = "figures", security(("bearer" = [])),
     request_body(content = Object, content_type = "application/json", description = "new_cases, active, recovered, deaths, in_quarantine (none negative)"),
     params(("commune" = String, Path, description = "the commune"), ("day" = String, Path, description = "YYYY-MM-DD, not in the future")),
-    responses((status = 200, description = "Written (a correction is a new version)"), (status = 401, description = "No token, or one unknown or revoked", body = crate::error::ErrorBody),
-              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::error::ErrorBody),
-              (status = 422, description = "Fields are wrong; each is named", body = crate::error::ErrorBody), (status = 404, description = "No such commune", body = crate::error::ErrorBody)))]
+    responses((status = 200, description = "Written (a correction is a new version)", body = covidmap_messages::answers::Written), (status = 401, description = "No token, or one unknown or revoked", body = crate::error::ErrorAnswer),
+              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::error::ErrorAnswer),
+              (status = 422, description = "Fields are wrong; each is named", body = crate::error::ErrorAnswer), (status = 404, description = "No such commune", body = crate::error::ErrorAnswer)))]
 pub(crate) async fn put_figures<B: Backend>(
     State(backend): State<Arc<B>>,
     Authenticated(caller): Authenticated,
@@ -82,9 +85,9 @@ pub(crate) async fn put_figures<B: Backend>(
 #[utoipa::path(put, path = "/api/v1/returning-workers/{commune}/{day}", tag = "figures", security(("bearer" = [])),
     request_body(content = Object, content_type = "application/json", description = "{\"arrived\": n}"),
     params(("commune" = String, Path, description = "the commune"), ("day" = String, Path, description = "YYYY-MM-DD")),
-    responses((status = 200, description = "Written"), (status = 401, description = "No token, or one unknown or revoked", body = crate::error::ErrorBody),
-              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::error::ErrorBody),
-              (status = 422, description = "Fields are wrong; each is named", body = crate::error::ErrorBody), (status = 404, description = "No such commune", body = crate::error::ErrorBody)))]
+    responses((status = 200, description = "Written", body = covidmap_messages::answers::Written), (status = 401, description = "No token, or one unknown or revoked", body = crate::error::ErrorAnswer),
+              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::error::ErrorAnswer),
+              (status = 422, description = "Fields are wrong; each is named", body = crate::error::ErrorAnswer), (status = 404, description = "No such commune", body = crate::error::ErrorAnswer)))]
 pub(crate) async fn put_workers<B: Backend>(
     State(backend): State<Arc<B>>,
     Authenticated(caller): Authenticated,
@@ -128,7 +131,7 @@ fn date_param<K>(params: &Params<K>, name: &str) -> Result<Option<NaiveDate>, Ap
     params(("unit" = Option<String>, Query, description = "a district or commune; the province when left out"),
            ("from" = Option<String>, Query, description = "first day (two weeks before `to`)"),
            ("to" = Option<String>, Query, description = "last day (the latest with figures)")),
-    responses((status = 200, description = "Sums per day and over the period"), (status = 400, description = "A parameter is wrong", body = crate::error::ErrorBody)))]
+    responses((status = 200, description = "Sums per day and over the period", body = FigureSeries), (status = 400, description = "A parameter is wrong", body = crate::error::ErrorAnswer)))]
 pub(crate) async fn series<B: Backend>(
     State(backend): State<Arc<B>>,
     params: Params<SeriesQuery>,
@@ -169,30 +172,30 @@ pub(crate) async fn series<B: Backend>(
     let days = store
         .figure_series(unit.map(|u| u.code.as_str()), from, to)
         .await?;
-    let sum = |f: fn(&covidmap_core::figures::DayTotals) -> i64| days.iter().map(f).sum::<i64>();
-    let totals = json!({
-        "new_cases": sum(|d| i64::from(d.counts.new_cases)),
-        "recovered": sum(|d| i64::from(d.counts.recovered)),
-        "deaths": sum(|d| i64::from(d.counts.deaths)),
-        "returning_workers": sum(|d| d.returning_workers),
-        "active_at_end": days.last().map_or(0, |d| d.counts.active),
-        "in_quarantine_at_end": days.last().map_or(0, |d| d.counts.in_quarantine),
-    });
     let unit = unit.map_or_else(
-        || json!({"code": covidmap_core::PROVINCE_CODE, "name": "Tỉnh Nghệ An", "level": "province"}),
-        |u| json!({"code": u.code, "name": u.name, "level": u.level.as_str()}),
+        || UnitSummary {
+            code: covidmap_core::PROVINCE_CODE.to_owned(),
+            name: "Tỉnh Nghệ An".to_owned(),
+            level: Level::Province,
+        },
+        summary,
     );
-    Ok(
-        Json(json!({ "unit": unit, "from": from, "to": to, "days": days, "totals": totals }))
-            .into_response(),
-    )
+    let totals = PeriodTotals::of(&days);
+    Ok(Json(FigureSeries {
+        unit,
+        from,
+        to,
+        days,
+        totals,
+    })
+    .into_response())
 }
 
 /// `GET /api/v1/figures/districts?day=`: every district's sums for a day (the latest day
 /// with figures when none is given), and the province's.
 #[utoipa::path(get, path = "/api/v1/figures/districts", tag = "figures", operation_id = "district_figures",
     params(("day" = Option<String>, Query, description = "the day (the latest with figures)")),
-    responses((status = 200, description = "Each district's sums and the province's"), (status = 400, description = "A parameter is wrong", body = crate::error::ErrorBody)))]
+    responses((status = 200, description = "Each district's sums and the province's", body = DistrictFigures), (status = 400, description = "A parameter is wrong", body = crate::error::ErrorAnswer)))]
 pub(crate) async fn districts<B: Backend>(
     State(backend): State<Arc<B>>,
     params: Params<DistrictsQuery>,
@@ -207,16 +210,23 @@ pub(crate) async fn districts<B: Backend>(
     };
     let snapshot = backend.snapshot();
     let rows = store.district_totals(day).await?;
-    let province: Vec<_> = store.figure_series(None, day, day).await?;
-    let districts: Vec<_> = rows
+    let province = store
+        .figure_series(None, day, day)
+        .await?
         .into_iter()
-        .map(|(code, totals)| {
-            let name = snapshot.unit(&code).map(|u| u.name.clone());
-            json!({ "code": code, "name": name, "totals": totals })
+        .next();
+    let districts = rows
+        .into_iter()
+        .map(|(code, totals)| DistrictTotals {
+            name: snapshot.unit(&code).map(|u| u.name.clone()),
+            code,
+            totals,
         })
         .collect();
-    Ok(
-        Json(json!({ "day": day, "province": province.first(), "districts": districts }))
-            .into_response(),
-    )
+    Ok(Json(DistrictFigures {
+        day,
+        province,
+        districts,
+    })
+    .into_response())
 }

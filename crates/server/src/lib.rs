@@ -22,6 +22,6 @@ mod tiles;
 mod units;
 mod write;
 
-pub use backend::{Backend, DataChange, LiveBackend, SnapshotError, DEFAULT_TILE_CACHE_BYTES};
+pub use backend::Backend;
 pub use error::ApiError;
 pub use router::{app, app_with, Assets};

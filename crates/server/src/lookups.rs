@@ -10,7 +10,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use covidmap_core::Level;
-use serde_json::json;
+use covidmap_lookup::{address_status, point_status, StatusAnswer};
+use covidmap_messages::answers::{SearchAnswer, SearchResult, UnitSummary};
 use std::sync::Arc;
 
 /// `GET /api/v1/status` and `GET /api/v1/search`.
@@ -27,22 +28,19 @@ known!(StatusQuery: "lat", "lon", "address");
     params(("lat" = Option<f64>, Query, description = "latitude, WGS 84 (with lon)"),
            ("lon" = Option<f64>, Query, description = "longitude, WGS 84 (with lat)"),
            ("address" = Option<String>, Query, description = "an address as people write it, instead of lat/lon")),
-    responses((status = 200, description = "The units, lockdown, epidemic level and nearest facilities"),
-              (status = 400, description = "Missing, conflicting or malformed parameters", body = crate::error::ErrorBody),
-              (status = 404, description = "The address names no unit", body = crate::error::ErrorBody)))]
+    responses((status = 200, description = "The units, lockdown, epidemic level and nearest facilities", body = StatusAnswer),
+              (status = 400, description = "Missing, conflicting or malformed parameters", body = crate::error::ErrorAnswer),
+              (status = 404, description = "The address names no unit", body = crate::error::ErrorAnswer)))]
 pub(crate) async fn status<B: Backend>(
     State(backend): State<Arc<B>>,
     params: Params<StatusQuery>,
 ) -> Result<Response, ApiError> {
     let snapshot = backend.snapshot();
-    Ok(match parse_place(&params)? {
-        Place::Point(point) => {
-            Json(covidmap_lookup::point_status(&snapshot, point)).into_response()
-        }
-        Place::Address(text) => {
-            Json(covidmap_lookup::address_status(&snapshot, &text)?).into_response()
-        }
-    })
+    let answer = match parse_place(&params)? {
+        Place::Point(point) => StatusAnswer::Point(point_status(&snapshot, point)),
+        Place::Address(text) => StatusAnswer::Address(address_status(&snapshot, &text)?),
+    };
+    Ok(Json(answer).into_response())
 }
 
 /// Longest address accepted, in characters.
@@ -126,7 +124,7 @@ const SEARCH_RESULTS: usize = 10;
 /// Units whose names hold the words typed, for autocomplete.
 #[utoipa::path(get, path = "/api/v1/search", tag = "lookups",
     params(("q" = String, Query, description = "words of a unit's name, with or without diacritics")),
-    responses((status = 200, description = "Up to 10 units"), (status = 400, description = "`q` missing or too long", body = crate::error::ErrorBody)))]
+    responses((status = 200, description = "Up to 10 units", body = SearchAnswer), (status = 400, description = "`q` missing or too long", body = crate::error::ErrorAnswer)))]
 pub(crate) async fn search<B: Backend>(
     State(backend): State<Arc<B>>,
     params: Params<SearchQuery>,
@@ -145,13 +143,31 @@ pub(crate) async fn search<B: Backend>(
         ));
     }
     let snapshot = backend.snapshot();
-    let results: Vec<serde_json::Value> = snapshot
+    let results = snapshot
         .search(q, SEARCH_RESULTS)
         .into_iter()
-        .map(|u| {
-            let parents: Vec<serde_json::Value> = snapshot.ancestors(u).into_iter().filter(|a| a.level != Level::Province).map(|a| json!({ "code": a.code, "name": a.name, "level": a.level })).collect();
-            json!({ "code": u.code, "name": u.name, "type": u.unit_type.label(), "level": u.level, "parents": parents })
+        .map(|u| SearchResult {
+            code: u.code.clone(),
+            name: u.name.clone(),
+            unit_type: u.unit_type.label(),
+            level: u.level,
+            parents: snapshot
+                .ancestors(u)
+                .into_iter()
+                .filter(|a| a.level != Level::Province)
+                .map(summary)
+                .collect(),
         })
         .collect();
-    Ok(Json(json!({ "query": q, "results": results })).into_response())
+    let query = q.to_owned();
+    Ok(Json(SearchAnswer { query, results }).into_response())
+}
+
+/// A unit as answers name it.
+pub(crate) fn summary(unit: &covidmap_core::AdminUnit) -> UnitSummary {
+    UnitSummary {
+        code: unit.code.clone(),
+        name: unit.name.clone(),
+        level: unit.level,
+    }
 }

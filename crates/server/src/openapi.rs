@@ -68,7 +68,7 @@ impl utoipa::Modify for BearerTokens {
         crate::documents::pdf,
         crate::documents::list,
     ),
-    components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
+    components(schemas(crate::error::ErrorAnswer, covidmap_messages::answers::ErrorDetail)),
     modifiers(&BearerTokens)
 )]
 pub struct ApiDoc;

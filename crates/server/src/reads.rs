@@ -141,7 +141,7 @@ fn parse_bbox(text: &str) -> Result<[f64; 4], ApiError> {
            ("limit" = Option<i64>, Query, description = "page size, 1–1000 (100)"),
            ("offset" = Option<i64>, Query, description = "features skipped")),
     responses((status = 200, description = "GeoJSON FeatureCollection with numberMatched, numberReturned and a next link", content_type = "application/geo+json"),
-              (status = 400, description = "A parameter is wrong", body = crate::error::ErrorBody), (status = 404, description = "No such layer", body = crate::error::ErrorBody)))]
+              (status = 400, description = "A parameter is wrong", body = crate::error::ErrorAnswer), (status = 404, description = "No such layer", body = crate::error::ErrorAnswer)))]
 pub(crate) async fn list<B: Backend>(
     State(backend): State<Arc<B>>,
     Path(layer): Path<String>,
@@ -187,8 +187,8 @@ pub(crate) async fn list<B: Backend>(
            ("id" = String, Path, description = "the feature's id"),
            ("at" = Option<String>, Query, description = "as it stood at this moment (RFC 3339)")),
     responses((status = 200, description = "A GeoJSON Feature, its geometry unsimplified", content_type = "application/geo+json"),
-              (status = 400, description = "A parameter is wrong", body = crate::error::ErrorBody),
-              (status = 404, description = "No such layer, or no such feature in it then", body = crate::error::ErrorBody)))]
+              (status = 400, description = "A parameter is wrong", body = crate::error::ErrorAnswer),
+              (status = 404, description = "No such layer, or no such feature in it then", body = crate::error::ErrorAnswer)))]
 pub(crate) async fn one<B: Backend>(
     State(backend): State<Arc<B>>,
     Path((layer, id)): Path<(String, String)>,

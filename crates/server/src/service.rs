@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use serde_json::json;
+use covidmap_messages::answers::{ErrorAnswer, Health};
 use std::sync::Arc;
 
 /// `GET /health` and `GET /api/v1/openapi.json`.
@@ -18,14 +18,27 @@ pub fn routes<B: Backend>() -> Router<Arc<B>> {
 
 /// Whether the database answers, and how many units of each level are current.
 #[utoipa::path(get, path = "/health", tag = "service",
-    responses((status = 200, description = "The database answers"), (status = 503, description = "The database does not answer", body = crate::error::ErrorBody)))]
+    responses((status = 200, description = "The database answers", body = Health), (status = 503, description = "The database does not answer", body = Health)))]
 pub(crate) async fn health<B: Backend>(State(backend): State<Arc<B>>) -> Response {
     match backend.health().await {
-        Ok(h) => Json(json!({ "status": "ok", "database": "reachable", "units": h.units }))
-            .into_response(),
+        Ok(h) => Json(Health {
+            status: "ok",
+            database: "reachable",
+            units: Some(h.units),
+            error: None,
+        })
+        .into_response(),
         Err(e) => {
             tracing::error!(error = %e, "health check: database unreachable");
-            let body = json!({ "status": "error", "database": "unreachable", "error": { "code": "unavailable", "message": "the database does not answer" } });
+            let body = Health {
+                status: "error",
+                database: "unreachable",
+                units: None,
+                error: Some(
+                    ErrorAnswer::new("unavailable", "the database does not answer".into(), None)
+                        .error,
+                ),
+            };
             (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response()
         }
     }

@@ -39,8 +39,8 @@ pub fn font_routes() -> Router<Arc<Glyphs>> {
            ("file" = String, Path, description = "`{y}.mvt` or `{y}.pbf`")),
     responses((status = 200, description = "Mapbox Vector Tile 2.1", content_type = "application/vnd.mapbox-vector-tile"),
               (status = 204, description = "Nothing in this tile"), (status = 304, description = "Unchanged since the ETag sent"),
-              (status = 400, description = "z, x or y out of range or not a number", body = crate::error::ErrorBody),
-              (status = 404, description = "Another format", body = crate::error::ErrorBody)))]
+              (status = 400, description = "z, x or y out of range or not a number", body = crate::error::ErrorAnswer),
+              (status = 404, description = "Another format", body = crate::error::ErrorAnswer)))]
 pub(crate) async fn tile<B: Backend>(
     State(backend): State<Arc<B>>,
     Path((z, x, file)): Path<(String, String, String)>,
@@ -173,7 +173,7 @@ pub(crate) async fn style(headers: HeaderMap) -> Response {
 /// `GET /fonts/{fontstack}/{start}-{end}.pbf`: label glyphs for MapLibre.
 #[utoipa::path(get, path = "/fonts/{fontstack}/{range}", tag = "tiles",
     params(("fontstack" = String, Path, description = "e.g. DejaVu Sans Book"), ("range" = String, Path, description = "e.g. 0-255.pbf")),
-    responses((status = 200, description = "Glyphs (protobuf)", content_type = "application/x-protobuf"), (status = 404, description = "No such font or range", body = crate::error::ErrorBody)))]
+    responses((status = 200, description = "Glyphs (protobuf)", content_type = "application/x-protobuf"), (status = 404, description = "No such font or range", body = crate::error::ErrorAnswer)))]
 pub(crate) async fn font_range(
     State(glyphs): State<Arc<Glyphs>>,
     Path((stack, range)): Path<(String, String)>,

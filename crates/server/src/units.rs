@@ -26,7 +26,7 @@ known!(UnitsQuery: "level", "parent");
     params(("level" = Option<String>, Query, description = "province, district, commune or hamlet"),
            ("parent" = Option<String>, Query, description = "only the units under this code")),
     responses((status = 200, description = "GeoJSON FeatureCollection of the current units", content_type = "application/geo+json"),
-              (status = 400, description = "A parameter is wrong; `field` names it", body = crate::error::ErrorBody)))]
+              (status = 400, description = "A parameter is wrong; `field` names it", body = crate::error::ErrorAnswer)))]
 pub(crate) async fn units<B: Backend>(
     State(backend): State<Arc<B>>,
     params: Params<UnitsQuery>,

@@ -10,10 +10,10 @@ use covidmap_core::containment::outside;
 use covidmap_core::policy::{reach, Places as _};
 use covidmap_core::{Entity, Level, PROVINCE_CODE};
 use covidmap_lookup::Snapshot;
-use covidmap_requests::FieldError;
+use covidmap_messages::answers::Written;
+use covidmap_messages::FieldError;
 use covidmap_store::{new_id, Author, Caller, Edited, Store, Write};
 use geo::{MultiPolygon, Point};
-use serde_json::json;
 
 pub(crate) fn author(caller: &Caller) -> Author {
     Author {
@@ -36,13 +36,13 @@ pub(crate) fn invalid(field: &str, message: impl Into<String>) -> ApiError {
 
 /// What a write answers: the new version, and the entity before and after.
 pub(crate) fn written(status: StatusCode, id: &str, edited: Edited) -> Response {
-    let body = json!({
-        "id": id,
-        "version_id": edited.version_id,
-        "audit_id": edited.audit_id,
-        "before": edited.before,
-        "after": edited.after,
-    });
+    let body = Written {
+        id: id.to_owned(),
+        version_id: edited.version_id,
+        audit_id: edited.audit_id,
+        before: edited.before,
+        after: edited.after,
+    };
     (status, Json(body)).into_response()
 }
 

@@ -9,7 +9,7 @@ use covidmap_core::{Entity, Level};
 use serde::Serialize;
 
 /// What reverting an upload did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct RevertedUpload {
     /// The upload reverted.
     pub reverted: i64,

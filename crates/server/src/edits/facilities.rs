@@ -17,9 +17,10 @@ use axum::{Json, Router};
 use covidmap_core::agency::OrgKind;
 use covidmap_core::layers::{Facility, FacilityKind};
 use covidmap_core::policy::{own_manager, Action, Place};
-use covidmap_requests::{facility_request, FieldError};
+use covidmap_messages::answers::{ImportAnswer, ImportedRow};
+use covidmap_messages::{facility_request, FieldError};
 use covidmap_store::Caller;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::sync::Arc;
 
 /// For each kind of facility: added, changed, imported from CSV.
@@ -48,9 +49,9 @@ known!(ImportFacilitiesQuery: "dry_run");
 
 /// Adds a checkpoint, quarantine camp, testing site or essential service.
 #[utoipa::path(post, path = "/api/v1/{facility}", tag = "facilities", security(("bearer" = [])), request_body(content = Object, content_type = "application/json", description = "A GeoJSON Feature with a Point and properties name, status, and as the kind asks managed_by, category, capacity, occupancy"),
-    params(("facility" = String, Path, description = "checkpoints, quarantine-camps, testing-sites or essential-services")), responses((status = 201, description = "Added"), (status = 401, description = "No token, or one unknown or revoked", body = crate::error::ErrorBody),
-              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::error::ErrorBody),
-              (status = 422, description = "Fields are wrong; each is named", body = crate::error::ErrorBody)))]
+    params(("facility" = String, Path, description = "checkpoints, quarantine-camps, testing-sites or essential-services")), responses((status = 201, description = "Added", body = covidmap_messages::answers::Written), (status = 401, description = "No token, or one unknown or revoked", body = crate::error::ErrorAnswer),
+              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::error::ErrorAnswer),
+              (status = 422, description = "Fields are wrong; each is named", body = crate::error::ErrorAnswer)))]
 pub(crate) async fn create_facility<B: Backend>(
     kind: FacilityKind,
     State(backend): State<Arc<B>>,
@@ -63,9 +64,9 @@ pub(crate) async fn create_facility<B: Backend>(
 /// Changes (or moves) a facility.
 #[utoipa::path(put, path = "/api/v1/{facility}/{id}", tag = "facilities", security(("bearer" = [])), request_body(content = Object, content_type = "application/json", description = "A GeoJSON Feature with a Point and properties name, status, and as the kind asks managed_by, category, capacity, occupancy"),
     params(("facility" = String, Path, description = "checkpoints, quarantine-camps, testing-sites or essential-services"), ("id" = String, Path, description = "the facility")),
-    responses((status = 200, description = "Changed"), (status = 401, description = "No token, or one unknown or revoked", body = crate::error::ErrorBody),
-              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::error::ErrorBody),
-              (status = 422, description = "Fields are wrong; each is named", body = crate::error::ErrorBody), (status = 404, description = "No such facility", body = crate::error::ErrorBody)))]
+    responses((status = 200, description = "Changed", body = covidmap_messages::answers::Written), (status = 401, description = "No token, or one unknown or revoked", body = crate::error::ErrorAnswer),
+              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::error::ErrorAnswer),
+              (status = 422, description = "Fields are wrong; each is named", body = crate::error::ErrorAnswer), (status = 404, description = "No such facility", body = crate::error::ErrorAnswer)))]
 pub(crate) async fn update_facility<B: Backend>(
     kind: FacilityKind,
     State(backend): State<Arc<B>>,
@@ -154,9 +155,9 @@ fn at_line(line: u64, e: ApiError) -> ApiError {
 #[utoipa::path(post, path = "/api/v1/{facility}/import", tag = "facilities", security(("bearer" = [])),
     request_body(content = String, content_type = "text/csv", description = "Columns: name, status, lon, lat or address, and as the kind asks managed_by, category, capacity, occupancy; optional id"),
     params(("facility" = String, Path, description = "checkpoints, quarantine-camps, testing-sites or essential-services"), ("dry_run" = Option<bool>, Query, description = "report without writing")),
-    responses((status = 200, description = "Dry run: the rows and the unplaced addresses"), (status = 201, description = "Imported"), (status = 401, description = "No token, or one unknown or revoked", body = crate::error::ErrorBody),
-              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::error::ErrorBody),
-              (status = 422, description = "Fields are wrong; each is named", body = crate::error::ErrorBody)))]
+    responses((status = 200, description = "Dry run: the rows and the unplaced addresses", body = ImportAnswer), (status = 201, description = "Imported", body = ImportAnswer), (status = 401, description = "No token, or one unknown or revoked", body = crate::error::ErrorAnswer),
+              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::error::ErrorAnswer),
+              (status = 422, description = "Fields are wrong; each is named", body = crate::error::ErrorAnswer)))]
 pub(crate) async fn import_facilities<B: Backend>(
     kind: FacilityKind,
     State(backend): State<Arc<B>>,
@@ -177,7 +178,7 @@ pub(crate) async fn import_facilities<B: Backend>(
         },
     })?;
     let file =
-        covidmap_requests::import::read_csv(kind, &bytes, &snapshot).map_err(ApiError::Invalid)?;
+        covidmap_messages::import::read_csv(kind, &bytes, &snapshot).map_err(ApiError::Invalid)?;
     let mut facilities = Vec::with_capacity(file.rows.len());
     for row in &file.rows {
         let r = &row.request;
@@ -201,30 +202,43 @@ pub(crate) async fn import_facilities<B: Backend>(
             occupancy: r.occupancy,
         });
     }
-    let rows: Vec<Value> = file
+    let mut rows: Vec<ImportedRow> = file
         .rows
         .iter()
         .zip(&facilities)
-        .map(|(row, f)| {
-            json!({"line": row.line, "id": f.id, "name": f.name, "lon": f.location.x(),
-                   "lat": f.location.y(), "placed_in": row.placed_in})
+        .map(|(row, f)| ImportedRow {
+            line: row.line,
+            id: f.id.clone(),
+            name: f.name.clone(),
+            lon: f.location.x(),
+            lat: f.location.y(),
+            placed_in: row.placed_in.clone(),
+            version_id: None,
         })
         .collect();
+    let unresolved = file.unresolved;
     if dry_run {
-        let body = json!({"dry_run": true, "rows": rows, "unresolved": file.unresolved});
+        let rows = Some(rows);
+        let body = ImportAnswer {
+            dry_run,
+            rows,
+            imported: None,
+            unresolved,
+        };
         return Ok(Json(body).into_response());
     }
     let edited = store(&*backend)?
         .add_facilities(&facilities, &author(&caller))
         .await?;
-    let imported: Vec<Value> = rows
-        .into_iter()
-        .zip(edited)
-        .map(|(mut row, e)| {
-            row["version_id"] = json!(e.version_id);
-            row
-        })
-        .collect();
-    let body = json!({"dry_run": false, "imported": imported, "unresolved": file.unresolved});
+    for (row, e) in rows.iter_mut().zip(edited) {
+        row.version_id = Some(e.version_id);
+    }
+    let imported = Some(rows);
+    let body = ImportAnswer {
+        dry_run,
+        rows: None,
+        imported,
+        unresolved,
+    };
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }

@@ -14,8 +14,8 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use covidmap_core::policy::Policy;
 use covidmap_core::Entity;
-use covidmap_requests::revert_request;
-use serde_json::{json, Value};
+use covidmap_messages::answers::{EntityDescription, History, HistoryEntry, Me, OrgSummary};
+use covidmap_messages::revert_request;
 use std::sync::Arc;
 
 /// Who a token stands for, an entity's history, and reverting it.
@@ -30,30 +30,39 @@ known!(HistoryQuery: "entity", "id");
 
 /// Who the token stands for and what it may write: the admin page offers only that.
 #[utoipa::path(get, path = "/api/v1/me", tag = "history", security(("bearer" = [])),
-    responses((status = 200, description = "The organisation, the role and the layers it may write"),
-              (status = 401, description = "No valid token", body = crate::error::ErrorBody)))]
+    responses((status = 200, description = "The organisation, the role and the layers it may write", body = Me),
+              (status = 401, description = "No valid token", body = crate::error::ErrorAnswer)))]
 pub(crate) async fn me<B: Backend>(
     State(_backend): State<Arc<B>>,
     Authenticated(caller): Authenticated,
 ) -> Response {
-    let writes: Vec<&str> = Policy::writable(&caller).iter().map(|e| e.name()).collect();
+    let writes = Policy::writable(&caller).iter().map(|e| e.name()).collect();
     // Every entity and its names, so that pages name things as the server does.
-    let entities: Vec<Value> = Entity::ALL
+    let entities = Entity::ALL
         .iter()
-        .map(|e| {
-            json!({"name": e.name(), "url": e.url(), "title": e.title_vi(), "noun": e.noun(),
-                   "tile_layers": e.tile_layers(), "facility": e.facility().is_some(),
-                   "statuses": e.facility().map(|f| f.statuses()),
-                   "declaration": e.is_declaration()})
+        .map(|&e| EntityDescription {
+            name: e.name(),
+            url: e.url(),
+            title: e.title_vi(),
+            noun: e.noun(),
+            tile_layers: e.tile_layers(),
+            facility: e.facility().is_some(),
+            statuses: e.facility().map(|f| f.statuses()),
+            declaration: e.is_declaration(),
         })
         .collect();
-    Json(json!({
-        "org": {"id": caller.org.id, "name": caller.org.name, "kind": caller.org.kind.as_str(),
-                "district_code": caller.org.district_code},
-        "role": caller.role.as_str(),
-        "writes": writes,
-        "entities": entities,
-    }))
+    let org = OrgSummary {
+        id: caller.org.id.clone(),
+        name: caller.org.name.clone(),
+        kind: caller.org.kind.as_str(),
+        district_code: caller.org.district_code.clone(),
+    };
+    Json(Me {
+        org,
+        role: caller.role.as_str(),
+        writes,
+        entities,
+    })
     .into_response()
 }
 
@@ -61,10 +70,10 @@ pub(crate) async fn me<B: Backend>(
 
 #[utoipa::path(post, path = "/api/v1/revert", tag = "history", security(("bearer" = [])),
     request_body(content = Object, content_type = "application/json", description = "{\"entity\": zones, checkpoints… (or the table name), \"id\", \"version_id\"}"),
-    responses((status = 200, description = "The version is current again, as a new version"), (status = 401, description = "No token, or one unknown or revoked", body = crate::error::ErrorBody),
-              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::error::ErrorBody),
-              (status = 422, description = "Fields are wrong; each is named", body = crate::error::ErrorBody),
-              (status = 404, description = "No such version", body = crate::error::ErrorBody)))]
+    responses((status = 200, description = "The version is current again, as a new version", body = covidmap_messages::answers::Written), (status = 401, description = "No token, or one unknown or revoked", body = crate::error::ErrorAnswer),
+              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::error::ErrorAnswer),
+              (status = 422, description = "Fields are wrong; each is named", body = crate::error::ErrorAnswer),
+              (status = 404, description = "No such version", body = crate::error::ErrorAnswer)))]
 pub(crate) async fn revert<B: Backend>(
     State(backend): State<Arc<B>>,
     Authenticated(caller): Authenticated,
@@ -111,8 +120,8 @@ pub(crate) async fn revert<B: Backend>(
 #[utoipa::path(get, path = "/api/v1/history", tag = "history", security(("bearer" = [])),
     params(("entity" = String, Query, description = "what: zones, lockdown-points, checkpoints, figures, documents… or their table names (lockdown_zones…), or boundaries"),
            ("id" = String, Query, description = "the entity's id (an upload's number for boundaries)")),
-    responses((status = 200, description = "Every change, oldest first, with who made it"), (status = 400, description = "Bad parameters", body = crate::error::ErrorBody),
-              (status = 401, description = "No valid token", body = crate::error::ErrorBody)))]
+    responses((status = 200, description = "Every change, oldest first, with who made it", body = History), (status = 400, description = "Bad parameters", body = crate::error::ErrorAnswer),
+              (status = 401, description = "No valid token", body = crate::error::ErrorAnswer)))]
 pub(crate) async fn history<B: Backend>(
     State(backend): State<Arc<B>>,
     Authenticated(_caller): Authenticated,
@@ -129,17 +138,23 @@ pub(crate) async fn history<B: Backend>(
         .filter(|id| !id.is_empty() && id.len() <= 64)
         .ok_or_else(|| ApiError::bad_parameter("id", "id is required: the entity's id"))?;
     let entries = store(&*backend)?.history(entity, id).await?;
-    let entries: Vec<Value> = entries
+    let entries = entries
         .into_iter()
-        .map(|e| {
-            json!({
-                "audit_id": e.id, "at": e.at.to_rfc3339(), "org_id": e.org_id, "token_id": e.token_id,
-                "action": e.action, "before": e.before, "after": e.after,
-            })
+        .map(|e| HistoryEntry {
+            audit_id: e.id,
+            at: e.at.to_rfc3339(),
+            org_id: e.org_id,
+            token_id: e.token_id,
+            action: e.action,
+            before: e.before,
+            after: e.after,
         })
         .collect();
-    Ok(
-        Json(json!({ "entity": entity.audit_name(), "id": id, "entries": entries }))
-            .into_response(),
-    )
+    let entity = entity.audit_name();
+    Ok(Json(History {
+        entity,
+        id: id.to_owned(),
+        entries,
+    })
+    .into_response())
 }

@@ -13,7 +13,7 @@ use axum::routing::put;
 use axum::Router;
 use covidmap_core::layers::CommuneLevel;
 use covidmap_core::Entity;
-use covidmap_requests::level_request;
+use covidmap_messages::level_request;
 use std::sync::Arc;
 
 /// `PUT /api/v1/communes/{code}/level`.
@@ -25,9 +25,9 @@ pub fn routes<B: Backend>() -> Router<Arc<B>> {
 #[utoipa::path(put, path = "/api/v1/communes/{code}/level", tag = "figures", security(("bearer" = [])),
     request_body(content = Object, content_type = "application/json", description = "{\"level\": 1–4, \"active_cases\": n}"),
     params(("code" = String, Path, description = "the commune")),
-    responses((status = 200, description = "Set"), (status = 401, description = "No token, or one unknown or revoked", body = crate::error::ErrorBody),
-              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::error::ErrorBody),
-              (status = 422, description = "Fields are wrong; each is named", body = crate::error::ErrorBody), (status = 404, description = "No such commune", body = crate::error::ErrorBody)))]
+    responses((status = 200, description = "Set", body = covidmap_messages::answers::Written), (status = 401, description = "No token, or one unknown or revoked", body = crate::error::ErrorAnswer),
+              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::error::ErrorAnswer),
+              (status = 422, description = "Fields are wrong; each is named", body = crate::error::ErrorAnswer), (status = 404, description = "No such commune", body = crate::error::ErrorAnswer)))]
 pub(crate) async fn set_level<B: Backend>(
     State(backend): State<Arc<B>>,
     Authenticated(caller): Authenticated,

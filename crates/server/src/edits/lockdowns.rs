@@ -16,7 +16,7 @@ use covidmap_core::layers::{Declaration, LockdownPoint, LockdownZone};
 use covidmap_core::policy::{Action, Place};
 use covidmap_core::Entity;
 use covidmap_lookup::Snapshot;
-use covidmap_requests::{point_request, zone_request, DeclarationRequest, ZoneArea};
+use covidmap_messages::{point_request, zone_request, DeclarationRequest, ZoneArea};
 use covidmap_store::{Caller, Store};
 use serde_json::Value;
 use std::sync::Arc;
@@ -46,10 +46,10 @@ pub fn routes<B: Backend>() -> Router<Arc<B>> {
 
 /// Declares a lockdown zone, drawn or made of whole communes or hamlets.
 #[utoipa::path(post, path = "/api/v1/zones", tag = "lockdowns", security(("bearer" = [])), request_body(content = Object, content_type = "application/json", description = "A GeoJSON Feature: geometry (Polygon/MultiPolygon, or null with properties.unit_codes) and properties name, level (1–4), reason, started_at, planned_end, optional id"),
-    responses((status = 201, description = "Declared: the new version, before and after"), (status = 401, description = "No token, or one unknown or revoked", body = crate::error::ErrorBody),
-              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::error::ErrorBody),
-              (status = 422, description = "Fields are wrong; each is named", body = crate::error::ErrorBody),
-              (status = 409, description = "The id is taken", body = crate::error::ErrorBody)))]
+    responses((status = 201, description = "Declared: the new version, before and after", body = covidmap_messages::answers::Written), (status = 401, description = "No token, or one unknown or revoked", body = crate::error::ErrorAnswer),
+              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::error::ErrorAnswer),
+              (status = 422, description = "Fields are wrong; each is named", body = crate::error::ErrorAnswer),
+              (status = 409, description = "The id is taken", body = crate::error::ErrorAnswer)))]
 pub(crate) async fn create_zone<B: Backend>(
     State(backend): State<Arc<B>>,
     Authenticated(caller): Authenticated,
@@ -61,10 +61,10 @@ pub(crate) async fn create_zone<B: Backend>(
 /// Changes a lockdown zone (a new version).
 #[utoipa::path(put, path = "/api/v1/zones/{id}", tag = "lockdowns", security(("bearer" = [])), request_body(content = Object, content_type = "application/json", description = "A GeoJSON Feature: geometry (Polygon/MultiPolygon, or null with properties.unit_codes) and properties name, level (1–4), reason, started_at, planned_end, optional id"),
     params(("id" = String, Path, description = "the zone")),
-    responses((status = 200, description = "Changed: the new version, before and after"), (status = 401, description = "No token, or one unknown or revoked", body = crate::error::ErrorBody),
-              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::error::ErrorBody),
-              (status = 422, description = "Fields are wrong; each is named", body = crate::error::ErrorBody),
-              (status = 404, description = "No such zone", body = crate::error::ErrorBody)))]
+    responses((status = 200, description = "Changed: the new version, before and after", body = covidmap_messages::answers::Written), (status = 401, description = "No token, or one unknown or revoked", body = crate::error::ErrorAnswer),
+              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::error::ErrorAnswer),
+              (status = 422, description = "Fields are wrong; each is named", body = crate::error::ErrorAnswer),
+              (status = 404, description = "No such zone", body = crate::error::ErrorAnswer)))]
 pub(crate) async fn update_zone<B: Backend>(
     State(backend): State<Arc<B>>,
     Authenticated(caller): Authenticated,
@@ -102,7 +102,7 @@ async fn zone_to_write(
     snapshot: &Snapshot,
     caller: &Caller,
     id: String,
-    request: covidmap_requests::ZoneRequest,
+    request: covidmap_messages::ZoneRequest,
 ) -> Result<LockdownZone, ApiError> {
     // A zone of whole units is the caller's when every unit is; a drawn one, when its
     // whole area is (within the digitising tolerance).
@@ -148,9 +148,9 @@ fn declared(d: DeclarationRequest, caller: &Caller) -> (String, Declaration) {
 /// Declares a lockdown point with its radius.
 #[utoipa::path(post, path = "/api/v1/lockdown-points", tag = "lockdowns", security(("bearer" = [])),
     request_body(content = Object, content_type = "application/json", description = "A GeoJSON Feature with a Point and properties name, level, reason, started_at, planned_end, radius_m (up to 5000)"),
-    responses((status = 201, description = "Declared"), (status = 401, description = "No token, or one unknown or revoked", body = crate::error::ErrorBody),
-              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::error::ErrorBody),
-              (status = 422, description = "Fields are wrong; each is named", body = crate::error::ErrorBody)))]
+    responses((status = 201, description = "Declared", body = covidmap_messages::answers::Written), (status = 401, description = "No token, or one unknown or revoked", body = crate::error::ErrorAnswer),
+              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::error::ErrorAnswer),
+              (status = 422, description = "Fields are wrong; each is named", body = crate::error::ErrorAnswer)))]
 pub(crate) async fn create_point<B: Backend>(
     State(backend): State<Arc<B>>,
     Authenticated(caller): Authenticated,
@@ -163,9 +163,9 @@ pub(crate) async fn create_point<B: Backend>(
 #[utoipa::path(put, path = "/api/v1/lockdown-points/{id}", tag = "lockdowns", security(("bearer" = [])),
     request_body(content = Object, content_type = "application/json", description = "As for POST"),
     params(("id" = String, Path, description = "the point")),
-    responses((status = 200, description = "Changed"), (status = 401, description = "No token, or one unknown or revoked", body = crate::error::ErrorBody),
-              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::error::ErrorBody),
-              (status = 422, description = "Fields are wrong; each is named", body = crate::error::ErrorBody), (status = 404, description = "No such point", body = crate::error::ErrorBody)))]
+    responses((status = 200, description = "Changed", body = covidmap_messages::answers::Written), (status = 401, description = "No token, or one unknown or revoked", body = crate::error::ErrorAnswer),
+              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::error::ErrorAnswer),
+              (status = 422, description = "Fields are wrong; each is named", body = crate::error::ErrorAnswer), (status = 404, description = "No such point", body = crate::error::ErrorAnswer)))]
 pub(crate) async fn update_point<B: Backend>(
     State(backend): State<Arc<B>>,
     Authenticated(caller): Authenticated,
@@ -215,9 +215,9 @@ async fn write_point<B: Backend>(
 /// `POST /api/v1/zones/{id}/lift` and `/api/v1/lockdown-points/{id}/lift`.
 #[utoipa::path(post, path = "/api/v1/{declarations}/{id}/lift", tag = "lockdowns", security(("bearer" = [])),
     params(("declarations" = String, Path, description = "zones or lockdown-points"), ("id" = String, Path, description = "the declaration")),
-    responses((status = 200, description = "Lifted"), (status = 401, description = "No valid token", body = crate::error::ErrorBody),
-              (status = 403, description = "Not the caller's to lift", body = crate::error::ErrorBody), (status = 404, description = "No such declaration", body = crate::error::ErrorBody),
-              (status = 409, description = "Lifted already", body = crate::error::ErrorBody)))]
+    responses((status = 200, description = "Lifted", body = covidmap_messages::answers::Written), (status = 401, description = "No valid token", body = crate::error::ErrorAnswer),
+              (status = 403, description = "Not the caller's to lift", body = crate::error::ErrorAnswer), (status = 404, description = "No such declaration", body = crate::error::ErrorAnswer),
+              (status = 409, description = "Lifted already", body = crate::error::ErrorAnswer)))]
 pub(crate) async fn lift<B: Backend>(
     entity: Entity,
     State(backend): State<Arc<B>>,

@@ -3,11 +3,11 @@
 //! handlers.
 
 use crate::backend::Backend;
+use crate::error::ErrorAnswer;
 use crate::glyphs::{Glyphs, DEFAULT_FONT_DIR};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
-use serde_json::json;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -91,7 +91,7 @@ async fn not_found() -> Response {
         let paths = crate::openapi::paths().join(", ");
         format!("no such endpoint; the API serves {paths}, and the pages / and /admin")
     });
-    let body = json!({ "error": { "code": "not_found", "message": message, "field": null } });
+    let body = ErrorAnswer::new("not_found", message.clone(), None);
     (StatusCode::NOT_FOUND, Json(body)).into_response()
 }
 

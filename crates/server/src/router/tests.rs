@@ -8,6 +8,7 @@ use axum::http::Request;
 use covidmap_core::Level;
 use covidmap_store::{Health, StoreError};
 use geo::polygon;
+use serde_json::json;
 use std::collections::BTreeMap;
 use tower::ServiceExt;
 

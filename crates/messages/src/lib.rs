@@ -6,6 +6,7 @@
 //! it is stored through bound parameters and answered as JSON strings, never run or
 //! interpreted.
 
+pub mod answers;
 mod documents;
 mod facilities;
 mod fields;
@@ -28,7 +29,7 @@ pub use revert::{revert_request, RevertRequest};
 use serde::Serialize;
 
 /// One problem with one field.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct FieldError {
     /// Where, as a path into the body (`properties.level`, `properties.unit_codes[2]`).
     pub field: String,

@@ -43,7 +43,7 @@ pub struct ImportRow {
 }
 
 /// A row whose address the gazetteer could not place.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Unresolved {
     /// Its line in the file.
     pub line: u64,

@@ -12,7 +12,7 @@ start_sample_server() {
   rm -rf "$work" && mkdir -p "$work"
   "$bin" --data-dir "$work" --pg-port "$port" db start >/dev/null
   url="postgres://covidmap@127.0.0.1:$port/covidmap"
-  DATABASE_URL="$url" "$bin" --data-dir data serve --bind "$http" >"$work/serve.log" 2>&1 &
+  DATABASE_URL="$url" "$bin" --data-dir data serve --sample --bind "$http" >"$work/serve.log" 2>&1 &
   server=$!
   trap 'kill $server 2>/dev/null || true; "$bin" --data-dir "$work" --pg-port "$port" db stop >/dev/null 2>&1 || true' EXIT
   until grep -q "serving on" "$work/serve.log"; do sleep 0.5; kill -0 $server; done

@@ -5,92 +5,14 @@
 
 #![allow(clippy::unwrap_used)] // helpers of tests: a failed step fails the test
 
+use covidmap_tests::binary::{serve_binary, Served};
 use covidmap_tests::{root, TestDb};
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::process::Command;
 
-/// `covidmap serve` on a free loopback port; killed when dropped.
-struct Served {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Starts the binary over the database and waits until it serves (after loading the sample).
+/// Starts the binary over the database with the sample, as `make run` does.
 async fn serve(db: &TestDb) -> Served {
-    let binary = root().join("target/debug/covidmap");
-    assert!(
-        binary.is_file(),
-        "{} is missing: build it with `cargo build -p covidmap-cli`",
-        binary.display()
-    );
-    let built = std::fs::metadata(&binary)
-        .and_then(|m| m.modified())
-        .unwrap();
-    if let Some(newer) = newest_source(&root().join("crates")).filter(|(t, _)| *t > built) {
-        panic!(
-            "{} is older than {}: run `cargo build -p covidmap-cli` first (make test does)",
-            binary.display(),
-            newer.1.display()
-        );
-    }
-    let mut child = Command::new(binary)
-        .arg("--database-url")
-        .arg(&db.url)
-        .arg("--data-dir")
-        .arg(root().join("data"))
-        .args(["serve", "--bind", "127.0.0.1:0", "--web-dir"])
-        .arg(root().join("web"))
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let line = tokio::time::timeout(
-        Duration::from_secs(180),
-        tokio::task::spawn_blocking(move || {
-            BufReader::new(stdout)
-                .lines()
-                .map_while(Result::ok)
-                .find_map(|l| l.strip_prefix("covidmap serving on ").map(str::to_owned))
-        }),
-    )
-    .await
-    .expect("the server to start within 3 minutes")
-    .unwrap()
-    .expect("the server to say where it serves");
-    Served { child, base: line }
-}
-
-/// The most recently changed source of the binary under `dir` (its crates' `src` and
-/// `migrations`, not their tests), with when.
-fn newest_source(dir: &std::path::Path) -> Option<(std::time::SystemTime, std::path::PathBuf)> {
-    std::fs::read_dir(dir)
-        .ok()?
-        .filter_map(Result::ok)
-        .filter_map(|entry| {
-            let path = entry.path();
-            if path.is_dir() {
-                let name = path.file_name()?.to_str()?;
-                if ["tests", "benches", "examples"].contains(&name) {
-                    return None;
-                }
-                newest_source(&path)
-            } else if !path.extension().is_some_and(|e| e == "rs" || e == "sql") {
-                None
-            } else {
-                Some((entry.metadata().ok()?.modified().ok()?, path))
-            }
-        })
-        .max_by_key(|(t, _)| *t)
+    serve_binary(db, &["--sample"]).await
 }
 
 /// Runs a script of `web/tests/` and returns the JSON it printed.
@@ -217,6 +139,13 @@ async fn a_resident_on_a_phone_finds_an_address_and_their_position_in_a_zone() {
     );
     let location = result["location_card"].as_str().unwrap();
     assert!(location.contains("ĐANG PHONG TOẢ"), "{location}");
+    // Served over the generated sample: the page says so.
+    assert!(
+        result["sample_band"]
+            .as_str()
+            .is_some_and(|b| b.contains("Dữ liệu mẫu") && b.contains("Sample data — not real")),
+        "{result:#}"
+    );
     assert_eq!(result["title_en"], "COVID-19 map of Nghệ An province");
     assert!(
         result["updated"].as_str().unwrap().contains("20"),
@@ -302,6 +231,7 @@ async fn a_district_keeps_its_zones_and_uploads_its_hamlets_from_the_admin_page(
         text("wrong_token").contains("unknown or has been revoked"),
         "{result:#}"
     );
+    assert!(text("sample_band").contains("Dữ liệu mẫu"), "{result:#}");
     assert_eq!(text("who"), "UBND thành phố Vinh (editor)");
     assert_eq!(
         result["signin_visible"], false,

@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::missing_panics_doc)]
 
 pub mod api;
+pub mod binary;
 
 use covidmap_core::Level;
 use covidmap_ingest::{FieldFlags, ReadOptions};
@@ -138,6 +139,7 @@ impl TestDb {
     /// communes and hamlets, the sample layers and the province's organisations.
     pub async fn with_sample() -> TestDb {
         let db = TestDb::new().await;
+        db.store.mark_sample(2021).await.unwrap();
         let units = tokio::task::spawn_blocking(covidmap_benches::province_units)
             .await
             .unwrap();

@@ -4,7 +4,7 @@
 // revert. The server's error messages are shown as they are.
 import * as maplibregl from '/vendor/maplibre-gl/maplibre-gl.mjs';
 import { followChanges } from './live.js';
-import { $, el, getJson } from './dom.js';
+import { $, el, getJson, markSampleData } from './dom.js';
 
 let token = sessionStorage.getItem('covidmap-token');
 let me = null;
@@ -45,6 +45,7 @@ const map = new maplibregl.Map({ container: 'map', style: '/styles/covid.json', 
 map.addControl(new maplibregl.NavigationControl(), 'top-right');
 // What is written (here or by anyone) shows as soon as the server has published it.
 followChanges(map);
+markSampleData();
 let mode = null; // 'draw', 'pick', a key of ONE_CLICK, or null (select)
 let vertices = [];
 let picked = [];

@@ -11,6 +11,14 @@ export function el(tag, text, className) {
   return e;
 }
 
+/** Shows the page's band while the server serves the generated sample of the demo, so that
+ * nobody takes its lockdowns and figures for real ones. */
+export async function markSampleData() {
+  const { ok, body } = await getJson('/health');
+  const band = $('sample-band');
+  if (band) band.hidden = !(ok && body.sample_data === true);
+}
+
 /** A GET of JSON: whether it worked, the status and the body (`{}` when not JSON). */
 export async function getJson(url) {
   const response = await fetch(url);

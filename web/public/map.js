@@ -4,7 +4,7 @@
 import * as maplibregl from '/vendor/maplibre-gl/maplibre-gl.mjs';
 import { STRINGS, LEVEL_COLOURS } from './i18n.js';
 import { followChanges } from './live.js';
-import { $, el, getJson } from './dom.js';
+import { $, el, getJson, markSampleData } from './dom.js';
 
 let lang = new URLSearchParams(location.search).get('lang') === 'en' ? 'en' : 'vi';
 const t = (key) => STRINGS[lang][key];
@@ -308,6 +308,7 @@ $('lang').addEventListener('click', () => {
 applyLanguage();
 map.on('load', buildLegend);
 loadDocuments();
+markSampleData();
 // New data (an agency's edit, a boundary upload): the time in the header, the tiles again.
 followChanges(map, (change) => {
   lastChange = change.data_changed_at;

@@ -56,6 +56,8 @@ async function zoneShown(name) {
 try {
   await page.goto(`${base}/admin`);
   await mapIdle(page);
+  await page.waitForSelector('#sample-band', { state: 'visible', timeout: 10000 }).catch(() => {});
+  result.sample_band = (await page.isVisible('#sample-band')) ? await page.textContent('#sample-band') : null;
 
   // A wrong token: the server's words, as they are.
   await page.fill('#token', 'cm_wrong');

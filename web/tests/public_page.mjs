@@ -26,6 +26,8 @@ const text = async (selector) => (await page.textContent(selector)) ?? '';
 try {
   await page.goto(`${base}/`);
   await mapIdle(page);
+  await page.waitForSelector('#sample-band', { state: 'visible', timeout: 10000 }).catch(() => {});
+  result.sample_band = (await page.isVisible('#sample-band')) ? await text('#sample-band') : null;
   result.first_load_bytes = firstLoadBytes;
   result.tile_requests = tileRequests;
   await screenshot(page, artefacts, 'public-phone-start');

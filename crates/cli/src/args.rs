@@ -31,7 +31,7 @@ pub struct Global {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Serve the API (loads the sample data into an empty database first).
+    /// Serve the API (into an empty local cluster, or with --sample, loads the sample first).
     Serve(ServeArgs),
     /// Load a boundary file (shapefile, zip, GeoJSON, GeoPackage, KML, TAB/MIF, CSV).
     Ingest(IngestArgs),
@@ -134,7 +134,11 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub bind: SocketAddr,
-    /// Do not load the sample data into an empty database.
+    /// Load the generated sample into the database if it holds nothing at all (the default
+    /// only for the local cluster; refused for a database that holds real data).
+    #[arg(long, conflicts_with = "no_sample")]
+    pub sample: bool,
+    /// Never load the sample, not even into an empty local cluster.
     #[arg(long)]
     pub no_sample: bool,
     /// Folder of TrueType fonts for map labels (DejaVu Sans covers Vietnamese).

@@ -9,6 +9,8 @@ use covidmap_store::Store;
 pub struct Database {
     pub store: Store,
     pub started: Option<LocalCluster>,
+    /// The local cluster under DATA_DIR/pg (the demo's), not DATABASE_URL.
+    pub local: bool,
 }
 
 pub fn local_cluster(global: &Global) -> LocalCluster {
@@ -24,6 +26,7 @@ pub async fn open(global: &Global) -> anyhow::Result<Database> {
         return Ok(Database {
             store,
             started: None,
+            local: false,
         });
     }
     let cluster = local_cluster(global);
@@ -46,6 +49,7 @@ pub async fn open(global: &Global) -> anyhow::Result<Database> {
     Ok(Database {
         store,
         started: started.then_some(cluster),
+        local: true,
     })
 }
 

@@ -28,6 +28,15 @@ pub async fn ingest(global: &Global, args: IngestArgs) -> anyhow::Result<()> {
     request.dry_run = args.dry_run;
     // An operator at the command line answers for the whole province.
     let db = database::open(global).await?;
+    // Real boundaries beside generated ones would pass for real data, and the sample's
+    // lockdowns and figures would be published over them.
+    if db.store.is_sample().await? {
+        db.store.close().await;
+        anyhow::bail!(
+            "the database holds the generated sample of the demo: real boundaries go into a database of their own (set DATABASE_URL to an empty database, or remove {} after stopping the server)",
+            global.data_dir.join("pg").display()
+        );
+    }
     let report = upload(&db.store, request, unguarded()).await;
     db.store.close().await;
     let report = report?;

@@ -1,22 +1,40 @@
-//! `covidmap serve`: connect (starting the local cluster if needed), load the sample data into
-//! an empty database, serve until Ctrl-C or SIGTERM, then stop what was started.
+//! `covidmap serve`: connect (starting the local cluster if needed), load the sample into an
+//! empty database when this is the demo, serve until Ctrl-C or SIGTERM, then stop what was
+//! started.
 
 use crate::args::{Global, ServeArgs};
 use crate::{database, sample};
 use anyhow::Context;
+use covidmap_store::Contents;
 use std::sync::Arc;
 
 pub async fn serve(global: &Global, args: ServeArgs) -> anyhow::Result<()> {
     let db = database::open(global).await?;
-    if !args.no_sample && db.store.is_empty().await? {
-        eprintln!(
-            "empty database: loading the sample data from {}",
-            global.data_dir.display()
-        );
-        sample::load(&db.store, &global.data_dir).await?;
-    } else if !args.no_sample {
-        // A database loaded before the layers existed gets its sample layers too.
-        sample::load_layers(&db.store).await?;
+    // The demo is the local cluster (`make run`) or an explicit --sample; a database named
+    // by DATABASE_URL is someone's real one unless told otherwise.
+    let demo = args.sample || (db.local && !args.no_sample);
+    match db.store.contents().await? {
+        Contents::Empty if demo => {
+            eprintln!(
+                "empty database: loading the generated sample from {}",
+                global.data_dir.display()
+            );
+            db.store.mark_sample(sample::SAMPLE_SEED).await?;
+            sample::load(&db.store, &global.data_dir).await?;
+        }
+        // A sample loaded before the layers existed gets its sample layers too.
+        Contents::Sample if demo => sample::load_layers(&db.store).await?,
+        Contents::Sample => {
+            eprintln!("warning: the database holds the generated sample, not real data; the pages and answers say so");
+        }
+        Contents::Real { what } if args.sample => anyhow::bail!(
+            "--sample: {}",
+            covidmap_store::StoreError::HoldsRealData { what }
+        ),
+        Contents::Empty => eprintln!(
+            "the database holds nothing yet: load the province's boundaries with `covidmap ingest FILE --level province|district|commune|hamlet` (the pages are empty until then)"
+        ),
+        Contents::Real { .. } => {}
     }
     let backend = Arc::new(
         covidmap_live::LiveData::load_with_cache(db.store.clone(), args.tile_cache_mb << 20)

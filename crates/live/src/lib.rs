@@ -153,9 +153,10 @@ pub enum SnapshotError {
 /// off the async runtime).
 async fn read_snapshot(store: &Store) -> Result<(Snapshot, TileData), SnapshotError> {
     let (units, layers) = store.current_data().await?;
+    let sample = store.is_sample().await?;
     Ok(tokio::task::spawn_blocking(move || {
         let tiles = TileData::new(&units, &layers);
-        (Snapshot::with_layers(units, layers), tiles)
+        (Snapshot::with_layers(units, layers).sample(sample), tiles)
     })
     .await?)
 }

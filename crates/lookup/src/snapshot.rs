@@ -23,6 +23,8 @@ use std::sync::Arc;
 pub struct Snapshot {
     pub(crate) units: Arc<UnitIndex>,
     pub(crate) layers: Arc<LayerIndex>,
+    /// The data is the generated sample of the demo: every answer says so.
+    sample: bool,
 }
 
 /// The units a point lies in, finest first; any may be missing where the data has no unit.
@@ -59,7 +61,21 @@ impl Snapshot {
         Snapshot {
             units: Arc::new(UnitIndex::new(units)),
             layers: Arc::new(LayerIndex::new(layers)),
+            sample: false,
         }
+    }
+
+    /// The same, marked as the generated sample (or not).
+    #[must_use]
+    pub fn sample(mut self, sample: bool) -> Self {
+        self.sample = sample;
+        self
+    }
+
+    /// Whether the data is the generated sample of the demo.
+    #[must_use]
+    pub fn is_sample(&self) -> bool {
+        self.sample
     }
 
     /// The same units with new layers: only the layers are indexed again.
@@ -68,6 +84,7 @@ impl Snapshot {
         Snapshot {
             units: Arc::clone(&self.units),
             layers: Arc::new(LayerIndex::new(layers)),
+            sample: self.sample,
         }
     }
 

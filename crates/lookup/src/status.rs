@@ -98,6 +98,8 @@ pub struct PointStatus<'a> {
     epidemic_level: Option<&'a covidmap_core::layers::CommuneLevel>,
     nearest: BTreeMap<&'static str, Nearest<'a>>,
     data_changed_at: Option<DateTime<Utc>>,
+    /// The data is the generated sample of the demo, not real.
+    sample_data: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     message: Option<&'static str>,
 }
@@ -141,6 +143,7 @@ pub fn point_status(snapshot: &Snapshot, point: Point<f64>) -> PointStatus<'_> {
         epidemic_level: chain.commune.and_then(|c| snapshot.commune_level(&c.code)),
         nearest,
         data_changed_at: snapshot.last_changed(),
+        sample_data: snapshot.is_sample(),
         message: (!inside).then_some("the point lies outside Nghệ An province"),
     }
 }
@@ -195,6 +198,8 @@ pub struct AddressStatus<'a> {
     nearest: BTreeMap<&'static str, Nearest<'a>>,
     alternatives: Vec<Alternative<'a>>,
     data_changed_at: Option<DateTime<Utc>>,
+    /// The data is the generated sample of the demo, not real.
+    sample_data: bool,
 }
 
 /// A position in an answer.
@@ -264,6 +269,7 @@ pub fn address_status<'a>(
             })
             .collect(),
         data_changed_at: snapshot.last_changed(),
+        sample_data: snapshot.is_sample(),
     })
 }
 

@@ -76,6 +76,8 @@ pub struct Health {
     /// Current units per level.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub units: Option<std::collections::BTreeMap<String, i64>>,
+    /// The data served is the generated sample of the demo, not real.
+    pub sample_data: bool,
     /// Why not, when the database does not answer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<ErrorDetail>,

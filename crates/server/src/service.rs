@@ -25,6 +25,7 @@ pub(crate) async fn health<B: Backend>(State(backend): State<Arc<B>>) -> Respons
             status: "ok",
             database: "reachable",
             units: Some(h.units),
+            sample_data: backend.snapshot().is_sample(),
             error: None,
         })
         .into_response(),
@@ -34,6 +35,7 @@ pub(crate) async fn health<B: Backend>(State(backend): State<Arc<B>>) -> Respons
                 status: "error",
                 database: "unreachable",
                 units: None,
+                sample_data: backend.snapshot().is_sample(),
                 error: Some(
                     ErrorAnswer::new("unavailable", "the database does not answer".into(), None)
                         .error,

@@ -116,6 +116,12 @@ pub enum StoreError {
     /// The operating system's random source failed.
     #[error("the system's random source failed: {0}")]
     Random(String),
+    /// The sample was to be loaded into a database that holds real data.
+    #[error("the database holds real data ({what} has rows): the generated sample goes only into a database that holds nothing at all, never beside real data; point DATABASE_URL at an empty database for the demo")]
+    HoldsRealData {
+        /// The first table found holding rows.
+        what: &'static str,
+    },
     /// No PostgreSQL server programs are installed.
     #[error("no PostgreSQL server found under /usr/lib/postgresql; install postgresql-15-postgis-3 (make run does) or set DATABASE_URL")]
     NoPostgres,

@@ -4,6 +4,7 @@
 mod agencies;
 mod changes;
 mod copy_binary;
+mod dataset;
 mod documents;
 mod edits;
 mod error;
@@ -18,6 +19,7 @@ mod upload_revert;
 pub use agencies::{TokenInfo, TOKEN_PREFIX};
 pub use changes::{ChangeFeed, CHANNEL};
 pub use covidmap_core::agency::Caller;
+pub use dataset::Contents;
 pub use documents::Pdf;
 pub use edits::{new_id, AuditEntry, Author, Edited, Write};
 pub use error::{Result, StoreError};

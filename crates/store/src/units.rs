@@ -107,18 +107,6 @@ impl Store {
         Ok(Health { units })
     }
 
-    /// Whether no unit has ever been stored.
-    ///
-    /// # Errors
-    /// The database cannot be reached.
-    pub async fn is_empty(&self) -> Result<bool> {
-        Ok(
-            sqlx::query_scalar::<_, bool>("SELECT NOT EXISTS (SELECT 1 FROM admin_units)")
-                .fetch_one(&self.pool)
-                .await?,
-        )
-    }
-
     /// Current units of a level.
     ///
     /// # Errors

@@ -46,6 +46,16 @@ async fn point_of(db: &TestDb, sql: &str) -> [f64; 2] {
 async fn the_public_map_draws_every_kind_of_feature_with_our_style_and_tiles() {
     let db = TestDb::new().await;
     let served = serve(&db).await;
+    // The sample went in as the demo's, each of its uploads with its audit entry.
+    assert!(db.store.is_sample().await.unwrap());
+    let audited: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM audit_log a JOIN uploads u ON a.entity_id = u.id::text \
+         WHERE a.entity_type = 'boundaries' AND u.uploaded_by = 'sample data'",
+    )
+    .fetch_one(db.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(audited, 4, "one audit entry per sample upload");
     let zone = point_of(
         &db,
         "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) AS p FROM lockdown_zones \

@@ -2,8 +2,9 @@
 //! districts, and the generated communes and hamlets, all through the upload workflow.
 
 use crate::demo_data::{self, COMMUNES, DISTRICTS, HAMLETS, PROVINCE};
+use anyhow::Context as _;
 use covidmap_core::Level;
-use covidmap_store::Store;
+use covidmap_store::{Author, Store};
 use covidmap_upload::{unguarded, upload, UploadRequest};
 use std::path::Path;
 
@@ -16,6 +17,21 @@ pub async fn load(store: &Store, data_dir: &Path) -> anyhow::Result<()> {
         let (d, g) = (data_dir.to_owned(), generated.clone());
         tokio::task::spawn_blocking(move || demo_data::generate(&d, &g, SAMPLE_SEED)).await??;
     }
+    // The uploads are the provincial office's, each with its audit entry, as an upload through
+    // the API would be.
+    let offices = covidmap_demo::organisations(&[]);
+    for org in &offices {
+        store.add_organisation(org).await?;
+    }
+    let office = offices
+        .iter()
+        .find(|o| o.kind == covidmap_core::agency::OrgKind::ProvincialOffice)
+        .context("the sample's organisations have no provincial office")?;
+    let author = Author {
+        org_id: office.id.clone(),
+        org_name: office.name.clone(),
+        token_id: None,
+    };
     let files = [
         (data_dir.join(PROVINCE), Level::Province),
         (data_dir.join(DISTRICTS), Level::District),
@@ -23,7 +39,8 @@ pub async fn load(store: &Store, data_dir: &Path) -> anyhow::Result<()> {
         (generated.join(HAMLETS), Level::Hamlet),
     ];
     for (path, level) in files {
-        let request = UploadRequest::new(path.clone(), level, "sample data");
+        let mut request = UploadRequest::new(path.clone(), level, "sample data");
+        request.author = Some(author.clone());
         let started = std::time::Instant::now();
         let report = upload(store, request, unguarded()).await?;
         eprintln!(
@@ -39,14 +56,13 @@ pub async fn load(store: &Store, data_dir: &Path) -> anyhow::Result<()> {
 /// The province's agencies, and sample lockdown zones, points, facilities and commune
 /// levels over the units loaded.
 pub async fn load_layers(store: &Store) -> anyhow::Result<()> {
-    if store.organisations().await?.is_empty() {
-        let districts = store.current_units(Level::District).await?;
-        let organisations = covidmap_demo::organisations(&districts);
-        for org in &organisations {
-            store.add_organisation(org).await?;
-        }
-        eprintln!("loaded {} organisations", organisations.len());
+    // Each once: those already there are kept as they are.
+    let districts = store.current_units(Level::District).await?;
+    let organisations = covidmap_demo::organisations(&districts);
+    for org in &organisations {
+        store.add_organisation(org).await?;
     }
+    eprintln!("{} organisations", organisations.len());
     if store.figures_empty().await? {
         let units = store.all_current_units().await?;
         let figures =

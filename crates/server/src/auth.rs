@@ -22,11 +22,13 @@ impl<B: Backend> FromRequestParts<Arc<B>> for Authenticated {
                 "no token: send `Authorization: Bearer <token>` (an administrator makes one with `covidmap token create`)",
             )
         })?;
+        // The scheme is case-insensitive (RFC 9110 §11.1): `bearer` and `BEARER` too.
         let token = header
             .to_str()
             .ok()
-            .and_then(|h| h.strip_prefix("Bearer "))
-            .map(str::trim)
+            .and_then(|h| h.trim_start().split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, token)| token.trim())
             .filter(|t| !t.is_empty())
             .ok_or_else(|| {
                 ApiError::unauthorized("the Authorization header must read `Bearer <token>`")

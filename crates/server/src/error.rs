@@ -105,7 +105,13 @@ impl From<covidmap_store::StoreError> for ApiError {
                 field: "version_id".into(),
                 message: e.to_string(),
             },
-            covidmap_store::StoreError::Database(_) => ApiError::Unavailable(e),
+            StoreError::Database(_) => match e.refused_value() {
+                Some(reason) => ApiError::Invalid(vec![covidmap_messages::FieldError {
+                    field: "body".into(),
+                    message: format!("the database refused a value of the request: {reason}; send text without NUL bytes, within the documented lengths and ranges"),
+                }]),
+                None => ApiError::Unavailable(e),
+            },
             other => ApiError::Internal(Box::new(other)),
         }
     }
@@ -143,6 +149,13 @@ impl IntoResponse for ApiError {
         };
         let body = ErrorAnswer::new(code, self.to_string(), field);
         let mut response = (status, Json(body)).into_response();
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            // The database is usually back within seconds (a restart, a failover).
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static("5"),
+            );
+        }
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(
                 axum::http::header::WWW_AUTHENTICATE,

@@ -3,7 +3,6 @@
 //! typed getters; a JSON body. (The caller behind a token is [`crate::auth`]'s.)
 
 use crate::error::ApiError;
-use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Query, Request};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
@@ -133,22 +132,31 @@ impl<K> Params<K> {
     }
 }
 
-/// A JSON body; 400 naming `body` when it is not JSON, 413 when it is too large.
-pub struct JsonBody(pub Value);
+/// A JSON body of at most `LIMIT` bytes; 400 naming `body` when it is not JSON, 413 naming
+/// the limit when it is larger.
+pub struct JsonBody<const LIMIT: usize = MAX_JSON_BODY>(pub Value);
 
-impl<S: Send + Sync> FromRequest<S> for JsonBody {
+impl<S: Send + Sync, const LIMIT: usize> FromRequest<S> for JsonBody<LIMIT> {
     type Rejection = ApiError;
 
-    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        let bytes = Bytes::from_request(req, state)
+    async fn from_request(req: Request, _state: &S) -> Result<Self, ApiError> {
+        use http_body_util::{BodyExt as _, LengthLimitError, Limited};
+        let bytes = Limited::new(req.into_body(), LIMIT)
+            .collect()
             .await
-            .map_err(|e| ApiError::BadBody {
-                status: e.status(),
-                message: if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    format!("the body is larger than {MAX_JSON_BODY} bytes; send fewer vertices or split the area")
+            .map(http_body_util::Collected::to_bytes)
+            .map_err(|e| {
+                if e.downcast_ref::<LengthLimitError>().is_some() {
+                    ApiError::BadBody {
+                        status: StatusCode::PAYLOAD_TOO_LARGE,
+                        message: format!("the body is larger than the {LIMIT} bytes this endpoint takes; send fewer vertices or split it"),
+                    }
                 } else {
-                    format!("the body could not be read: {}", e.body_text())
-                },
+                    ApiError::BadBody {
+                        status: StatusCode::BAD_REQUEST,
+                        message: format!("the body could not be read: {e}"),
+                    }
+                }
             })?;
         serde_json::from_slice(&bytes)
             .map(JsonBody)

@@ -9,7 +9,7 @@ use crate::extract::JsonBody;
 use crate::extract::{known, Params};
 use crate::lookups::summary;
 use crate::write::{author, written};
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, put};
@@ -26,6 +26,9 @@ use std::sync::Arc;
 
 known!(SeriesQuery: "unit", "from", "to");
 known!(DistrictsQuery: "day");
+
+/// Largest body of a day's figures (a handful of numbers).
+const FIGURES_BODY: usize = 64 << 10;
 
 /// Longest series answered, in days.
 pub const MAX_SERIES_DAYS: i64 = 366;
@@ -48,7 +51,6 @@ pub fn routes<B: Backend>() -> Router<Arc<B>> {
         )
         .route("/api/v1/figures", get(series::<B>))
         .route("/api/v1/figures/districts", get(districts::<B>))
-        .layer(DefaultBodyLimit::max(64 << 10))
 }
 
 fn day(text: &str) -> Result<NaiveDate, ApiError> {
@@ -66,7 +68,7 @@ pub(crate) async fn put_figures<B: Backend>(
     State(backend): State<Arc<B>>,
     Authenticated(caller): Authenticated,
     Path((commune, day_text)): Path<(String, String)>,
-    JsonBody(body): JsonBody,
+    JsonBody(body): JsonBody<FIGURES_BODY>,
 ) -> Result<Response, ApiError> {
     allow_commune(&backend.snapshot(), &caller, Entity::DailyFigures, &commune)?;
     let day = day(&day_text)?;
@@ -92,7 +94,7 @@ pub(crate) async fn put_workers<B: Backend>(
     State(backend): State<Arc<B>>,
     Authenticated(caller): Authenticated,
     Path((commune, day_text)): Path<(String, String)>,
-    JsonBody(body): JsonBody,
+    JsonBody(body): JsonBody<FIGURES_BODY>,
 ) -> Result<Response, ApiError> {
     allow_commune(
         &backend.snapshot(),

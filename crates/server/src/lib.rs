@@ -12,6 +12,7 @@ mod error;
 mod extract;
 mod figures;
 pub mod glyphs;
+mod hygiene;
 mod lookups;
 mod openapi;
 pub mod pages;

@@ -24,6 +24,7 @@ pub fn routes(web_dir: &Path) -> Router {
             "/vendor/maplibre-gl",
             ServeDir::new(web_dir.join(MAPLIBRE_DIST)),
         )
+        .layer(axum::middleware::from_fn(crate::hygiene::page_headers))
 }
 
 /// The files the pages cannot work without that are missing, with what to do about it;

@@ -6,7 +6,7 @@ use crate::backend::Backend;
 use crate::error::ApiError;
 use crate::extract::{known, Params};
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -145,7 +145,6 @@ fn parse_bbox(text: &str) -> Result<[f64; 4], ApiError> {
 pub(crate) async fn list<B: Backend>(
     State(backend): State<Arc<B>>,
     Path(layer): Path<String>,
-    headers: HeaderMap,
     params: Params<ListQuery>,
 ) -> Result<Response, ApiError> {
     let entity = listed(&layer)?;
@@ -156,15 +155,13 @@ pub(crate) async fn list<B: Backend>(
     let next = (q.offset + returned < page.matched).then(|| {
         let mut next = params.map().clone();
         next.insert("offset".into(), (q.offset + returned).to_string());
-        let host = headers
-            .get(header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .unwrap_or("localhost");
         let query: Vec<String> = next
             .iter()
             .map(|(k, v)| format!("{k}={}", urlencode(v)))
             .collect();
-        format!("http://{host}/api/v1/layers/{layer}?{}", query.join("&"))
+        // Relative to the request (RFC 8288 allows a URI reference): a Host header, which
+        // anyone can set, never makes the link point elsewhere.
+        format!("/api/v1/layers/{layer}?{}", query.join("&"))
     });
     let links = next.map_or_else(String::new, |href| {
         format!(

@@ -2,12 +2,15 @@
 
 use crate::backend::Backend;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use covidmap_messages::answers::{ErrorAnswer, Health};
 use std::sync::Arc;
+
+/// How long `/health` waits for the database.
+const HEALTH_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(1500);
 
 /// `GET /health` and `GET /api/v1/openapi.json`.
 pub fn routes<B: Backend>() -> Router<Arc<B>> {
@@ -20,8 +23,10 @@ pub fn routes<B: Backend>() -> Router<Arc<B>> {
 #[utoipa::path(get, path = "/health", tag = "service",
     responses((status = 200, description = "The database answers", body = Health), (status = 503, description = "The database does not answer", body = Health)))]
 pub(crate) async fn health<B: Backend>(State(backend): State<Arc<B>>) -> Response {
-    match backend.health().await {
-        Ok(h) => Json(Health {
+    // A health check that hangs is no answer: a balancer wants one within a second or two.
+    let answered = tokio::time::timeout(HEALTH_TIMEOUT, backend.health()).await;
+    match answered {
+        Ok(Ok(h)) => Json(Health {
             status: "ok",
             database: "reachable",
             units: Some(h.units),
@@ -29,8 +34,12 @@ pub(crate) async fn health<B: Backend>(State(backend): State<Arc<B>>) -> Respons
             error: None,
         })
         .into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "health check: database unreachable");
+        failed => {
+            let reason = match failed {
+                Ok(Err(e)) => e.to_string(),
+                _ => format!("no answer within {HEALTH_TIMEOUT:?}"),
+            };
+            tracing::error!(error = %reason, "health check: database unreachable");
             let body = Health {
                 status: "error",
                 database: "unreachable",
@@ -41,7 +50,8 @@ pub(crate) async fn health<B: Backend>(State(backend): State<Arc<B>>) -> Respons
                         .error,
                 ),
             };
-            (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response()
+            let retry = [(header::RETRY_AFTER, "5")];
+            (StatusCode::SERVICE_UNAVAILABLE, retry, Json(body)).into_response()
         }
     }
 }

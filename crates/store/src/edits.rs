@@ -107,10 +107,20 @@ pub(crate) async fn close_current(
             })
         }
         (Write::Update, None) => {
-            return Err(StoreError::NotCurrent {
-                entity: table.to_owned(),
-                id: id.to_owned(),
-            })
+            // A write of the same entity that committed while this one waited for its lock
+            // closed the version this statement saw; a fresh statement sees its new one.
+            let raced: bool = sqlx::query_scalar(&format!(
+                "SELECT EXISTS (SELECT 1 FROM {table} WHERE id = $1 AND valid_to IS NULL)"
+            ))
+            .bind(id)
+            .fetch_one(&mut **tx)
+            .await?;
+            let (entity, id) = (table.to_owned(), id.to_owned());
+            return Err(if raced {
+                StoreError::Conflict { entity, id }
+            } else {
+                StoreError::NotCurrent { entity, id }
+            });
         }
         _ => {}
     }

@@ -136,3 +136,17 @@ pub enum StoreError {
         output: String,
     },
 }
+
+impl StoreError {
+    /// The database's words when it refused a value the request carried (SQLSTATE classes 22,
+    /// data exception: a NUL byte, text too long, a number out of range; and 23, a
+    /// constraint) rather than failing: the caller's request, not the database, is at fault.
+    #[must_use]
+    pub fn refused_value(&self) -> Option<String> {
+        let StoreError::Database(sqlx::Error::Database(e)) = self else {
+            return None;
+        };
+        let code = e.code()?;
+        (code.starts_with("22") || code.starts_with("23")).then(|| e.message().to_owned())
+    }
+}

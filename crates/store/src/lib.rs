@@ -36,6 +36,10 @@ pub struct Store {
     pool: PgPool,
 }
 
+/// How long a request waits for a database connection before it is told the database is
+/// unavailable.
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
+
 impl Store {
     /// Connects and applies the embedded migrations.
     ///
@@ -44,9 +48,11 @@ impl Store {
     pub async fn connect(url: &str) -> Result<Self> {
         let pool = PgPoolOptions::new()
             .max_connections(8)
-            // Generous: under load (a whole test suite on two cores) a burst of writes can keep
-            // every connection busy for seconds.
-            .acquire_timeout(Duration::from_secs(30))
+            // Past this, the database is taken to be down and the request is answered 503 at
+            // once; under the request timeout (30 s), so a caller never waits for nothing.
+            // Generous still: on two cores a burst of writes keeps every connection busy for
+            // a few seconds.
+            .acquire_timeout(ACQUIRE_TIMEOUT)
             .connect(url)
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;

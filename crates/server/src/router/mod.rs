@@ -6,6 +6,7 @@ use crate::backend::Backend;
 use crate::error::ErrorAnswer;
 use crate::glyphs::{Glyphs, DEFAULT_FONT_DIR};
 use axum::http::StatusCode;
+use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
 use std::path::PathBuf;
@@ -80,7 +81,13 @@ pub fn app_with<B: Backend>(backend: Arc<B>, assets: Assets) -> Router {
             REQUEST_TIMEOUT,
         ))
         .layer(TraceLayer::new_for_http());
-    tiles.merge(api).layer(CorsLayer::permissive())
+    tiles
+        .merge(api)
+        .layer(middleware::from_fn(crate::hygiene::error_bodies))
+        .layer(middleware::from_fn(
+            crate::hygiene::refuse_unreadable_targets,
+        ))
+        .layer(CorsLayer::permissive())
 }
 
 /// Anything else: 404, naming the paths there are (as the OpenAPI document lists them).

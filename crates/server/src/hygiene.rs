@@ -1,0 +1,111 @@
+//! What every request and answer goes through, whatever the route: targets no handler could
+//! read are refused before routing, and answers that would leave without a body (axum's
+//! 405, a static file's 404) get the API's one error shape. The pages get the headers that
+//! keep them from being framed or fed scripts from elsewhere.
+
+use crate::error::ErrorAnswer;
+use axum::extract::Request;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use percent_encoding::percent_decode_str;
+
+/// Longest path segment served: no id, code or file name is longer (a file system refuses
+/// names over 255 bytes).
+const MAX_SEGMENT_BYTES: usize = 255;
+
+/// Refuses a path or query holding control characters (a NUL byte reaches no handler's
+/// rules, and the database refuses it), and a path segment longer than any name.
+pub(crate) async fn refuse_unreadable_targets(request: Request, next: Next) -> Response {
+    let uri = request.uri();
+    let has_control = |text: &str| percent_decode_str(text).any(|b| b < 0x20 || b == 0x7f);
+    if has_control(uri.path()) {
+        return refusal(
+            StatusCode::BAD_REQUEST,
+            "bad_parameter",
+            "the path holds a control character (such as %00); ids and codes are plain text",
+            "path",
+        );
+    }
+    if uri.query().is_some_and(has_control) {
+        return refusal(
+            StatusCode::BAD_REQUEST,
+            "bad_parameter",
+            "the query holds a control character (such as %00); parameters are plain text",
+            "query",
+        );
+    }
+    if uri.path().split('/').any(|s| s.len() > MAX_SEGMENT_BYTES) {
+        return refusal(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            &format!("a part of the path is longer than {MAX_SEGMENT_BYTES} bytes: no id, code or file has such a name"),
+            "path",
+        );
+    }
+    next.run(request).await
+}
+
+/// Gives an error answer that has no body the API's error shape, keeping its headers
+/// (axum's `Allow` on a 405).
+pub(crate) async fn error_bodies(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error())
+        || response.headers().contains_key(header::CONTENT_TYPE)
+    {
+        return response;
+    }
+    let (mut parts, _) = response.into_parts();
+    let message = match status {
+        // axum adds `Allow` after this layer has run.
+        StatusCode::METHOD_NOT_ALLOWED => {
+            "this path does not take that method; the Allow header lists those it takes".to_owned()
+        }
+        StatusCode::NOT_FOUND => "no such file or endpoint".to_owned(),
+        other => other.canonical_reason().unwrap_or("error").to_lowercase(),
+    };
+    let code = match status {
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::NOT_FOUND => "not_found",
+        s if s.is_server_error() => "internal",
+        _ => "bad_request",
+    };
+    parts.headers.remove(header::CONTENT_LENGTH);
+    let body = Json(ErrorAnswer::new(code, message, None)).into_response();
+    let (body_parts, body) = body.into_parts();
+    parts.headers.extend(body_parts.headers);
+    Response::from_parts(parts, body)
+}
+
+/// The pages' protection: scripts, styles, workers and data only from this server (MapLibre
+/// runs its workers from `blob:` URLs and draws into `blob:`/`data:` images); never inside
+/// another site's frame; no sniffing; no referrer sent elsewhere.
+pub(crate) async fn page_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; \
+             worker-src 'self' blob:; child-src blob:; connect-src 'self'; font-src 'self'; \
+             object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+        ),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    response
+}
+
+fn refusal(status: StatusCode, code: &'static str, message: &str, field: &str) -> Response {
+    let body = ErrorAnswer::new(code, message.to_owned(), Some(field.to_owned()));
+    (status, Json(body)).into_response()
+}

@@ -147,6 +147,16 @@ pub struct ServeArgs {
     /// Folder of the web pages and their front-end packages (the checkout's `web/`).
     #[arg(long, env = "COVIDMAP_WEB_DIR", default_value = covidmap_server::pages::DEFAULT_WEB_DIR)]
     pub web_dir: PathBuf,
+    /// Open connections at most; one more is answered 503 and closed at once.
+    #[arg(long, env = "COVIDMAP_MAX_CONNECTIONS", default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: u32,
+    /// Seconds a connection has to send its request headers, from when it opens or goes idle
+    /// between requests; then it is closed.
+    #[arg(long, env = "COVIDMAP_HEADER_TIMEOUT_S", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub header_timeout_s: u64,
+    /// Seconds open requests have to finish on Ctrl-C / SIGTERM before they are closed.
+    #[arg(long, env = "COVIDMAP_DRAIN_S", default_value_t = 10, value_parser = clap::value_parser!(u64).range(0..=3600))]
+    pub drain_s: u64,
     /// Memory for cached tiles, in MiB.
     #[arg(long, env = "COVIDMAP_TILE_CACHE_MB", default_value_t = 256, value_parser = clap::value_parser!(u64).range(1..=65_536))]
     pub tile_cache_mb: u64,

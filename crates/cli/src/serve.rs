@@ -50,19 +50,20 @@ pub async fn serve(global: &Global, args: ServeArgs) -> anyhow::Result<()> {
     for problem in covidmap_server::pages::missing(&args.web_dir) {
         eprintln!("warning: the map pages will not work: {problem}");
     }
+    let limits = limits(&args);
+    tracing::info!(?limits, "serving");
     let assets = covidmap_server::Assets {
         glyphs: Arc::new(glyphs),
         web_dir: args.web_dir,
     };
     let stopping = Arc::clone(&backend);
     let app = covidmap_server::app_with(backend, assets);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            shutdown_signal().await;
-            // Open change streams would keep the server waiting for them.
-            stopping.close_changes();
-        })
-        .await?;
+    covidmap_server::listen::serve(listener, app, limits, async move {
+        shutdown_signal().await;
+        // Open change streams would keep the server waiting for them.
+        stopping.close_changes();
+    })
+    .await?;
     // Stopped before the pool closes, or it would report the closed pool as a failure.
     feed.abort();
     db.store.close().await;
@@ -71,6 +72,28 @@ pub async fn serve(global: &Global, args: ServeArgs) -> anyhow::Result<()> {
         eprintln!("local PostGIS stopped");
     }
     Ok(())
+}
+
+/// The listener's limits from the flags, the connections capped below the file descriptors
+/// the process may open (raised to the system's hard limit first).
+fn limits(args: &ServeArgs) -> covidmap_server::listen::Limits {
+    // Each connection is a descriptor; the database pool, fonts and logs need some too.
+    const RESERVED_DESCRIPTORS: u64 = 256;
+    let descriptors = rlimit::increase_nofile_limit(u64::MAX).unwrap_or(1024);
+    let fit = usize::try_from(descriptors.saturating_sub(RESERVED_DESCRIPTORS).max(64))
+        .unwrap_or(usize::MAX);
+    let asked = usize::try_from(args.max_connections).unwrap_or(usize::MAX);
+    if asked > fit {
+        eprintln!(
+            "warning: --max-connections {} is more than the {descriptors} file descriptors allow; serving at most {fit}",
+            args.max_connections
+        );
+    }
+    covidmap_server::listen::Limits {
+        max_connections: asked.min(fit),
+        header_timeout: std::time::Duration::from_secs(args.header_timeout_s),
+        drain: std::time::Duration::from_secs(args.drain_s),
+    }
 }
 
 async fn shutdown_signal() {

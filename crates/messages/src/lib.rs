@@ -14,6 +14,7 @@ mod figures;
 mod geometry;
 pub mod import;
 mod lockdowns;
+pub mod lookups;
 mod revert;
 
 pub use documents::{document_request, DocumentRequest};

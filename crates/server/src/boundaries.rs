@@ -19,7 +19,7 @@ use covidmap_core::{Entity, Level};
 use covidmap_ingest::FieldFlags;
 use covidmap_messages::answers::UploadAnswer;
 use covidmap_messages::FieldError;
-use covidmap_upload::{upload, UploadError, UploadRequest};
+use covidmap_upload::{saved_name, upload, UploadError, UploadRequest};
 use std::sync::Arc;
 use tokio::io::AsyncWriteExt as _;
 
@@ -27,9 +27,6 @@ known!(UploadBoundariesQuery: "level", "dry_run", "parent", "expect_diff", "name
 
 /// Largest file accepted.
 pub const MAX_UPLOAD_BYTES: usize = 50 << 20;
-
-/// What a boundary file may be.
-const EXTENSIONS: [&str; 7] = ["zip", "geojson", "json", "gpkg", "kml", "kmz", "csv"];
 
 /// The upload route.
 pub fn routes<B: Backend>() -> Router<Arc<B>> {
@@ -75,35 +72,13 @@ async fn save_file(
             continue;
         }
         let original = field.file_name().unwrap_or_default().to_owned();
-        let stem: String = std::path::Path::new(&original)
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .unwrap_or("upload")
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .take(64)
-            .collect();
-        let extension = std::path::Path::new(&original)
-            .extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase)
-            .unwrap_or_default();
-        if !EXTENSIONS.contains(&extension.as_str()) {
-            return Err(ApiError::Invalid(vec![FieldError {
+        let name = saved_name(&original).map_err(|message| {
+            ApiError::Invalid(vec![FieldError {
                 field: "file".into(),
-                message: format!(
-                    "{original:?} is not a boundary file this server reads; send one of .{} (a shapefile zipped with its .shx, .dbf, .prj and .cpg)",
-                    EXTENSIONS.join(", .")
-                ),
-            }]));
-        }
-        let path = dir.join(format!("{stem}.{extension}"));
+                message,
+            }])
+        })?;
+        let path = dir.join(name);
         // Written through tokio's file, off the runtime's worker threads.
         let mut file = tokio::fs::File::create(&path)
             .await

@@ -64,6 +64,11 @@ impl ApiError {
             message: message.into(),
         }
     }
+
+    /// A query parameter a reader of `covidmap-messages` refused (400).
+    pub(crate) fn parameter(e: covidmap_messages::FieldError) -> Self {
+        ApiError::bad_parameter(e.field, e.message)
+    }
 }
 
 impl ApiError {

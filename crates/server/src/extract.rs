@@ -88,11 +88,6 @@ impl<K> Params<K> {
         self.map.get(name)
     }
 
-    /// Whether it was sent.
-    pub fn contains_key(&self, name: &str) -> bool {
-        self.map.contains_key(name)
-    }
-
     /// A `true`/`false` parameter; `None` when absent.
     pub fn bool(&self, name: &str) -> Result<Option<bool>, ApiError> {
         self.get(name)

@@ -13,6 +13,7 @@ mod extract;
 mod figures;
 pub mod glyphs;
 mod hygiene;
+pub mod listen;
 mod lookups;
 mod openapi;
 pub mod pages;

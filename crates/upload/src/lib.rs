@@ -1,6 +1,10 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
+mod file_name;
+
+pub use file_name::{saved_name, EXTENSIONS};
+
 use covidmap_core::policy::{Action, Place, Refusal};
 use covidmap_core::{AdminUnit, Entity, Level, UnitDiff};
 use covidmap_ingest::{

@@ -1,0 +1,108 @@
+//! Serving connections with limits that hold: at most so many open at once (beyond, a quick
+//! 503 and close), each given so long to send its request headers (which also ends idle
+//! keep-alive connections), and on shutdown a bounded drain: in-flight requests finish,
+//! then whatever is left is closed. `axum::serve` has none of these; hyper's own connection
+//! builder does, so this is the accept loop around it.
+
+use axum::Router;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::AsyncWriteExt as _;
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+
+/// The limits of a listener.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Open connections at most; one more is answered 503 and closed.
+    pub max_connections: usize,
+    /// Time a connection has to send a request's headers, from when it is idle (open, or
+    /// between keep-alive requests); then it is closed.
+    pub header_timeout: Duration,
+    /// Time open requests have to finish once shutdown begins.
+    pub drain: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_connections: 10_000,
+            header_timeout: Duration::from_secs(10),
+            drain: Duration::from_secs(10),
+        }
+    }
+}
+
+/// What a connection over the cap is told before it is closed.
+fn busy_answer() -> Vec<u8> {
+    let body = r#"{"error":{"code":"unavailable","message":"the server has too many open connections; retry in a second","field":null}}"#;
+    format!(
+        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\nretry-after: 1\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
+/// Serves `app` on `listener` within `limits` until `shutdown` completes, then drains.
+///
+/// # Errors
+/// Never for a client's fault; only when the listener itself fails for good.
+pub async fn serve(
+    listener: TcpListener,
+    app: Router,
+    limits: Limits,
+    shutdown: impl Future<Output = ()>,
+) -> std::io::Result<()> {
+    let open = Arc::new(Semaphore::new(limits.max_connections));
+    let graceful = GracefulShutdown::new();
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(Some(limits.header_timeout));
+    let service = TowerToHyperService::new(app);
+    tokio::pin!(shutdown);
+    loop {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            () = &mut shutdown => break,
+        };
+        let stream = match accepted {
+            Ok((stream, _)) => stream,
+            Err(e) => {
+                // Out of file descriptors or a connection reset before it was taken: the
+                // listener itself is fine; give the descriptors a moment to come back.
+                tracing::warn!(error = %e, "accept failed");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let Ok(permit) = Arc::clone(&open).try_acquire_owned() else {
+            tokio::spawn(async move {
+                let mut stream = stream;
+                let _ =
+                    tokio::time::timeout(Duration::from_secs(1), stream.write_all(&busy_answer()))
+                        .await;
+            });
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        let connection = http.serve_connection(TokioIo::new(stream), service.clone());
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            // A client that goes away is its own business, not an error of the server's.
+            let _ = connection.await;
+            drop(permit);
+        });
+    }
+    drop(listener);
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(limits.drain) => {
+            tracing::warn!(drain = ?limits.drain, "connections still open after the drain time; closing them");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,170 @@
+//! Limits that hold, on the real binary: thousands of idle connections and clients that send
+//! half their headers neither starve the others nor stay forever; one connection over the
+//! cap is told 503 at once; SIGTERM with a half-sent request still ends within the drain
+//! time. (How fast the others are answered meanwhile is measured in `benches/`, not here.)
+
+#![allow(clippy::unwrap_used)] // helpers of tests: a failed step fails the test
+
+use covidmap_tests::binary::{serve_binary, Served};
+use covidmap_tests::TestDb;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio::net::TcpStream;
+
+/// The server's resident memory, in kB.
+fn resident_kb(served: &Served) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{}/status", served.child.id())).unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap()
+}
+
+fn address(served: &Served) -> String {
+    served.base.trim_start_matches("http://").to_owned()
+}
+
+/// Whether the server closed the connection (a read returns end of file) within `wait`.
+async fn closed_within(stream: &mut TcpStream, wait: Duration) -> bool {
+    let mut buf = [0_u8; 512];
+    matches!(
+        tokio::time::timeout(wait, stream.read(&mut buf)).await,
+        Ok(Ok(0) | Err(_))
+    )
+}
+
+#[tokio::test]
+async fn idle_and_half_sent_connections_are_held_without_starving_anyone_then_let_go() {
+    let descriptors = rlimit::increase_nofile_limit(u64::MAX).unwrap();
+    // 5 000 idle and 500 half-sent, where the descriptors allow (both ends are on this machine).
+    let idle_count = 5_000.min(
+        usize::try_from(descriptors / 2)
+            .unwrap()
+            .saturating_sub(1_000),
+    );
+    let slow_count = 500;
+    let db = TestDb::with_districts().await;
+    let served = serve_binary(&db, &["--header-timeout-s", "8"]).await;
+    let addr = address(&served);
+    let client = reqwest::Client::new();
+    let health = client.get(format!("{}/health", served.base));
+    assert_eq!(health.send().await.unwrap().status(), 200);
+    let memory_before = resident_kb(&served);
+
+    let mut idle = Vec::with_capacity(idle_count);
+    for _ in 0..idle_count {
+        idle.push(TcpStream::connect(&addr).await.unwrap());
+    }
+    let mut slow = Vec::with_capacity(slow_count);
+    for _ in 0..slow_count {
+        let mut s = TcpStream::connect(&addr).await.unwrap();
+        s.write_all(b"GET /health HTTP/1.1\r\nHost: covidmap\r\nX-Half: ")
+            .await
+            .unwrap();
+        slow.push(s);
+    }
+    let opened = Instant::now();
+    println!("{idle_count} idle and {slow_count} half-sent connections open");
+
+    // Everyone else is still answered, on new connections.
+    for path in ["/health", "/api/v1/status?lat=18.679&lon=105.681"] {
+        let started = Instant::now();
+        let response = client
+            .get(format!("{}{path}", served.base))
+            .timeout(Duration::from_secs(5))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+        println!("{path} answered in {:?} meanwhile", started.elapsed());
+    }
+    let memory_held = resident_kb(&served);
+    println!("resident memory {memory_before} kB before, {memory_held} kB holding them");
+    // Bounded: a few kB per connection, not the 80 kB each that was never given back.
+    let per_connection =
+        (memory_held.saturating_sub(memory_before)) / (idle_count + slow_count) as u64;
+    assert!(
+        per_connection < 40,
+        "{per_connection} kB per held connection"
+    );
+
+    // After the header timeout the server lets every one of them go.
+    let wait = Duration::from_secs(8 + 5).saturating_sub(opened.elapsed());
+    for s in idle
+        .iter_mut()
+        .step_by(50)
+        .chain(slow.iter_mut().step_by(10))
+    {
+        assert!(
+            closed_within(s, wait).await,
+            "a held connection was never closed"
+        );
+    }
+    drop((idle, slow));
+    // (A new connection: the client's kept-alive one was idle past the timeout too.)
+    let response = reqwest::get(format!("{}/health", served.base))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+}
+
+#[tokio::test]
+async fn one_connection_over_the_cap_is_told_503_at_once() {
+    let db = TestDb::with_districts().await;
+    let served = serve_binary(&db, &["--max-connections", "40"]).await;
+    let addr = address(&served);
+    let mut held = Vec::new();
+    for _ in 0..40 {
+        held.push(TcpStream::connect(&addr).await.unwrap());
+    }
+    // Accepted in order: give the server a moment to take all forty.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut over = TcpStream::connect(&addr).await.unwrap();
+    let mut answer = Vec::new();
+    tokio::time::timeout(Duration::from_secs(5), over.read_to_end(&mut answer))
+        .await
+        .unwrap()
+        .unwrap();
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+    assert!(answer.contains("too many open connections"), "{answer}");
+    // Once some close, new clients are served again.
+    held.truncate(10);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let response = reqwest::get(format!("{}/health", served.base))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+}
+
+#[tokio::test]
+async fn sigterm_with_a_half_sent_request_ends_within_the_drain_time() {
+    let db = TestDb::with_districts().await;
+    let mut served = serve_binary(&db, &["--drain-s", "2", "--header-timeout-s", "600"]).await;
+    let mut half = TcpStream::connect(address(&served)).await.unwrap();
+    half.write_all(b"GET /health HTTP/1.1\r\nHost: covidmap\r\n")
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let pid = served.child.id().to_string();
+    let stopped = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    assert!(stopped.success());
+    let signalled = Instant::now();
+    let status = loop {
+        if let Some(status) = served.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            signalled.elapsed() < Duration::from_secs(2 + 10),
+            "still running {:?} after SIGTERM",
+            signalled.elapsed()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    println!("exited {status} {:?} after SIGTERM", signalled.elapsed());
+    assert!(status.success(), "{status}");
+}

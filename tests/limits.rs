@@ -168,3 +168,70 @@ async fn sigterm_with_a_half_sent_request_ends_within_the_drain_time() {
     println!("exited {status} {:?} after SIGTERM", signalled.elapsed());
     assert!(status.success(), "{status}");
 }
+
+#[tokio::test]
+async fn heavy_geometry_checks_leave_the_workers_to_everyone_else() {
+    let db = TestDb::with_sample().await;
+    let token = db
+        .store
+        .create_token("ubnd-412", covidmap_core::agency::Role::Editor, "test")
+        .await
+        .unwrap()
+        .1;
+    let centre = db.interior_point("412").await;
+    let served = serve_binary(&db, &[]).await;
+    // Four zones of 19 000 vertices each (a drawing may have 20 000).
+    let ring = |shift: f64| -> Vec<[f64; 2]> {
+        let n = 19_000;
+        let mut ring: Vec<[f64; 2]> = (0..n)
+            .map(|i| {
+                let a = std::f64::consts::TAU * f64::from(i) / f64::from(n);
+                [
+                    centre.x() + shift + 0.002 * a.cos(),
+                    centre.y() + 0.002 * a.sin(),
+                ]
+            })
+            .collect();
+        ring.push(ring[0]);
+        ring
+    };
+    let client = reqwest::Client::new();
+    let writes: Vec<_> = (0..4)
+        .map(|i| {
+            let feature = serde_json::json!({"type": "Feature",
+                "geometry": {"type": "Polygon", "coordinates": [ring(0.0001 * f64::from(i))]},
+                "properties": {"name": format!("vùng lớn {i}"), "level": 3, "reason": "kiểm tra",
+                               "started_at": "2021-09-13T08:00:00+07:00"}});
+            let request = client
+                .post(format!("{}/api/v1/zones", served.base))
+                .bearer_auth(&token)
+                .json(&feature);
+            tokio::spawn(async move { request.send().await.unwrap().status().as_u16() })
+        })
+        .collect();
+    let mut slowest = Duration::ZERO;
+    let mut asked = 0;
+    while !writes.iter().all(tokio::task::JoinHandle::is_finished) {
+        let started = Instant::now();
+        let status = client
+            .get(format!("{}/health", served.base))
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(status, 200);
+        slowest = slowest.max(started.elapsed());
+        asked += 1;
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    for write in writes {
+        assert_eq!(write.await.unwrap(), 201);
+    }
+    println!("/health asked {asked} times during four 19 000-vertex writes; slowest {slowest:?}");
+    assert!(asked > 1, "the writes ended before /health was asked twice");
+    // Not a timing test: before, the checks held the workers and /health for seconds.
+    assert!(
+        slowest < Duration::from_secs(2),
+        "/health waited {slowest:?}"
+    );
+}

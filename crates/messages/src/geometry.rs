@@ -2,7 +2,7 @@
 
 use crate::fields::Fields;
 use crate::{FieldError, MAX_VERTICES};
-use geo::{Area, CoordsIter, MultiPolygon, Point, Validation};
+use geo::{Area, CoordsIter, MultiPolygon, Point};
 use serde_json::Value;
 
 /// The parts of a GeoJSON Feature: its geometry (may be null) and its properties.
@@ -69,7 +69,7 @@ pub(crate) fn area_geometry(
     {
         return fail("has coordinates outside longitude −180…180 / latitude −90…90: send WGS 84 longitude, latitude".into());
     }
-    if let Err(e) = area.check_validation() {
+    if let Err(e) = crate::validity::check(&area) {
         return fail(format!("is not a valid polygon: {e}"));
     }
     if area.unsigned_area() <= 0.0 {

@@ -16,6 +16,7 @@ pub mod import;
 mod lockdowns;
 pub mod lookups;
 mod revert;
+mod validity;
 
 pub use documents::{document_request, DocumentRequest};
 pub use facilities::{facility_request, FacilityRequest, CATEGORIES};

@@ -178,11 +178,9 @@ pub(crate) async fn upload_boundaries<B: Backend>(
     request.dry_run = dry_run;
     request.expected_diff = params.get("expect_diff").cloned();
     // Every unit of the file and every parent it replaces units under: the caller's.
-    let policy = Policy::new(&*snapshot);
-    let guard = |action: &Action| policy.check(&caller, action);
-    let report = upload(&store, request, &guard)
-        .await
-        .map_err(upload_error)?;
+    let guard: covidmap_upload::Guard =
+        Arc::new(move |action: &Action| Policy::new(&*snapshot).check(&caller, action));
+    let report = upload(&store, request, guard).await.map_err(upload_error)?;
     let status = if dry_run {
         StatusCode::OK
     } else {

@@ -138,3 +138,21 @@ pub(crate) fn commune<'a>(
             ),
         })
 }
+
+/// Runs the checks of a write that can take long (a drawn area's validity, containment and
+/// reach over thousands of vertices) on the blocking pool, as many at once as there are
+/// cores, so that lookups, tiles and `/health` keep the async workers.
+pub(crate) async fn checked_off_runtime<T: Send + 'static>(
+    check: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    static AT_ONCE: std::sync::LazyLock<tokio::sync::Semaphore> = std::sync::LazyLock::new(|| {
+        tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, usize::from))
+    });
+    let _turn = AT_ONCE
+        .acquire()
+        .await
+        .map_err(|e| ApiError::Internal(Box::new(e)))?;
+    tokio::task::spawn_blocking(check)
+        .await
+        .map_err(|e| ApiError::Internal(Box::new(e)))?
+}

@@ -56,12 +56,14 @@ impl UploadRequest {
 }
 
 /// Whether the uploader may make the change planned: the write policy's answer for the
-/// caller (an operator at the command line may make any).
-pub type Guard<'a> = &'a (dyn Fn(&Action) -> Result<(), Refusal> + Sync);
+/// caller (an operator at the command line may make any). It runs off the async runtime:
+/// checking hundreds of outlines against a district takes a while.
+pub type Guard = std::sync::Arc<dyn Fn(&Action) -> Result<(), Refusal> + Send + Sync>;
 
 /// No check: an operator's upload from the command line, or a test's.
-pub fn unguarded() -> Guard<'static> {
-    &|_| Ok(())
+#[must_use]
+pub fn unguarded() -> Guard {
+    std::sync::Arc::new(|_| Ok(()))
 }
 
 /// What an upload did (or would do).
@@ -119,7 +121,7 @@ pub enum UploadError {
 pub async fn upload(
     store: &Store,
     request: UploadRequest,
-    guard: Guard<'_>,
+    guard: Guard,
 ) -> Result<UploadReport, UploadError> {
     let level = request.read.level;
     let options = request.read.clone();
@@ -139,7 +141,7 @@ pub async fn upload(
     .await?;
     let planned = planned?;
     let planned_at = started.elapsed();
-    guard(&Action::new(
+    let action = Action::new(
         Entity::Boundaries,
         Place::Boundaries {
             level,
@@ -151,7 +153,8 @@ pub async fn upload(
                 .map(|u| (u.code.clone(), u.geometry.clone()))
                 .collect(),
         },
-    ))?;
+    );
+    tokio::task::spawn_blocking(move || guard(&action)).await??;
     let provenance = Provenance {
         source_file: file_name(&request.path),
         source_crs: read.report.source_crs.clone(),

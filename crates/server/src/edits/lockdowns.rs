@@ -5,7 +5,9 @@ use crate::auth::Authenticated;
 use crate::backend::Backend;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
-use crate::write::{area_in_province, author, identity, point_in_province, store, written};
+use crate::write::{
+    area_in_province, author, checked_off_runtime, identity, point_in_province, store, written,
+};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -88,22 +90,27 @@ async fn write_zone<B: Backend>(
         Some(id) => drop(allow_current(store, &snapshot, &caller, entity, id).await?),
         None => allow(&snapshot, &caller, &Action::new(entity, Place::Anywhere))?,
     }
-    let request = zone_request(&body, &snapshot, Utc::now()).map_err(ApiError::Invalid)?;
+    let request = {
+        let (snapshot, caller) = (Arc::clone(&snapshot), caller.clone());
+        checked_off_runtime(move || {
+            let request = zone_request(&body, &snapshot, Utc::now()).map_err(ApiError::Invalid)?;
+            check_zone(&snapshot, &caller, &request)?;
+            Ok(request)
+        })
+        .await?
+    };
     let (id, write, status) = identity(path_id, request.id.clone(), entity)?;
-    let zone = zone_to_write(store, &snapshot, &caller, id, request).await?;
+    let zone = zone_to_write(store, &caller, id, request).await?;
     let edited = store.put_zone(&zone, write, &author(&caller)).await?;
     Ok(written(status, &zone.id, edited))
 }
 
-/// The zone as it will be written: its area (drawn, or the union of the units named),
-/// checked against the province and the caller's district.
-async fn zone_to_write(
-    store: &Store,
+/// Whether the zone may be written where it lies: in the province, and the caller's.
+fn check_zone(
     snapshot: &Snapshot,
     caller: &Caller,
-    id: String,
-    request: covidmap_messages::ZoneRequest,
-) -> Result<LockdownZone, ApiError> {
+    request: &covidmap_messages::ZoneRequest,
+) -> Result<(), ApiError> {
     // A zone of whole units is the caller's when every unit is; a drawn one, when its
     // whole area is (within the digitising tolerance).
     let place = match &request.area {
@@ -114,7 +121,16 @@ async fn zone_to_write(
         ZoneArea::Units(codes) => Place::Units(codes.clone()),
     };
     let zone = Action::new(Entity::LockdownZones, place).called("the zone");
-    allow(snapshot, caller, &zone)?;
+    allow(snapshot, caller, &zone)
+}
+
+/// The zone as it will be written: its area drawn, or the union of the units named.
+async fn zone_to_write(
+    store: &Store,
+    caller: &Caller,
+    id: String,
+    request: covidmap_messages::ZoneRequest,
+) -> Result<LockdownZone, ApiError> {
     let (area, unit_codes) = match request.area {
         ZoneArea::Drawn(area) => (area, Vec::new()),
         ZoneArea::Units(codes) => (store.union_of_units(&codes).await?, codes),

@@ -167,10 +167,10 @@ fn export_refuses_zooms_out_of_order_or_range_before_touching_anything() {
 }
 
 #[tokio::test]
-async fn serve_loads_the_sample_data_into_an_empty_database_and_answers() {
+async fn serve_sample_loads_the_sample_data_into_an_empty_database_and_answers() {
     let db = TestDb::new().await;
     let mut child = Command::new(env!("CARGO_BIN_EXE_covidmap"))
-        .args(["serve", "--bind", "127.0.0.1:0", "--data-dir"])
+        .args(["serve", "--sample", "--bind", "127.0.0.1:0", "--data-dir"])
         .arg(root().join("data"))
         .env("DATABASE_URL", &db.url)
         .stdout(Stdio::piped())
@@ -256,6 +256,7 @@ async fn serve_loads_the_sample_data_into_an_empty_database_and_answers() {
         "{}",
         text(&again.stderr)
     );
+    assert_eq!(health["sample_data"], true, "{health}");
     assert_eq!(health["units"]["province"], 1, "{health}");
     assert_eq!(health["units"]["district"], 21);
     assert_eq!(health["units"]["commune"], 412);

@@ -48,6 +48,13 @@ python3 -c "import openapi_spec_validator" 2>/dev/null || {
     || python3 -m pip install -q --disable-pip-version-check --break-system-packages "openapi-spec-validator==0.7.1"
 }
 
+# A Prometheus text parser we did not write, for the test of /metrics.
+python3 -c "import prometheus_client" 2>/dev/null || {
+  echo "setup: installing prometheus-client (PyPI)"
+  python3 -m pip install -q --disable-pip-version-check "prometheus-client==0.21.1" 2>/dev/null \
+    || python3 -m pip install -q --disable-pip-version-check --break-system-packages "prometheus-client==0.21.1"
+}
+
 # The pages' front-end packages (MapLibre GL JS) and the browser-test driver, from the npm
 # registry, exactly as web/package-lock.json pins them; served by covidmap, never a CDN.
 if [ ! -f web/node_modules/.package-lock.json ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then

@@ -233,3 +233,107 @@ async fn links_pages_and_simultaneous_edits_answer_as_they_should() {
     );
     assert!(statuses.contains(&200), "{statuses:?}");
 }
+
+#[tokio::test]
+async fn metrics_count_routes_statuses_the_tile_cache_and_reloads_in_prometheus_text() {
+    let api = Api::start().await;
+    let base = &api.base;
+    let vinh = api.token("ubnd-412", Role::Editor).await;
+    for path in [
+        "/api/v1/status?lat=18.679&lon=105.681",
+        "/api/v1/status?lat=18.679&lon=105.681",
+        "/api/v1/status?lat=1000",
+        "/tiles/10/812/457.mvt",
+        "/tiles/10/812/457.mvt",
+    ] {
+        reqwest::get(format!("{base}{path}")).await.unwrap();
+    }
+    // A write, so that the snapshot is reloaded.
+    let (_, point) = api.hamlet_in("412");
+    let zone = zone_feature(square(point, 0.0005), "đếm");
+    let (status, _) = api
+        .send("POST", "/api/v1/zones", Some(&vinh), Some(&zone))
+        .await;
+    assert_eq!(status, 201);
+    let reloaded = || async {
+        let text = reqwest::get(format!("{base}/metrics"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        text.contains("covidmap_snapshot_reloads_total")
+            .then_some(text)
+    };
+    let (_, text) = covidmap_tests::poll_until("a reload counted", reloaded).await;
+    let response = reqwest::get(format!("{base}/metrics")).await.unwrap();
+    assert!(response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/plain"));
+    assert!(text.contains("covidmap_snapshot_reloads_total"));
+
+    // Read back by Prometheus' own client library: every sample, by name and labels.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("metrics.txt");
+    std::fs::write(&path, &text).unwrap();
+    let parsed = std::process::Command::new("python3")
+        .args([
+            "-c",
+            r#"
+import json, sys
+from prometheus_client.parser import text_string_to_metric_families
+out = []
+for family in text_string_to_metric_families(open(sys.argv[1]).read()):
+    for s in family.samples:
+        out.append({"name": s.name, "labels": s.labels, "value": s.value})
+print(json.dumps(out))
+"#,
+        ])
+        .arg(&path)
+        .output()
+        .expect("python3 with prometheus-client (make test installs it)");
+    assert!(
+        parsed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&parsed.stderr)
+    );
+    let samples: Vec<Value> = serde_json::from_slice(&parsed.stdout).unwrap();
+    let value = |name: &str, labels: &[(&str, &str)]| -> f64 {
+        samples
+            .iter()
+            .filter(|s| s["name"] == name)
+            .filter(|s| labels.iter().all(|(k, v)| s["labels"][k] == *v))
+            .map(|s| s["value"].as_f64().unwrap())
+            .sum()
+    };
+    let status = [("route", "/api/v1/status"), ("status", "200")];
+    assert!(
+        value("covidmap_http_requests_total", &status) >= 2.0,
+        "{text}"
+    );
+    let refused = [("route", "/api/v1/status"), ("status", "400")];
+    assert!(
+        value("covidmap_http_requests_total", &refused) >= 1.0,
+        "{text}"
+    );
+    let timed = [("route", "/api/v1/status")];
+    assert!(
+        value("covidmap_http_request_duration_seconds_count", &timed) >= 3.0,
+        "{text}"
+    );
+    assert!(
+        value("covidmap_tile_cache_hits_total", &[]) >= 1.0,
+        "{text}"
+    );
+    assert!(
+        value("covidmap_tile_cache_misses_total", &[]) >= 1.0,
+        "{text}"
+    );
+    assert!(value("covidmap_db_pool_connections", &[]) >= 1.0, "{text}");
+    assert!(value("covidmap_snapshot_units", &[]) > 5000.0, "{text}");
+    assert!(
+        value("covidmap_snapshot_reloads_total", &[("what", "layers")]) >= 1.0,
+        "{text}"
+    );
+}

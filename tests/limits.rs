@@ -79,6 +79,24 @@ async fn idle_and_half_sent_connections_are_held_without_starving_anyone_then_le
         assert_eq!(response.status(), 200, "{path}");
         println!("{path} answered in {:?} meanwhile", started.elapsed());
     }
+    // The operator sees them.
+    let metrics = client
+        .get(format!("{}/metrics", served.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let open: f64 = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("covidmap_open_connections "))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap();
+    assert!(
+        open >= (idle_count + slow_count) as f64,
+        "{open} open connections counted"
+    );
     let memory_held = resident_kb(&served);
     println!("resident memory {memory_before} kB before, {memory_held} kB holding them");
     // Bounded: a few kB per connection, not the 80 kB each that was never given back.

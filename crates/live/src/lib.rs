@@ -169,6 +169,7 @@ impl LiveData {
         tokio::spawn(async move {
             loop {
                 if let Err(e) = self.follow_once().await {
+                    metrics::counter!("covidmap_change_feed_reconnects_total").increment(1);
                     tracing::error!(error = %e, "change feed failed; retrying in 1 s");
                     tokio::time::sleep(std::time::Duration::from_secs(1)).await;
                 }
@@ -193,6 +194,19 @@ impl LiveData {
                 self.reload().await?;
             } else {
                 self.reload_layers().await?;
+            }
+            let what = if boundaries { "boundaries" } else { "layers" };
+            metrics::counter!("covidmap_snapshot_reloads_total", "what" => what).increment(1);
+            metrics::histogram!("covidmap_snapshot_reload_seconds", "what" => what)
+                .record(started.elapsed().as_secs_f64());
+            // From the last committed change to its publication here.
+            if let Some(lag) = self
+                .snapshot()
+                .last_changed()
+                .and_then(|t| (Utc::now() - t).to_std().ok())
+                .filter(|lag| lag.as_secs() < 3600)
+            {
+                metrics::histogram!("covidmap_change_feed_lag_seconds").record(lag.as_secs_f64());
             }
             tracing::info!(?tables, boundaries, took = ?started.elapsed(), units = self.snapshot().len(), "snapshot reloaded");
         }

@@ -28,8 +28,10 @@ pub(crate) async fn stream<B: Backend>(
 ) -> Result<Response, ApiError> {
     let mut changes = backend.changes().ok_or(ApiError::ReadOnly)?;
     let now = *changes.borrow_and_update();
-    let events =
-        futures_util::stream::unfold((changes, Some(now)), |(mut changes, pending)| async move {
+    let open = OpenStream::new();
+    let events = futures_util::stream::unfold(
+        (changes, Some(now), open),
+        |(mut changes, pending, open)| async move {
             let change: DataChange = match pending {
                 Some(change) => change,
                 None => {
@@ -41,9 +43,26 @@ pub(crate) async fn stream<B: Backend>(
                 return None;
             }
             let event = Event::default().event("change").json_data(change).ok()?;
-            Some((Ok::<_, Infallible>(event), (changes, None)))
-        });
+            Some((Ok::<_, Infallible>(event), (changes, None, open)))
+        },
+    );
     Ok(Sse::new(events)
         .keep_alive(KeepAlive::default())
         .into_response())
+}
+
+/// Counts a stream as open from its start until it is dropped (ended or its client gone).
+struct OpenStream;
+
+impl OpenStream {
+    fn new() -> Self {
+        metrics::gauge!("covidmap_open_change_streams").increment(1.0);
+        OpenStream
+    }
+}
+
+impl Drop for OpenStream {
+    fn drop(&mut self) {
+        metrics::gauge!("covidmap_open_change_streams").decrement(1.0);
+    }
 }

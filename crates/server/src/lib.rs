@@ -15,6 +15,7 @@ pub mod glyphs;
 mod hygiene;
 pub mod listen;
 mod lookups;
+mod metrics;
 mod openapi;
 pub mod pages;
 mod reads;

@@ -80,6 +80,7 @@ pub async fn serve(
             }
         };
         let Ok(permit) = Arc::clone(&open).try_acquire_owned() else {
+            metrics::counter!("covidmap_connections_refused_total").increment(1);
             tokio::spawn(async move {
                 let mut stream = stream;
                 let _ =
@@ -91,9 +92,11 @@ pub async fn serve(
         let _ = stream.set_nodelay(true);
         let connection = http.serve_connection(TokioIo::new(stream), service.clone());
         let connection = graceful.watch(connection);
+        metrics::gauge!("covidmap_open_connections").increment(1.0);
         tokio::spawn(async move {
             // A client that goes away is its own business, not an error of the server's.
             let _ = connection.await;
+            metrics::gauge!("covidmap_open_connections").decrement(1.0);
             drop(permit);
         });
     }

@@ -47,6 +47,9 @@ pub struct TileCache {
     tiles: moka::sync::Cache<TileId, TileAnswer>,
     /// Bumped, under this lock, each time new data is published.
     epoch: Mutex<u64>,
+    /// Tiles answered from the cache, and rendered, for the operator's metrics.
+    hits: std::sync::atomic::AtomicU64,
+    misses: std::sync::atomic::AtomicU64,
 }
 
 impl std::fmt::Debug for TileCache {
@@ -76,6 +79,8 @@ impl TileCache {
         TileCache {
             tiles,
             epoch: Mutex::new(0),
+            hits: std::sync::atomic::AtomicU64::new(0),
+            misses: std::sync::atomic::AtomicU64::new(0),
         }
     }
 
@@ -87,7 +92,24 @@ impl TileCache {
     /// The tile, if cached.
     #[must_use]
     pub fn cached(&self, tile: TileId) -> Option<TileAnswer> {
-        self.tiles.get(&tile)
+        // A miss here is counted by `get_or_render`, which the caller asks next.
+        let hit = self.tiles.get(&tile);
+        if hit.is_some() {
+            self.count(true);
+        }
+        hit
+    }
+
+    fn count(&self, hit: bool) {
+        let counter = if hit { &self.hits } else { &self.misses };
+        counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Lookups answered from the cache and lookups that were not, since it was made.
+    #[must_use]
+    pub fn hits_and_misses(&self) -> (u64, u64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        (self.hits.load(Relaxed), self.misses.load(Relaxed))
     }
 
     /// The tile from the cache, or rendered from `data` (and cached if no change was published
@@ -101,8 +123,10 @@ impl TileCache {
         data: impl FnOnce() -> Arc<TileData>,
     ) -> Result<TileAnswer, TileServeError> {
         if let Some(hit) = self.tiles.get(&tile) {
+            self.count(true);
             return Ok(hit);
         }
+        self.count(false);
         let epoch = self.epoch();
         let answer = render(&data(), tile)?;
         let current = self.epoch.lock().unwrap_or_else(PoisonError::into_inner);

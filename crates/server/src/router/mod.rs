@@ -71,10 +71,12 @@ pub fn app_with<B: Backend>(backend: Arc<B>, assets: Assets) -> Router {
         .merge(crate::figures::routes::<B>())
         .merge(crate::boundaries::routes::<B>())
         .merge(crate::documents::routes::<B>())
+        .merge(crate::metrics::routes::<B>())
         .fallback(not_found)
         .with_state(backend)
         .merge(fonts)
         .merge(crate::pages::routes(&assets.web_dir))
+        .layer(middleware::from_fn(crate::metrics::count_requests))
         .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,

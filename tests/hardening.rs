@@ -176,6 +176,14 @@ async fn links_pages_and_simultaneous_edits_answer_as_they_should() {
     assert!(next.starts_with("/api/v1/layers/checkpoints?"), "{next}");
     assert!(!next.contains("evil"), "{next}");
 
+    // Every answer carries a request id (the client's, when it sent one), as its log lines do.
+    let (_, headers, _) = raw(reqwest::Method::GET, &format!("{base}/health"), &[], None).await;
+    let id = headers.get("x-request-id").unwrap().to_str().unwrap();
+    assert_eq!(id.len(), 36, "{id}");
+    let mine = [("x-request-id", "ioc-42")];
+    let (_, headers, _) = raw(reqwest::Method::GET, &format!("{base}/health"), &mine, None).await;
+    assert_eq!(headers.get("x-request-id").unwrap(), "ioc-42");
+
     // The pages cannot be framed, nor fed scripts from elsewhere.
     for path in ["/", "/admin", "/static/admin.js"] {
         let (status, headers, _) =

@@ -14,6 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::CorsLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -82,7 +83,11 @@ pub fn app_with<B: Backend>(backend: Arc<B>, assets: Assets) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
         ))
-        .layer(TraceLayer::new_for_http());
+        // Each request's log lines carry its id (the client's `x-request-id`, or a new one),
+        // and so does its answer, so that a report of a failure can be found in the logs.
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid));
     tiles
         .merge(api)
         .layer(middleware::from_fn(crate::hygiene::error_bodies))
@@ -90,6 +95,16 @@ pub fn app_with<B: Backend>(backend: Arc<B>, assets: Assets) -> Router {
             crate::hygiene::refuse_unreadable_targets,
         ))
         .layer(CorsLayer::permissive())
+}
+
+/// The span of a request's log lines: method, path and id.
+fn request_span<B>(request: &axum::http::Request<B>) -> tracing::Span {
+    let id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-");
+    tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), id)
 }
 
 /// Anything else: 404, naming the paths there are (as the OpenAPI document lists them).

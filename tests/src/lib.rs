@@ -123,6 +123,21 @@ impl TestDb {
         TestDb { store, url }
     }
 
+    /// The URL of a new database with nothing in it at all (not even the schema): where a
+    /// dump is restored.
+    pub async fn blank_url() -> String {
+        let admin = admin_url();
+        let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin)
+            .await
+            .expect("connecting to the test cluster");
+        let name = format!("b_{}_{}", std::process::id(), nanos());
+        sqlx::query(&format!("CREATE DATABASE {name} TEMPLATE template0"))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        with_database(&admin, &name)
+    }
+
     /// A database holding the province outline and the real districts.
     pub async fn with_districts() -> TestDb {
         let db = TestDb::new().await;

@@ -27,6 +27,10 @@ pub struct Global {
     /// Port of the local cluster.
     #[arg(long, env = "COVIDMAP_PG_PORT", default_value_t = 55432, global = true)]
     pub pg_port: u16,
+    /// A TOML file of settings (the flags' names; `[serve]` for serve's), under the flags and
+    /// the environment.
+    #[arg(long, env = "COVIDMAP_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -132,7 +136,7 @@ pub enum ArchiveFormat {
 #[derive(Debug, ClapArgs)]
 pub struct ServeArgs {
     /// Address to listen on.
-    #[arg(long, default_value = "127.0.0.1:8080")]
+    #[arg(long, env = "COVIDMAP_BIND", default_value = "127.0.0.1:8080")]
     pub bind: SocketAddr,
     /// Load the generated sample into the database if it holds nothing at all (the default
     /// only for the local cluster; refused for a database that holds real data).

@@ -2,6 +2,7 @@
 
 mod agencies;
 mod args;
+mod config;
 mod database;
 mod demo_data;
 mod export;
@@ -12,7 +13,15 @@ mod serve;
 use clap::Parser;
 
 fn main() -> std::process::ExitCode {
-    let args = args::Args::parse();
+    let mut args = args::Args::parse();
+    // The file's settings become the environment its flags read; then the flags again.
+    if let Some(path) = args.global.config.clone() {
+        if let Err(e) = config::apply(&path) {
+            eprintln!("covidmap: {e:#}");
+            return std::process::ExitCode::FAILURE;
+        }
+        args = args::Args::parse();
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("COVIDMAP_LOG")

@@ -285,3 +285,68 @@ async fn serve_sample_loads_the_sample_data_into_an_empty_database_and_answers()
         );
     }
 }
+
+#[tokio::test]
+async fn a_configuration_file_sets_what_flags_and_the_environment_leave_unset() {
+    let db = TestDb::with_districts().await;
+    let dir = tempfile::tempdir().unwrap();
+    // A misspelt key is refused by name, with the file's name; nothing starts.
+    let wrong = dir.path().join("wrong.toml");
+    std::fs::write(&wrong, "[serve]\nmax_conections = 7\n").unwrap();
+    let out = covidmap(&["--config", wrong.to_str().unwrap(), "serve"], None);
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("wrong.toml") && stderr.contains("max_conections"),
+        "{stderr}"
+    );
+    // A value of the wrong kind is refused by the flag's own rule.
+    let range = dir.path().join("range.toml");
+    std::fs::write(&range, "[serve]\nmax_connections = 0\n").unwrap();
+    let out = covidmap(&["--config", range.to_str().unwrap(), "serve"], None);
+    assert!(!out.status.success(), "{}", text(&out.stderr));
+
+    // The database and serve's limits from the file: 3 connections at most.
+    let good = dir.path().join("covidmap.toml");
+    let config = format!(
+        "database_url = \"{}\"\n[serve]\nbind = \"127.0.0.1:0\"\nmax_connections = 3\n",
+        db.url
+    );
+    std::fs::write(&good, config).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_covidmap"))
+        .args(["--config", good.to_str().unwrap(), "--data-dir"])
+        .arg(root().join("data"))
+        .arg("serve")
+        .env_remove("DATABASE_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let url = loop {
+        let line = lines
+            .next()
+            .expect("serve exited before listening")
+            .unwrap();
+        if let Some(url) = line.strip_prefix("covidmap serving on ") {
+            break url.to_owned();
+        }
+    };
+    let health = get_json(format!("{url}/health")).await;
+    let addr = url.trim_start_matches("http://").to_owned();
+    let held: Vec<_> = (0..3)
+        .map(|_| std::net::TcpStream::connect(&addr).unwrap())
+        .collect();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let mut over = std::net::TcpStream::connect(&addr).unwrap();
+    let mut answer = String::new();
+    std::io::Read::read_to_string(&mut over, &mut answer).unwrap();
+    drop(held);
+    Command::new("kill")
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
+    child.wait().unwrap();
+    assert_eq!(health["units"]["district"], 21, "{health}");
+    assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+}

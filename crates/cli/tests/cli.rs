@@ -18,6 +18,26 @@ fn covidmap(args: &[&str], database_url: Option<&str>) -> Output {
     cmd.output().unwrap()
 }
 
+/// Starts `serve` and waits until it says where it serves.
+fn serving(mut command: Command) -> (std::process::Child, String) {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let url = loop {
+        let line = lines
+            .next()
+            .expect("serve exited before listening")
+            .unwrap();
+        if let Some(url) = line.strip_prefix("covidmap serving on ") {
+            break url.to_owned();
+        }
+    };
+    (child, url)
+}
+
 /// GETs a URL and reads its JSON body.
 async fn get_json(url: String) -> serde_json::Value {
     reqwest::get(url).await.unwrap().json().await.unwrap()
@@ -169,24 +189,12 @@ fn export_refuses_zooms_out_of_order_or_range_before_touching_anything() {
 #[tokio::test]
 async fn serve_sample_loads_the_sample_data_into_an_empty_database_and_answers() {
     let db = TestDb::new().await;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_covidmap"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_covidmap"));
+    command
         .args(["serve", "--sample", "--bind", "127.0.0.1:0", "--data-dir"])
         .arg(root().join("data"))
-        .env("DATABASE_URL", &db.url)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let url = loop {
-        let line = lines
-            .next()
-            .expect("serve exited before listening")
-            .unwrap();
-        if let Some(url) = line.strip_prefix("covidmap serving on ") {
-            break url.to_owned();
-        }
-    };
+        .env("DATABASE_URL", &db.url);
+    let (mut child, url) = serving(command);
     let health: serde_json::Value = get_json(format!("{url}/health")).await;
     // A point inside an active sample lockdown zone is answered as locked down, from memory.
     let (zone, lat, lon): (String, f64, f64) = sqlx::query_as(
@@ -313,25 +321,13 @@ async fn a_configuration_file_sets_what_flags_and_the_environment_leave_unset() 
         db.url
     );
     std::fs::write(&good, config).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_covidmap"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_covidmap"));
+    command
         .args(["--config", good.to_str().unwrap(), "--data-dir"])
         .arg(root().join("data"))
         .arg("serve")
-        .env_remove("DATABASE_URL")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let url = loop {
-        let line = lines
-            .next()
-            .expect("serve exited before listening")
-            .unwrap();
-        if let Some(url) = line.strip_prefix("covidmap serving on ") {
-            break url.to_owned();
-        }
-    };
+        .env_remove("DATABASE_URL");
+    let (mut child, url) = serving(command);
     let health = get_json(format!("{url}/health")).await;
     let addr = url.trim_start_matches("http://").to_owned();
     let held: Vec<_> = (0..3)

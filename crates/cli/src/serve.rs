@@ -41,8 +41,7 @@ pub async fn serve(global: &Global, args: ServeArgs) -> anyhow::Result<()> {
             .await?,
     );
     let feed = Arc::clone(&backend).follow_changes();
-    let listener = tokio::net::TcpListener::bind(args.bind)
-        .await
+    let listener = covidmap_server::listen::bind(args.bind)
         .with_context(|| format!("binding {}", args.bind))?;
     println!("covidmap serving on http://{}", listener.local_addr()?);
     let glyphs = covidmap_server::glyphs::Glyphs::from_dir(&args.font_dir)

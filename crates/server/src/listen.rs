@@ -37,6 +37,26 @@ impl Default for Limits {
     }
 }
 
+/// Connections the kernel queues for `accept` (capped by `net.core.somaxconn`): the evening a
+/// lockdown is announced, thousands arrive at once, and a short queue drops them for the
+/// client to retry a second later.
+const BACKLOG: u32 = 4096;
+
+/// A listener on `address` with a long accept queue.
+///
+/// # Errors
+/// The address cannot be bound.
+pub fn bind(address: std::net::SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = if address.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(address)?;
+    socket.listen(BACKLOG)
+}
+
 /// What a connection over the cap is told before it is closed.
 fn busy_answer() -> Vec<u8> {
     let body = r#"{"error":{"code":"unavailable","message":"the server has too many open connections; retry in a second","field":null}}"#;

@@ -87,13 +87,14 @@ pub fn app_with<B: Backend>(backend: Arc<B>, assets: Assets) -> Router {
         // and so does its answer, so that a report of a failure can be found in the logs.
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .layer(PropagateRequestIdLayer::x_request_id())
-        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid));
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        // (A tile's path is three numbers: its handler refuses anything else by name.)
+        .layer(middleware::from_fn(
+            crate::hygiene::refuse_unreadable_targets,
+        ));
     tiles
         .merge(api)
         .layer(middleware::from_fn(crate::hygiene::error_bodies))
-        .layer(middleware::from_fn(
-            crate::hygiene::refuse_unreadable_targets,
-        ))
         .layer(CorsLayer::permissive())
 }
 

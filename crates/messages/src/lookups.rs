@@ -19,13 +19,6 @@ pub enum StatusPlace {
     Address(String),
 }
 
-fn refused(field: &str, message: impl Into<String>) -> FieldError {
-    FieldError {
-        field: field.to_owned(),
-        message: message.into(),
-    }
-}
-
 /// Reads the place from the parameters (`get` gives a parameter's value): `address`, or
 /// `lat` and `lon` (both present, numbers, in range).
 ///
@@ -34,21 +27,21 @@ fn refused(field: &str, message: impl Into<String>) -> FieldError {
 pub fn status_place<'a>(get: impl Fn(&str) -> Option<&'a str>) -> Result<StatusPlace, FieldError> {
     if let Some(address) = get("address") {
         if get("lat").is_some() || get("lon").is_some() {
-            return Err(refused(
+            return Err(FieldError::new(
                 "address",
                 "give either address or lat and lon, not both",
             ));
         }
         let address = address.trim();
         if address.is_empty() {
-            return Err(refused(
+            return Err(FieldError::new(
                 "address",
                 "address is empty: type a hamlet, commune or district, e.g. address=xóm 5, Nghi Phong",
             ));
         }
         let chars = address.chars().count();
         if chars > MAX_ADDRESS_CHARS {
-            return Err(refused(
+            return Err(FieldError::new(
                 "address",
                 format!("address is {chars} characters long; send at most {MAX_ADDRESS_CHARS} (the hamlet, commune and district are enough)"),
             ));
@@ -57,19 +50,19 @@ pub fn status_place<'a>(get: impl Fn(&str) -> Option<&'a str>) -> Result<StatusP
     }
     let coordinate = |name: &str, range: RangeInclusive<f64>| -> Result<f64, FieldError> {
         let raw = get(name).ok_or_else(|| {
-            refused(
+            FieldError::new(
                 name,
                 format!("{name} is required (decimal degrees, WGS 84)"),
             )
         })?;
         let value: f64 = raw.trim().parse().map_err(|_| {
-            refused(
+            FieldError::new(
                 name,
                 format!("{name} must be a number in decimal degrees, not {raw:?}"),
             )
         })?;
         if !value.is_finite() || !range.contains(&value) {
-            return Err(refused(
+            return Err(FieldError::new(
                 name,
                 format!(
                     "{name} must lie between {} and {}",
@@ -92,13 +85,13 @@ pub fn status_place<'a>(get: impl Fn(&str) -> Option<&'a str>) -> Result<StatusP
 pub fn search_words(q: Option<&str>) -> Result<&str, FieldError> {
     let q = q.map(str::trim).unwrap_or_default();
     if q.is_empty() {
-        return Err(refused(
+        return Err(FieldError::new(
             "q",
             "q is required: the start of a place name, e.g. q=nghi phong",
         ));
     }
     if q.chars().count() > MAX_SEARCH_CHARS {
-        return Err(refused(
+        return Err(FieldError::new(
             "q",
             format!("q is longer than {MAX_SEARCH_CHARS} characters"),
         ));

@@ -72,12 +72,7 @@ async fn save_file(
             continue;
         }
         let original = field.file_name().unwrap_or_default().to_owned();
-        let name = saved_name(&original).map_err(|message| {
-            ApiError::Invalid(vec![FieldError {
-                field: "file".into(),
-                message,
-            }])
-        })?;
+        let name = saved_name(&original).map_err(|message| ApiError::invalid("file", message))?;
         let path = dir.join(name);
         // Written through tokio's file, off the runtime's worker threads.
         let mut file = tokio::fs::File::create(&path)
@@ -98,10 +93,10 @@ async fn save_file(
             .map_err(|e| ApiError::Internal(Box::new(e)))?;
         return Ok(path);
     }
-    Err(ApiError::Invalid(vec![FieldError {
-        field: "file".into(),
-        message: "no file: send the boundary file as the multipart field `file`".into(),
-    }]))
+    Err(ApiError::invalid(
+        "file",
+        "no file: send the boundary file as the multipart field `file`",
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/boundaries", tag = "boundaries", security(("bearer" = [])),
@@ -264,10 +259,9 @@ fn upload_error(e: UploadError) -> ApiError {
         UploadError::Store(e) => match e {
             covidmap_store::StoreError::DiffChanged
             | covidmap_store::StoreError::WouldOrphan { .. } => ApiError::Conflict(e.to_string()),
-            covidmap_store::StoreError::CodeTaken { .. } => ApiError::Invalid(vec![FieldError {
-                field: "file".into(),
-                message: e.to_string(),
-            }]),
+            covidmap_store::StoreError::CodeTaken { .. } => {
+                ApiError::invalid("file", e.to_string())
+            }
             other => other.into(),
         },
         UploadError::Worker(e) => ApiError::Internal(Box::new(e)),

@@ -6,6 +6,11 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 pub(crate) use covidmap_messages::answers::ErrorAnswer;
 
+/// `Retry-After` of a 503 for want of the database: it is usually back within seconds (a
+/// restart, a failover).
+pub(crate) const RETRY_UNAVAILABLE: axum::http::HeaderValue =
+    axum::http::HeaderValue::from_static("5");
+
 /// An error answered to an HTTP client.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -65,6 +70,11 @@ impl ApiError {
         }
     }
 
+    /// One field of a request at fault (422).
+    pub(crate) fn invalid(field: &str, message: impl Into<String>) -> Self {
+        ApiError::Invalid(vec![covidmap_messages::FieldError::new(field, message)])
+    }
+
     /// A query parameter a reader of `covidmap-messages` refused (400).
     pub(crate) fn parameter(e: covidmap_messages::FieldError) -> Self {
         ApiError::bad_parameter(e.field, e.message)
@@ -111,10 +121,7 @@ impl From<covidmap_store::StoreError> for ApiError {
                 message: e.to_string(),
             },
             StoreError::Database(_) => match e.refused_value() {
-                Some(reason) => ApiError::Invalid(vec![covidmap_messages::FieldError {
-                    field: "body".into(),
-                    message: format!("the database refused a value of the request: {reason}; send text without NUL bytes, within the documented lengths and ranges"),
-                }]),
+                Some(reason) => ApiError::invalid("body", format!("the database refused a value of the request: {reason}; send text without NUL bytes, within the documented lengths and ranges")),
                 None => ApiError::Unavailable(e),
             },
             other => ApiError::Internal(Box::new(other)),
@@ -155,11 +162,9 @@ impl IntoResponse for ApiError {
         let body = ErrorAnswer::new(code, self.to_string(), field);
         let mut response = (status, Json(body)).into_response();
         if status == StatusCode::SERVICE_UNAVAILABLE {
-            // The database is usually back within seconds (a restart, a failover).
-            response.headers_mut().insert(
-                axum::http::header::RETRY_AFTER,
-                axum::http::HeaderValue::from_static("5"),
-            );
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, RETRY_UNAVAILABLE);
         }
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(

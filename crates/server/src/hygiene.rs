@@ -3,7 +3,7 @@
 //! 405, a static file's 404) get the API's one error shape. The pages get the headers that
 //! keep them from being framed or fed scripts from elsewhere.
 
-use crate::error::ErrorAnswer;
+use crate::error::{ApiError, ErrorAnswer};
 use axum::extract::Request;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
@@ -20,31 +20,25 @@ const MAX_SEGMENT_BYTES: usize = 255;
 pub(crate) async fn refuse_unreadable_targets(request: Request, next: Next) -> Response {
     let uri = request.uri();
     let has_control = |text: &str| percent_decode_str(text).any(|b| b < 0x20 || b == 0x7f);
-    if has_control(uri.path()) {
-        return refusal(
-            StatusCode::BAD_REQUEST,
-            "bad_parameter",
+    let refused = if has_control(uri.path()) {
+        ApiError::bad_parameter(
+            "path",
             "the path holds a control character (such as %00); ids and codes are plain text",
-            "path",
-        );
-    }
-    if uri.query().is_some_and(has_control) {
-        return refusal(
-            StatusCode::BAD_REQUEST,
-            "bad_parameter",
-            "the query holds a control character (such as %00); parameters are plain text",
+        )
+    } else if uri.query().is_some_and(has_control) {
+        ApiError::bad_parameter(
             "query",
-        );
-    }
-    if uri.path().split('/').any(|s| s.len() > MAX_SEGMENT_BYTES) {
-        return refusal(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            &format!("a part of the path is longer than {MAX_SEGMENT_BYTES} bytes: no id, code or file has such a name"),
-            "path",
-        );
-    }
-    next.run(request).await
+            "the query holds a control character (such as %00); parameters are plain text",
+        )
+    } else if uri.path().split('/').any(|s| s.len() > MAX_SEGMENT_BYTES) {
+        ApiError::NoMatch {
+            field: "path".into(),
+            message: format!("a part of the path is longer than {MAX_SEGMENT_BYTES} bytes: no id, code or file has such a name"),
+        }
+    } else {
+        return next.run(request).await;
+    };
+    refused.into_response()
 }
 
 /// Gives an error answer that has no body the API's error shape, keeping its headers
@@ -103,9 +97,4 @@ pub(crate) async fn page_headers(request: Request, next: Next) -> Response {
         HeaderValue::from_static("no-referrer"),
     );
     response
-}
-
-fn refusal(status: StatusCode, code: &'static str, message: &str, field: &str) -> Response {
-    let body = ErrorAnswer::new(code, message.to_owned(), Some(field.to_owned()));
-    (status, Json(body)).into_response()
 }

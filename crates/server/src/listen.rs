@@ -4,6 +4,7 @@
 //! then whatever is left is closed. `axum::serve` has none of these; hyper's own connection
 //! builder does, so this is the accept loop around it.
 
+use crate::error::ErrorAnswer;
 use axum::Router;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
@@ -57,14 +58,21 @@ pub fn bind(address: std::net::SocketAddr) -> std::io::Result<TcpListener> {
     socket.listen(BACKLOG)
 }
 
-/// What a connection over the cap is told before it is closed.
-fn busy_answer() -> Vec<u8> {
-    let body = r#"{"error":{"code":"unavailable","message":"the server has too many open connections; retry in a second","field":null}}"#;
+/// What a connection over the cap is told before it is closed: written straight to the
+/// socket (it is never handed to hyper), in the API's one error shape.
+fn busy_answer() -> Arc<[u8]> {
+    let body = serde_json::to_string(&ErrorAnswer::new(
+        "unavailable",
+        "the server has too many open connections; retry in a second".to_owned(),
+        None,
+    ))
+    .unwrap_or_default();
     format!(
         "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\nretry-after: 1\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{body}",
         body.len()
     )
     .into_bytes()
+    .into()
 }
 
 /// Serves `app` on `listener` within `limits` until `shutdown` completes, then drains.
@@ -83,6 +91,7 @@ pub async fn serve(
     http.timer(TokioTimer::new())
         .header_read_timeout(Some(limits.header_timeout));
     let service = TowerToHyperService::new(app);
+    let busy = busy_answer();
     tokio::pin!(shutdown);
     loop {
         let accepted = tokio::select! {
@@ -101,11 +110,10 @@ pub async fn serve(
         };
         let Ok(permit) = Arc::clone(&open).try_acquire_owned() else {
             metrics::counter!("covidmap_connections_refused_total").increment(1);
+            let busy = Arc::clone(&busy);
             tokio::spawn(async move {
                 let mut stream = stream;
-                let _ =
-                    tokio::time::timeout(Duration::from_secs(1), stream.write_all(&busy_answer()))
-                        .await;
+                let _ = tokio::time::timeout(Duration::from_secs(1), stream.write_all(&busy)).await;
             });
             continue;
         };

@@ -25,12 +25,13 @@ pub fn routes<B: Backend>() -> Router<Arc<B>> {
 pub(crate) async fn health<B: Backend>(State(backend): State<Arc<B>>) -> Response {
     // A health check that hangs is no answer: a balancer wants one within a second or two.
     let answered = tokio::time::timeout(HEALTH_TIMEOUT, backend.health()).await;
+    let sample_data = backend.snapshot().is_sample();
     match answered {
         Ok(Ok(h)) => Json(Health {
             status: "ok",
             database: "reachable",
             units: Some(h.units),
-            sample_data: backend.snapshot().is_sample(),
+            sample_data,
             error: None,
         })
         .into_response(),
@@ -44,13 +45,13 @@ pub(crate) async fn health<B: Backend>(State(backend): State<Arc<B>>) -> Respons
                 status: "error",
                 database: "unreachable",
                 units: None,
-                sample_data: backend.snapshot().is_sample(),
+                sample_data,
                 error: Some(
                     ErrorAnswer::new("unavailable", "the database does not answer".into(), None)
                         .error,
                 ),
             };
-            let retry = [(header::RETRY_AFTER, "5")];
+            let retry = [(header::RETRY_AFTER, crate::error::RETRY_UNAVAILABLE)];
             (StatusCode::SERVICE_UNAVAILABLE, retry, Json(body)).into_response()
         }
     }

@@ -11,7 +11,6 @@ use covidmap_core::policy::{reach, Places as _};
 use covidmap_core::{Entity, Level, PROVINCE_CODE};
 use covidmap_lookup::Snapshot;
 use covidmap_messages::answers::Written;
-use covidmap_messages::FieldError;
 use covidmap_store::{new_id, Author, Caller, Edited, Store, Write};
 use geo::{MultiPolygon, Point};
 
@@ -25,13 +24,6 @@ pub(crate) fn author(caller: &Caller) -> Author {
 
 pub(crate) fn store<B: Backend>(backend: &B) -> Result<&Store, ApiError> {
     backend.store().ok_or(ApiError::ReadOnly)
-}
-
-pub(crate) fn invalid(field: &str, message: impl Into<String>) -> ApiError {
-    ApiError::Invalid(vec![FieldError {
-        field: field.to_owned(),
-        message: message.into(),
-    }])
 }
 
 /// What a write answers: the new version, and the entity before and after.
@@ -78,7 +70,7 @@ pub(crate) fn identity(
 /// The id in the body, if any, must be the one in the URL.
 fn same_id(asked: Option<&String>, path: &str) -> Result<(), ApiError> {
     match asked {
-        Some(id) if id != path => Err(invalid(
+        Some(id) if id != path => Err(ApiError::invalid(
             "properties.id",
             format!("is {id:?} but the URL names {path:?}; leave it out or make them agree"),
         )),
@@ -92,10 +84,12 @@ pub(crate) fn area_in_province(
     snapshot: &Snapshot,
 ) -> Result<(), ApiError> {
     match snapshot.unit(PROVINCE_CODE) {
-        Some(province) if !outside(area, &province.geometry).is_tolerable() => Err(invalid(
-            "geometry",
-            "lies outside the province; send WGS 84 longitude, latitude",
-        )),
+        Some(province) if !outside(area, &province.geometry).is_tolerable() => {
+            Err(ApiError::invalid(
+                "geometry",
+                "lies outside the province; send WGS 84 longitude, latitude",
+            ))
+        }
         _ => Ok(()),
     }
 }
@@ -109,7 +103,7 @@ pub(crate) fn point_in_province(point: Point<f64>, snapshot: &Snapshot) -> Resul
     {
         Ok(())
     } else {
-        Err(invalid(
+        Err(ApiError::invalid(
             "geometry",
             "lies outside the province; send WGS 84 [longitude, latitude]",
         ))

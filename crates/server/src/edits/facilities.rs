@@ -7,7 +7,7 @@ use crate::backend::Backend;
 use crate::error::ApiError;
 use crate::extract::{known, Params};
 use crate::extract::{JsonBody, MAX_JSON_BODY};
-use crate::write::{author, id_for_new, identity, invalid, point_in_province, store, written};
+use crate::write::{author, id_for_new, identity, point_in_province, store, written};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -85,13 +85,13 @@ fn managed_by(
     let own = own_manager(org, kind.entity());
     match (kind, own, asked) {
         (FacilityKind::TestingSite | FacilityKind::EssentialService, _, _) => Ok(None),
-        (_, Some(own), Some(asked)) if asked != own => Err(invalid(
+        (_, Some(own), Some(asked)) if asked != own => Err(ApiError::invalid(
             "properties.managed_by",
             format!("is {asked:?}, but this organisation's are managed by {own:?}"),
         )),
         (_, Some(own), _) => Ok(Some(own.to_owned())),
         (_, None, Some(asked)) => Ok(Some(asked)),
-        (_, None, None) => Err(invalid("properties.managed_by", "is required")),
+        (_, None, None) => Err(ApiError::invalid("properties.managed_by", "is required")),
     }
 }
 

@@ -5,36 +5,40 @@
 use crate::args::{Global, ServeArgs};
 use crate::{database, sample};
 use anyhow::Context;
-use covidmap_store::Contents;
+use covidmap_store::{Contents, StoreError};
 use std::sync::Arc;
 
 pub async fn serve(global: &Global, args: ServeArgs) -> anyhow::Result<()> {
     let db = database::open(global).await?;
     // The demo is the local cluster (`make run`) or an explicit --sample; a database named
-    // by DATABASE_URL is someone's real one unless told otherwise.
+    // by DATABASE_URL is someone's real one unless told otherwise. Marking the database as
+    // the demo's decides, in one transaction, whether it may be.
     let demo = args.sample || (db.local && !args.no_sample);
-    match db.store.contents().await? {
-        Contents::Empty if demo => {
+    let marked = if demo {
+        Some(db.store.mark_sample(sample::SAMPLE_SEED).await)
+    } else {
+        None
+    };
+    match marked {
+        Some(Ok(true)) => {
             eprintln!(
                 "empty database: loading the generated sample from {}",
                 global.data_dir.display()
             );
-            db.store.mark_sample(sample::SAMPLE_SEED).await?;
             sample::load(&db.store, &global.data_dir).await?;
         }
         // A sample loaded before the layers existed gets its sample layers too.
-        Contents::Sample if demo => sample::load_layers(&db.store).await?,
-        Contents::Sample => {
-            eprintln!("warning: the database holds the generated sample, not real data; the pages and answers say so");
-        }
-        Contents::Real { what } if args.sample => anyhow::bail!(
-            "--sample: {}",
-            covidmap_store::StoreError::HoldsRealData { what }
-        ),
-        Contents::Empty => eprintln!(
-            "the database holds nothing yet: load the province's boundaries with `covidmap ingest FILE --level province|district|commune|hamlet` (the pages are empty until then)"
-        ),
-        Contents::Real { .. } => {}
+        Some(Ok(false)) => sample::load_layers(&db.store).await?,
+        // The local cluster holding real data is served as it is; --sample is refused.
+        Some(Err(StoreError::HoldsRealData { .. })) if !args.sample => {}
+        Some(Err(e)) => return Err(e).context("loading the sample"),
+        None => match db.store.contents().await? {
+            Contents::Sample => eprintln!("warning: the database holds the generated sample, not real data; the pages and answers say so"),
+            Contents::Empty => eprintln!(
+                "the database holds nothing yet: load the province's boundaries with `covidmap ingest FILE --level province|district|commune|hamlet` (the pages are empty until then)"
+            ),
+            Contents::Real { .. } => {}
+        },
     }
     let backend = Arc::new(
         covidmap_live::LiveData::load_with_cache(db.store.clone(), args.tile_cache_mb << 20)

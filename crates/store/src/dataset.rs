@@ -48,26 +48,23 @@ impl Store {
     /// # Errors
     /// The database fails.
     pub async fn is_sample(&self) -> Result<bool> {
-        Ok(
-            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM sample_dataset)")
-                .fetch_one(&self.pool)
-                .await?,
-        )
+        let mut conn = self.pool.acquire().await?;
+        sample_marked(&mut conn).await
     }
 
     /// Marks a database that holds nothing at all as the demo's, before the sample is
-    /// loaded into it (a second call on a sample database does nothing).
+    /// loaded into it: `true` when it was marked now, `false` when it was the demo's already.
     ///
     /// # Errors
     /// [`StoreError::HoldsRealData`] when it holds anything real; nothing is changed.
-    pub async fn mark_sample(&self, seed: u64) -> Result<()> {
+    pub async fn mark_sample(&self, seed: u64) -> Result<bool> {
         let mut tx = self.pool.begin().await?;
         // Two processes loading the sample at once: one marks, the other finds it marked.
         sqlx::query("LOCK TABLE sample_dataset IN EXCLUSIVE MODE")
             .execute(&mut *tx)
             .await?;
         match contents(&mut tx).await? {
-            Contents::Sample => return Ok(()),
+            Contents::Sample => return Ok(false),
             Contents::Real { what } => return Err(StoreError::HoldsRealData { what }),
             Contents::Empty => {}
         }
@@ -76,15 +73,20 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
-        Ok(())
+        Ok(true)
     }
 }
 
+async fn sample_marked(conn: &mut sqlx::PgConnection) -> Result<bool> {
+    Ok(
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM sample_dataset)")
+            .fetch_one(conn)
+            .await?,
+    )
+}
+
 async fn contents(conn: &mut sqlx::PgConnection) -> Result<Contents> {
-    let sample: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM sample_dataset)")
-        .fetch_one(&mut *conn)
-        .await?;
-    if sample {
+    if sample_marked(&mut *conn).await? {
         return Ok(Contents::Sample);
     }
     for table in tables() {

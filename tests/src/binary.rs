@@ -58,8 +58,8 @@ impl Drop for Served {
 /// Starts `covidmap serve` over the database with these flags of `serve` and waits until it
 /// serves (after loading the sample, when asked to).
 pub async fn serve_binary(db: &TestDb, flags: &[&str]) -> Served {
-    let binary = binary();
-    let mut child = Command::new(binary)
+    let mut command = Command::new(binary());
+    command
         .arg("--database-url")
         .arg(&db.url)
         .arg("--data-dir")
@@ -68,10 +68,13 @@ pub async fn serve_binary(db: &TestDb, flags: &[&str]) -> Served {
         .args(flags)
         .args(["--bind", "127.0.0.1:0", "--web-dir"])
         .arg(root().join("web"))
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
+        .env("RUST_LOG", "warn");
+    started(command).await
+}
+
+/// Runs a `covidmap … serve` command and waits until it says where it serves.
+pub async fn started(mut command: Command) -> Served {
+    let mut child = command.stdout(Stdio::piped()).spawn().unwrap();
     let stdout = child.stdout.take().unwrap();
     let line = tokio::time::timeout(
         Duration::from_secs(180),

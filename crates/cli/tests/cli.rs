@@ -2,8 +2,8 @@
 
 #![allow(clippy::unwrap_used)] // helpers of tests: a failed step fails the test
 
+use covidmap_tests::binary::started;
 use covidmap_tests::{fixture, root, TestDb};
-use std::io::{BufRead, BufReader};
 use std::process::{Command, Output, Stdio};
 
 fn covidmap(args: &[&str], database_url: Option<&str>) -> Output {
@@ -16,26 +16,6 @@ fn covidmap(args: &[&str], database_url: Option<&str>) -> Output {
         cmd.env("DATABASE_URL", url);
     }
     cmd.output().unwrap()
-}
-
-/// Starts `serve` and waits until it says where it serves.
-fn serving(mut command: Command) -> (std::process::Child, String) {
-    let mut child = command
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let url = loop {
-        let line = lines
-            .next()
-            .expect("serve exited before listening")
-            .unwrap();
-        if let Some(url) = line.strip_prefix("covidmap serving on ") {
-            break url.to_owned();
-        }
-    };
-    (child, url)
 }
 
 /// GETs a URL and reads its JSON body.
@@ -193,8 +173,10 @@ async fn serve_sample_loads_the_sample_data_into_an_empty_database_and_answers()
     command
         .args(["serve", "--sample", "--bind", "127.0.0.1:0", "--data-dir"])
         .arg(root().join("data"))
-        .env("DATABASE_URL", &db.url);
-    let (mut child, url) = serving(command);
+        .env("DATABASE_URL", &db.url)
+        .stderr(Stdio::null());
+    let mut served = started(command).await;
+    let url = served.base.clone();
     let health: serde_json::Value = get_json(format!("{url}/health")).await;
     // A point inside an active sample lockdown zone is answered as locked down, from memory.
     let (zone, lat, lon): (String, f64, f64) = sqlx::query_as(
@@ -217,10 +199,10 @@ async fn serve_sample_loads_the_sample_data_into_an_empty_database_and_answers()
         .unwrap();
     let tile_type = tile.headers()["content-type"].to_str().unwrap().to_owned();
     Command::new("kill")
-        .arg(child.id().to_string())
+        .arg(served.child.id().to_string())
         .status()
         .unwrap();
-    let exit = child.wait().unwrap();
+    let exit = served.child.wait().unwrap();
     assert_eq!(
         by_address["units"]["hamlet"]["code"], "17902-01",
         "{by_address}"
@@ -326,8 +308,10 @@ async fn a_configuration_file_sets_what_flags_and_the_environment_leave_unset() 
         .args(["--config", good.to_str().unwrap(), "--data-dir"])
         .arg(root().join("data"))
         .arg("serve")
-        .env_remove("DATABASE_URL");
-    let (mut child, url) = serving(command);
+        .env_remove("DATABASE_URL")
+        .stderr(Stdio::null());
+    let mut served = started(command).await;
+    let url = served.base.clone();
     let health = get_json(format!("{url}/health")).await;
     let addr = url.trim_start_matches("http://").to_owned();
     let held: Vec<_> = (0..3)
@@ -339,10 +323,10 @@ async fn a_configuration_file_sets_what_flags_and_the_environment_leave_unset() 
     std::io::Read::read_to_string(&mut over, &mut answer).unwrap();
     drop(held);
     Command::new("kill")
-        .arg(child.id().to_string())
+        .arg(served.child.id().to_string())
         .status()
         .unwrap();
-    child.wait().unwrap();
+    served.child.wait().unwrap();
     assert_eq!(health["units"]["district"], 21, "{health}");
     assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
 }

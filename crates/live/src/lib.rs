@@ -199,16 +199,16 @@ impl LiveData {
             metrics::counter!("covidmap_snapshot_reloads_total", "what" => what).increment(1);
             metrics::histogram!("covidmap_snapshot_reload_seconds", "what" => what)
                 .record(started.elapsed().as_secs_f64());
+            let snapshot = self.snapshot();
             // From the last committed change to its publication here.
-            if let Some(lag) = self
-                .snapshot()
+            if let Some(lag) = snapshot
                 .last_changed()
                 .and_then(|t| (Utc::now() - t).to_std().ok())
                 .filter(|lag| lag.as_secs() < 3600)
             {
                 metrics::histogram!("covidmap_change_feed_lag_seconds").record(lag.as_secs_f64());
             }
-            tracing::info!(?tables, boundaries, took = ?started.elapsed(), units = self.snapshot().len(), "snapshot reloaded");
+            tracing::info!(?tables, boundaries, took = ?started.elapsed(), units = snapshot.len(), "snapshot reloaded");
         }
     }
 }

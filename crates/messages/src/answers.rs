@@ -94,6 +94,16 @@ pub struct UnitSummary {
     pub level: Level,
 }
 
+impl From<&covidmap_core::AdminUnit> for UnitSummary {
+    fn from(unit: &covidmap_core::AdminUnit) -> Self {
+        UnitSummary {
+            code: unit.code.clone(),
+            name: unit.name.clone(),
+            level: unit.level,
+        }
+    }
+}
+
 /// One unit the search found.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SearchResult {

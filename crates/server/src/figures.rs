@@ -7,7 +7,6 @@ use crate::backend::Backend;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::extract::{known, Params};
-use crate::lookups::summary;
 use crate::write::{author, written};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -180,7 +179,7 @@ pub(crate) async fn series<B: Backend>(
             name: "Tỉnh Nghệ An".to_owned(),
             level: Level::Province,
         },
-        summary,
+        UnitSummary::from,
     );
     let totals = PeriodTotals::of(&days);
     Ok(Json(FigureSeries {

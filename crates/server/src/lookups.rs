@@ -72,19 +72,10 @@ pub(crate) async fn search<B: Backend>(
                 .ancestors(u)
                 .into_iter()
                 .filter(|a| a.level != Level::Province)
-                .map(summary)
+                .map(UnitSummary::from)
                 .collect(),
         })
         .collect();
     let query = q.to_owned();
     Ok(Json(SearchAnswer { query, results }).into_response())
-}
-
-/// A unit as answers name it.
-pub(crate) fn summary(unit: &covidmap_core::AdminUnit) -> UnitSummary {
-    UnitSummary {
-        code: unit.code.clone(),
-        name: unit.name.clone(),
-        level: unit.level,
-    }
 }

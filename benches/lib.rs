@@ -17,7 +17,7 @@ fn data(name: &str) -> PathBuf {
         .join(name)
 }
 
-fn read(name: &str, level: Level) -> Vec<AdminUnit> {
+fn read(name: &str, level: Level, parents: &[AdminUnit]) -> Vec<AdminUnit> {
     let options = ReadOptions {
         level,
         fields: FieldFlags::default(),
@@ -25,14 +25,18 @@ fn read(name: &str, level: Level) -> Vec<AdminUnit> {
         encoding: None,
     };
     let file = read_file(&data(name), &options).unwrap();
-    plan(&file, level, None, &Known::default()).unwrap().units
+    let known = Known {
+        same_level: Vec::new(),
+        parents: parents.to_vec(),
+    };
+    plan(&file, level, None, &known).unwrap().units
 }
 
 /// Province, districts, communes and hamlets, as `make run` loads them.
 #[must_use]
 pub fn province_units() -> Vec<AdminUnit> {
-    let province = read("real/nghe_an_province.geojson", Level::Province);
-    let districts = read("real/nghe_an_districts.geojson", Level::District);
+    let province = read("real/nghe_an_province.geojson", Level::Province, &[]);
+    let districts = read("real/nghe_an_districts.geojson", Level::District, &province);
     let csv = std::fs::read_to_string(data("real/nghe_an_communes.csv")).unwrap();
     let rows: Vec<CommuneRow> = csv
         .lines()

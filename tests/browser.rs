@@ -156,7 +156,7 @@ async fn a_resident_on_a_phone_finds_an_address_and_their_position_in_a_zone() {
             .is_some_and(|b| b.contains("Dữ liệu mẫu") && b.contains("Sample data — not real")),
         "{result:#}"
     );
-    assert_eq!(result["title_en"], "COVID-19 map of Nghệ An province");
+    assert_eq!(result["title_en"], "COVID-19 map – Tỉnh Nghệ An");
     assert!(
         result["updated"].as_str().unwrap().contains("20"),
         "{result:#}"

@@ -16,6 +16,7 @@ fn sample() -> (TileData, ExportOptions) {
         min_zoom: 6,
         max_zoom: 10,
         bounds: [103.87, 18.55, 105.83, 20.0],
+        region_name: "Tỉnh Nghệ An".to_owned(),
     };
     (TileData::new(&units, &layers), options)
 }
@@ -45,6 +46,11 @@ fn mbtiles_read_back_through_gdal() {
     .unwrap();
     let metadata = |key: &str| dataset.metadata_item(key, "").unwrap_or_default();
     assert_eq!(metadata("ZOOM_LEVEL"), "10", "GDAL reads the highest zoom");
+    assert!(
+        metadata("DESCRIPTION").contains("Tỉnh Nghệ An"),
+        "{:?}",
+        metadata("DESCRIPTION")
+    );
     let mut counts = std::collections::BTreeMap::new();
     for mut layer in dataset.layers() {
         counts.insert(layer.name(), layer.features().count());
@@ -62,7 +68,7 @@ fn mbtiles_read_back_through_gdal() {
     let backwards = ExportOptions {
         min_zoom: 9,
         max_zoom: 7,
-        ..options
+        ..options.clone()
     };
     let other = dir.path().join("other.mbtiles");
     assert!(matches!(

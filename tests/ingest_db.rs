@@ -22,16 +22,26 @@ async fn with_province() -> TestDb {
     db
 }
 
-/// The districts as read from the reference GeoJSON.
+/// The districts as read from the reference GeoJSON, in the province's outline.
 fn reference_districts() -> Vec<AdminUnit> {
+    let read_province = read_file(
+        &data("real/nghe_an_province.geojson"),
+        &options(Level::Province),
+    )
+    .unwrap();
+    let province = plan(&read_province, Level::Province, None, &Known::default())
+        .unwrap()
+        .units;
     let read = read_file(
         &data("real/nghe_an_districts.geojson"),
         &options(Level::District),
     )
     .unwrap();
-    plan(&read, Level::District, None, &Known::default())
-        .unwrap()
-        .units
+    let known = Known {
+        same_level: Vec::new(),
+        parents: province,
+    };
+    plan(&read, Level::District, None, &known).unwrap().units
 }
 
 /// Stored districts must match the reference GeoJSON: same codes, names, and boundaries

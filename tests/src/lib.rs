@@ -327,6 +327,7 @@ pub async fn serve_http(backend: std::sync::Arc<covidmap_live::LiveData>) -> Str
     let app = covidmap_server::app_with(
         backend,
         covidmap_server::Assets::with_default_fonts(web_dir),
+        covidmap_server::Settings::default(),
     );
     tokio::spawn(async move { axum::serve(listener, app).await });
     format!("http://{addr}")

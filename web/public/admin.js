@@ -4,7 +4,7 @@
 // revert. The server's error messages are shown as they are.
 import * as maplibregl from '/vendor/maplibre-gl/maplibre-gl.mjs';
 import { followChanges } from './live.js';
-import { $, el, getJson, markSampleData } from './dom.js';
+import { $, el, getJson, markSampleData, region, firstView } from './dom.js';
 
 let token = sessionStorage.getItem('covidmap-token');
 let me = null;
@@ -41,7 +41,7 @@ async function api(method, path, body) {
 
 // ---- map and drawing ----
 
-const map = new maplibregl.Map({ container: 'map', style: '/styles/covid.json', center: [105.2, 19.0], zoom: 8 });
+const map = new maplibregl.Map({ container: 'map', style: '/styles/covid.json', ...firstView(region().bounds) });
 map.addControl(new maplibregl.NavigationControl(), 'top-right');
 // What is written (here or by anyone) shows as soon as the server has published it.
 followChanges(map);

@@ -11,6 +11,24 @@ export function el(tag, text, className) {
   return e;
 }
 
+/** What the page covers, as the server filled it in: the provinces' names, the box around
+ * their outlines (`[[w, s], [e, n]]`, or null before any boundary is loaded) and their UTC
+ * offset ("+07:00"). */
+export function region() {
+  const meta = document.querySelector('meta[name="covidmap-region"]');
+  const box = (meta?.dataset.bounds || '').split(',').map(Number);
+  return {
+    name: meta?.content || '',
+    bounds: box.length === 4 && box.every(Number.isFinite) ? [[box[0], box[1]], [box[2], box[3]]] : null,
+    utcOffset: meta?.dataset.utcOffset || '+07:00',
+  };
+}
+
+/** A map's first view: the region's outline, or the whole country before there is one. */
+export function firstView(bounds) {
+  return bounds ? { bounds, fitBoundsOptions: { padding: 20 } } : { center: [106.0, 16.0], zoom: 5 };
+}
+
 /** Shows the page's band while the server serves the generated sample of the demo, so that
  * nobody takes its lockdowns and figures for real ones. */
 export async function markSampleData() {

@@ -1,7 +1,7 @@
 // The page's words, in Vietnamese (the default) and English.
 export const STRINGS = {
   vi: {
-    title: 'Bản đồ COVID-19 tỉnh Nghệ An',
+    title: 'Bản đồ COVID-19',
     updated: 'Cập nhật',
     search: 'Nhập địa chỉ: xóm, khối, xã, phường…',
     locate: 'Vị trí của tôi',
@@ -10,7 +10,7 @@ export const STRINGS = {
     inLockdown: 'ĐANG PHONG TOẢ',
     partial: 'Một phần đang phong toả',
     notLockdown: 'Không thuộc vùng phong toả',
-    outside: 'Ngoài tỉnh Nghệ An',
+    outside: 'Ngoài',
     notFound: 'Không tìm thấy địa chỉ',
     level: 'Cấp độ',
     since: 'Từ',
@@ -39,7 +39,7 @@ export const STRINGS = {
     close: 'Đóng',
   },
   en: {
-    title: 'COVID-19 map of Nghệ An province',
+    title: 'COVID-19 map',
     updated: 'Updated',
     search: 'Type an address: hamlet, commune…',
     locate: 'My location',
@@ -48,7 +48,7 @@ export const STRINGS = {
     inLockdown: 'IN LOCKDOWN',
     partial: 'Partly in lockdown',
     notLockdown: 'Not in a lockdown area',
-    outside: 'Outside Nghệ An province',
+    outside: 'Outside',
     notFound: 'Address not found',
     level: 'Level',
     since: 'Since',

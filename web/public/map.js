@@ -4,12 +4,13 @@
 import * as maplibregl from '/vendor/maplibre-gl/maplibre-gl.mjs';
 import { STRINGS, LEVEL_COLOURS } from './i18n.js';
 import { followChanges } from './live.js';
-import { $, el, getJson, markSampleData } from './dom.js';
+import { $, el, getJson, markSampleData, region, firstView } from './dom.js';
 
 let lang = new URLSearchParams(location.search).get('lang') === 'en' ? 'en' : 'vi';
 const t = (key) => STRINGS[lang][key];
+const REGION = region();
 const dateTime = (iso) =>
-  iso ? new Date(iso).toLocaleString(lang === 'vi' ? 'vi-VN' : 'en-GB', { timeZone: 'Asia/Ho_Chi_Minh' }) : '–';
+  iso ? new Date(iso).toLocaleString(lang === 'vi' ? 'vi-VN' : 'en-GB', { timeZone: REGION.utcOffset }) : '–';
 const distance = (m) => (m >= 1000 ? `${(m / 1000).toFixed(1)} km` : `${Math.round(m)} m`);
 
 // ---- map ----
@@ -17,8 +18,7 @@ const distance = (m) => (m >= 1000 ? `${(m / 1000).toFixed(1)} km` : `${Math.rou
 const map = new maplibregl.Map({
   container: 'map',
   style: '/styles/covid.json',
-  center: [105.0, 19.2],
-  zoom: 7,
+  ...firstView(REGION.bounds),
   attributionControl: { compact: true },
 });
 map.addControl(new maplibregl.NavigationControl(), 'top-right');
@@ -90,7 +90,7 @@ function showStatus(answer) {
   card.hidden = false;
   const lockdown = answer.lockdown || {};
   let verdict;
-  if (answer.inside_province === false) verdict = el('div', t('outside'), 'verdict outside');
+  if (answer.inside_province === false) verdict = el('div', `${t('outside')} ${REGION.name}`, 'verdict outside');
   else if (lockdown.in_lockdown) verdict = el('div', t('inLockdown'), 'verdict lockdown');
   else if (lockdown.partial) verdict = el('div', t('partial'), 'verdict partial');
   else verdict = el('div', t('notLockdown'), 'verdict');
@@ -293,7 +293,8 @@ function applyLanguage() {
   for (const e of document.querySelectorAll('[data-t]')) e.textContent = t(e.dataset.t);
   for (const e of document.querySelectorAll('[data-tp]')) e.placeholder = t(e.dataset.tp);
   $('lang').textContent = lang === 'vi' ? 'EN' : 'VI';
-  document.title = t('title');
+  document.title = `${t('title')} – ${REGION.name}`;
+  $('title').textContent = document.title;
   if (map.isStyleLoaded()) buildLegend();
   if (lastAnswer && !$('card').hidden) showStatus(lastAnswer);
   loadFigures();

@@ -161,28 +161,33 @@ pub struct ServeArgs {
     /// Seconds open requests have to finish on Ctrl-C / SIGTERM before they are closed.
     #[arg(long, env = "COVIDMAP_DRAIN_S", default_value_t = 10, value_parser = clap::value_parser!(u64).range(0..=3600))]
     pub drain_s: u64,
+    /// Change streams (`/api/v1/changes`, one per open page) at most; one more is answered
+    /// 503 at once.
+    #[arg(long, env = "COVIDMAP_MAX_CHANGE_STREAMS", default_value_t = 2_000, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_change_streams: u32,
+    /// The provinces' offset from UTC, which decides what "today" is for figures and
+    /// documents (Vietnam: +07:00 all year).
+    #[arg(long, env = "COVIDMAP_UTC_OFFSET", default_value = "+07:00", value_parser = utc_offset)]
+    pub utc_offset: chrono::FixedOffset,
     /// Memory for cached tiles, in MiB.
     #[arg(long, env = "COVIDMAP_TILE_CACHE_MB", default_value_t = 256, value_parser = clap::value_parser!(u64).range(1..=65_536))]
     pub tile_cache_mb: u64,
 }
 
-/// A level a boundary file may hold: any but the province (whose outline comes with the
-/// sample data).
-fn upload_level(text: &str) -> Result<Level, String> {
-    match text.parse::<Level>().map_err(|e| e.to_string())? {
-        Level::Province => {
-            Err("the province's outline is not uploaded: use district, commune or hamlet".into())
-        }
-        level => Ok(level),
-    }
+/// An offset from UTC as `+07:00`, within a day.
+fn utc_offset(text: &str) -> Result<chrono::FixedOffset, String> {
+    text.parse::<chrono::FixedOffset>().map_err(|_| {
+        format!("{text:?} is not an offset from UTC: write it as +07:00 (Vietnam) or -05:30")
+    })
 }
 
 #[derive(Debug, ClapArgs)]
 pub struct IngestArgs {
     /// The boundary file.
     pub file: PathBuf,
-    /// Level of the units in the file.
-    #[arg(long, value_parser = upload_level)]
+    /// Level of the units in the file: the province's outline first (its code is the
+    /// GSO code, e.g. 40), then districts, communes, hamlets.
+    #[arg(long)]
     pub level: Level,
     /// Code of the unit every feature lies in (otherwise from a parent field or by position).
     #[arg(long)]

@@ -30,6 +30,8 @@ struct Serve {
     max_connections: Option<u32>,
     header_timeout_s: Option<u64>,
     drain_s: Option<u64>,
+    max_change_streams: Option<u32>,
+    utc_offset: Option<String>,
     font_dir: Option<String>,
     web_dir: Option<String>,
 }
@@ -45,12 +47,12 @@ pub fn apply(path: &Path) -> anyhow::Result<()> {
         .with_context(|| format!("reading the configuration file {}", path.display()))?;
     let config: Config = toml::from_str(&text).map_err(|e| {
         anyhow::anyhow!(
-            "the configuration file {} is wrong: {e}\nthe keys are database_url, data_dir, pg_port, log, and under [serve] bind, tile_cache_mb, max_connections, header_timeout_s, drain_s, font_dir, web_dir",
+            "the configuration file {} is wrong: {e}\nthe keys are database_url, data_dir, pg_port, log, and under [serve] bind, tile_cache_mb, max_connections, header_timeout_s, drain_s, max_change_streams, utc_offset, font_dir, web_dir",
             path.display()
         )
     })?;
     let serve = config.serve.as_ref();
-    let settings: [(&str, Option<String>); 11] = [
+    let settings: [(&str, Option<String>); 13] = [
         ("DATABASE_URL", config.database_url.clone()),
         ("COVIDMAP_DATA_DIR", config.data_dir.clone()),
         ("COVIDMAP_PG_PORT", config.pg_port.map(|v| v.to_string())),
@@ -73,6 +75,16 @@ pub fn apply(path: &Path) -> anyhow::Result<()> {
         (
             "COVIDMAP_DRAIN_S",
             serve.and_then(|s| s.drain_s).map(|v| v.to_string()),
+        ),
+        (
+            "COVIDMAP_MAX_CHANGE_STREAMS",
+            serve
+                .and_then(|s| s.max_change_streams)
+                .map(|v| v.to_string()),
+        ),
+        (
+            "COVIDMAP_UTC_OFFSET",
+            serve.and_then(|s| s.utc_offset.clone()),
         ),
         ("COVIDMAP_FONT_DIR", serve.and_then(|s| s.font_dir.clone())),
         ("COVIDMAP_WEB_DIR", serve.and_then(|s| s.web_dir.clone())),

@@ -24,7 +24,8 @@ pub fn demo_data(global: &Global, args: &DemoDataArgs) -> anyhow::Result<PathBuf
 
 /// Writes `communes.geojson` and `hamlets.geojson` into `out`.
 pub fn generate(data_dir: &Path, out: &Path, seed: u64) -> anyhow::Result<()> {
-    let districts = read_districts(&data_dir.join(DISTRICTS))?;
+    let province = read_units(&data_dir.join(PROVINCE), Level::Province, Vec::new())?;
+    let districts = read_units(&data_dir.join(DISTRICTS), Level::District, province)?;
     let rows = read_commune_list(&data_dir.join(COMMUNE_LIST))?;
     let communes = covidmap_demo::communes(&districts, &rows, seed);
     let hamlets = covidmap_demo::hamlets(&communes, seed);
@@ -40,15 +41,24 @@ pub fn generate(data_dir: &Path, out: &Path, seed: u64) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn read_districts(path: &Path) -> anyhow::Result<Vec<AdminUnit>> {
+/// The units of a file of `level`, lying in `parents`.
+fn read_units(
+    path: &Path,
+    level: Level,
+    parents: Vec<AdminUnit>,
+) -> anyhow::Result<Vec<AdminUnit>> {
     let options = ReadOptions {
-        level: Level::District,
+        level,
         fields: FieldFlags::default(),
         source_crs: None,
         encoding: None,
     };
     let read = read_file(path, &options)?;
-    Ok(plan(&read, Level::District, None, &Known::default())?.units)
+    let known = Known {
+        same_level: Vec::new(),
+        parents,
+    };
+    Ok(plan(&read, level, None, &known)?.units)
 }
 
 fn read_commune_list(path: &Path) -> anyhow::Result<Vec<CommuneRow>> {

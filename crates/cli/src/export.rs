@@ -3,10 +3,9 @@
 use crate::args::{ArchiveFormat, ExportArgs, Global};
 use crate::database;
 use anyhow::Context;
-use covidmap_core::Level;
+use covidmap_core::Region;
 use covidmap_export::{ExportOptions, Format};
 use covidmap_tiles::TileData;
-use geo::BoundingRect;
 
 pub async fn export(global: &Global, args: &ExportArgs) -> anyhow::Result<()> {
     if args.minzoom > args.maxzoom {
@@ -20,22 +19,15 @@ pub async fn export(global: &Global, args: &ExportArgs) -> anyhow::Result<()> {
     let read = db.store.current_data().await;
     db.store.close().await;
     let (units, layers) = read?;
-    let bounds = units
-        .iter()
-        .find(|u| u.level == Level::Province)
-        .and_then(|u| u.geometry.bounding_rect())
-        .context(
-            "no province in the database: load the boundaries first (make run loads the sample)",
-        )?;
+    let region = Region::of(&units);
+    let bounds = region.bounds.context(
+        "no province in the database: load the boundaries first (`covidmap ingest FILE --level province`; make run loads the sample)",
+    )?;
     let options = ExportOptions {
         min_zoom: args.minzoom,
         max_zoom: args.maxzoom,
-        bounds: [
-            bounds.min().x,
-            bounds.min().y,
-            bounds.max().x,
-            bounds.max().y,
-        ],
+        bounds,
+        region_name: region.name_or_default(),
     };
     let format = match args.format {
         ArchiveFormat::Mbtiles => Format::MbTiles,

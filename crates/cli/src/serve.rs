@@ -44,6 +44,14 @@ pub async fn serve(global: &Global, args: ServeArgs) -> anyhow::Result<()> {
         covidmap_live::LiveData::load_with_cache(db.store.clone(), args.tile_cache_mb << 20)
             .await?,
     );
+    // Checked before serving: districts without their province would give a map with no
+    // outline, no title and no first view.
+    let region = covidmap_core::Region::checked(backend.snapshot().units())?;
+    match region.name() {
+        Some(name) => eprintln!("serving {name}"),
+        None if !backend.snapshot().is_empty() => eprintln!("warning: no province in the database"),
+        None => {}
+    }
     let feed = Arc::clone(&backend).follow_changes();
     let listener = covidmap_server::listen::bind(args.bind)
         .with_context(|| format!("binding {}", args.bind))?;
@@ -60,7 +68,11 @@ pub async fn serve(global: &Global, args: ServeArgs) -> anyhow::Result<()> {
         web_dir: args.web_dir,
     };
     let stopping = Arc::clone(&backend);
-    let app = covidmap_server::app_with(backend, assets);
+    let settings = covidmap_server::Settings {
+        utc_offset: args.utc_offset,
+        max_change_streams: usize::try_from(args.max_change_streams).unwrap_or(usize::MAX),
+    };
+    let app = covidmap_server::app_with(backend, assets, settings);
     covidmap_server::listen::serve(listener, app, limits, async move {
         shutdown_signal().await;
         // Open change streams would keep the server waiting for them.

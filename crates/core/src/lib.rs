@@ -14,13 +14,12 @@ pub mod layers;
 pub mod level;
 pub mod names;
 pub mod policy;
+pub mod region;
 pub mod text;
 pub mod unit;
 
 pub use diff::{diff_units, UnitDiff};
 pub use entity::Entity;
 pub use level::{Level, UnitType};
+pub use region::{Region, RegionError};
 pub use unit::AdminUnit;
-
-/// GSO code of Nghệ An province, the root of every unit chain.
-pub const PROVINCE_CODE: &str = "40";

@@ -22,7 +22,7 @@ pub enum Format {
 }
 
 /// What to export.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct ExportOptions {
     /// Lowest zoom.
     pub min_zoom: u8,
@@ -30,6 +30,8 @@ pub struct ExportOptions {
     pub max_zoom: u8,
     /// West, south, east, north (degrees): the tiles meeting this box are written.
     pub bounds: [f64; 4],
+    /// What the archive covers, for its metadata ("Tỉnh Nghệ An").
+    pub region_name: String,
 }
 
 /// What was written.
@@ -168,11 +170,14 @@ fn write_mbtiles(tiles: &[Encoded], o: &ExportOptions, out: &Path) -> Result<(),
         ("version", "1.3".to_owned()),
         (
             "description",
-            "Nghệ An COVID-19 map: units and operational layers".to_owned(),
+            format!(
+                "COVID-19 map of {}: units and operational layers",
+                o.region_name
+            ),
         ),
         (
             "attribution",
-            "GSO / GADM boundaries; agencies of Nghệ An province".to_owned(),
+            format!("GSO / GADM boundaries; the agencies of {}", o.region_name),
         ),
         ("minzoom", o.min_zoom.to_string()),
         ("maxzoom", o.max_zoom.to_string()),

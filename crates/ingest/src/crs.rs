@@ -44,7 +44,7 @@ pub(crate) fn resolve(
                 file,
                 Problem::file(
                     format!("--source-crs {def:?} is not a CRS PROJ knows ({e})"),
-                    "give an EPSG code such as EPSG:9208 (VN-2000 / TM-3 Nghệ An) or a PROJ string",
+                    "give an EPSG code such as EPSG:9208 (a VN-2000 / TM-3 zone) or a PROJ string",
                 ),
             )
         })?;

@@ -131,7 +131,7 @@ pub(crate) fn check_in_vietnam(mp: &MultiPolygon<f64>) -> Result<(), Refusal> {
             rect.min().y,
             rect.max().y
         ),
-        "check the file's CRS; pass --source-crs (e.g. EPSG:9208 for VN-2000 / TM-3 Nghệ An)",
+        "check the file's CRS; pass --source-crs (the VN-2000 / TM-3 zone of the province, e.g. EPSG:9208)",
     ))
 }
 

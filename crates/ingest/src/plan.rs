@@ -6,7 +6,7 @@ use crate::read::{FileRead, RawUnit};
 use covidmap_core::containment::{best_parent, outside};
 use covidmap_core::names::{name_key, split_type_prefix};
 use covidmap_core::text::{fold, normalize_name};
-use covidmap_core::{diff_units, AdminUnit, Level, UnitDiff, UnitType, PROVINCE_CODE};
+use covidmap_core::{diff_units, AdminUnit, Level, UnitDiff, UnitType};
 use geo::Area;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -73,13 +73,13 @@ impl Plan {
 pub fn plan(read: &FileRead, level: Level, parent: Option<&str>, known: &Known) -> Result<Plan> {
     let file = read.report.file.as_str();
     let parent_level = level.parent();
-    if parent_level.is_some() && known.parents.is_empty() && level != Level::District {
+    if parent_level.is_some() && known.parents.is_empty() {
         let p = parent_level.map_or("", Level::as_str);
         return Err(IngestError::file(
             file,
             Problem::file(
                 format!("no {p} units are loaded yet, so {level} units have nothing to lie in"),
-                format!("ingest the {p} boundaries first"),
+                format!("load the {p} boundaries first (`covidmap ingest FILE --level {p}`)"),
             ),
         ));
     }
@@ -156,11 +156,16 @@ pub fn plan(read: &FileRead, level: Level, parent: Option<&str>, known: &Known) 
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
+    // What the file replaces: the units under its parents, and any unit holding one of its
+    // codes. Provinces have no parent: a province file adds or changes the provinces it
+    // holds and leaves the others (a database may serve several).
+    let codes: BTreeSet<&str> = units.iter().map(|u| u.code.as_str()).collect();
     let current: Vec<AdminUnit> = known
         .same_level
         .iter()
         .filter(|u| {
-            u.parent_code.as_ref().is_some_and(|p| scope.contains(p)) || level == Level::Province
+            u.parent_code.as_ref().is_some_and(|p| scope.contains(p))
+                || codes.contains(u.code.as_str())
         })
         .cloned()
         .collect();
@@ -321,9 +326,6 @@ fn assign_parent(
     let Some(parent_level) = level.parent() else {
         return Ok(None);
     };
-    if parent_level == Level::Province && known.parents.is_empty() {
-        return Ok(Some(PROVINCE_CODE.to_owned()));
-    }
     let explicit = flag
         .map(str::to_owned)
         .or_else(|| raw.parent_code.as_deref().map(clean_code));

@@ -171,7 +171,7 @@ pub fn read_file(path: &Path, options: &ReadOptions) -> Result<FileRead> {
                     &file,
                     Problem::file(
                         "coordinates are in metres (a projected CRS) but the file declares no CRS (no .prj)",
-                        "add the .prj that came with the data, or pass --source-crs (e.g. EPSG:9208 for VN-2000 / TM-3 Nghệ An)",
+                        "add the .prj that came with the data, or pass --source-crs (the VN-2000 / TM-3 zone of the province, e.g. EPSG:9208)",
                     ),
                 ))
             }

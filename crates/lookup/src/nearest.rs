@@ -1,5 +1,5 @@
 //! The nearest open facility of a kind: an R-tree per kind over positions with longitudes
-//! scaled to the province's latitude, its candidates ranked by the exact distance.
+//! scaled to the country's middle latitude, its candidates ranked by the exact distance.
 
 use crate::Snapshot;
 use covidmap_core::circle::METRES_PER_DEGREE;
@@ -9,12 +9,13 @@ use rstar::primitives::GeomWithData;
 use rstar::RTree;
 use std::collections::HashMap;
 
-/// Longitudes are scaled by cos(19°), Nghệ An's middle latitude, so that plain distances in
-/// the facility trees rank places as the ground does.
-const LON_SCALE: f64 = 0.945_518_575_599_316_8;
-/// How far the scaled planar distance may be off the ground distance in and around the
-/// province (cos 17°…cos 21° against cos 19°, and the sphere against the plane), with room.
-const NEAREST_MARGIN: f64 = 1.05;
+/// Longitudes are scaled by cos(16°), the middle of Vietnam's latitudes (8°–24° N), so that
+/// plain distances in the facility trees rank places as the ground does in any province.
+const LON_SCALE: f64 = 0.961_261_695_938_318_9;
+/// How far the scaled planar distance may be off the ground distance anywhere in the
+/// country (cos 8°…cos 24° against cos 16°: at most 5 %, and the sphere against the
+/// plane), with room.
+const NEAREST_MARGIN: f64 = 1.1;
 
 /// Open facilities of one kind, by scaled position, pointing back by index.
 pub(crate) type FacilityTree = RTree<GeomWithData<[f64; 2], usize>>;

@@ -160,6 +160,12 @@ impl Snapshot {
         self.units.list.is_empty()
     }
 
+    /// The provinces the units cover.
+    #[must_use]
+    pub fn region(&self) -> &covidmap_core::Region {
+        &self.units.region
+    }
+
     /// A unit by code.
     #[must_use]
     pub fn unit(&self, code: &str) -> Option<&AdminUnit> {

@@ -101,7 +101,7 @@ pub struct PointStatus<'a> {
     /// The data is the generated sample of the demo, not real.
     sample_data: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
-    message: Option<&'static str>,
+    message: Option<String>,
 }
 
 /// Answers for a point from the snapshot.
@@ -144,7 +144,15 @@ pub fn point_status(snapshot: &Snapshot, point: Point<f64>) -> PointStatus<'_> {
         nearest,
         data_changed_at: snapshot.last_changed(),
         sample_data: snapshot.is_sample(),
-        message: (!inside).then_some("the point lies outside Nghệ An province"),
+        message: (!inside).then(|| outside_message(snapshot.region())),
+    }
+}
+
+/// What a point outside every province of the map is told.
+fn outside_message(region: &covidmap_core::Region) -> String {
+    match region.name() {
+        Some(names) => format!("the point lies outside {names}, which this map covers"),
+        None => "the map holds no boundaries yet".to_owned(),
     }
 }
 

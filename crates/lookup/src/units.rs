@@ -34,6 +34,8 @@ pub(crate) struct UnitIndex {
     pub areas: Vec<PreparedArea>,
     by_code: HashMap<String, usize>,
     pub trees: HashMap<Level, RTree<Entry>>,
+    /// The provinces among them.
+    pub region: covidmap_core::Region,
 }
 
 impl UnitIndex {
@@ -61,6 +63,7 @@ impl UnitIndex {
             .map(|u| PreparedArea::new(&u.geometry))
             .collect();
         let mut index = UnitIndex {
+            region: covidmap_core::Region::of(&list),
             gazetteer: Gazetteer::new(&list),
             list,
             search: Vec::new(),

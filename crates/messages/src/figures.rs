@@ -94,7 +94,7 @@ pub fn figures_day(text: &str, today: chrono::NaiveDate) -> Result<chrono::Naive
         .map_err(|_| fail(format!("{text:?} is not a date like 2021-09-13")))?;
     if day > today {
         return Err(fail(format!(
-            "{day} is in the future (today is {today} in Nghệ An)"
+            "{day} is in the future (today is {today} in the province)"
         )));
     }
     if day.to_string().as_str() < FIRST_DAY {

@@ -6,13 +6,14 @@ use crate::backend::Backend;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::extract::{known, Params};
-use crate::figures::today_in_province;
+use crate::router::Settings;
 use crate::write::{author, id_for_new, written};
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{post, put};
+use axum::Extension;
 use axum::{Json, Router};
 use covidmap_core::documents::{Document, DocumentKind};
 use covidmap_core::policy::{Action, Place};
@@ -57,10 +58,11 @@ fn allow_kind<B: Backend>(
               (status = 422, description = "Fields are wrong; each is named", body = crate::error::ErrorAnswer)))]
 pub(crate) async fn create<B: Backend>(
     State(backend): State<Arc<B>>,
+    Extension(settings): Extension<Settings>,
     Authenticated(caller): Authenticated,
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
-    let request = document_request(&body, today_in_province()).map_err(ApiError::Invalid)?;
+    let request = document_request(&body, settings.today()).map_err(ApiError::Invalid)?;
     allow_kind(&*backend, &caller, request.kind)?;
     let id = id_for_new(request.id.clone(), request.kind.entity())?;
     write(
@@ -82,6 +84,7 @@ pub(crate) async fn create<B: Backend>(
               (status = 422, description = "Fields are wrong; each is named", body = crate::error::ErrorAnswer), (status = 404, description = "No such document", body = crate::error::ErrorAnswer)))]
 pub(crate) async fn update<B: Backend>(
     State(backend): State<Arc<B>>,
+    Extension(settings): Extension<Settings>,
     Authenticated(caller): Authenticated,
     Path(id): Path<String>,
     JsonBody(body): JsonBody,
@@ -93,7 +96,7 @@ pub(crate) async fn update<B: Backend>(
         .ok_or_else(|| not_found(&id))?;
     // Both what it is and what it becomes must be the caller's to write.
     allow_kind(&*backend, &caller, current)?;
-    let request = document_request(&body, today_in_province()).map_err(ApiError::Invalid)?;
+    let request = document_request(&body, settings.today()).map_err(ApiError::Invalid)?;
     allow_kind(&*backend, &caller, request.kind)?;
     write(backend, caller, id, request, Write::Update, StatusCode::OK).await
 }

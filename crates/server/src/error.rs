@@ -53,6 +53,9 @@ pub enum ApiError {
     /// Writing needs the database, and this server has none (handler tests).
     #[error("this server does not accept writes")]
     ReadOnly,
+    /// A limit of the server is reached (open change streams); retry shortly.
+    #[error("{0}")]
+    Busy(String),
     /// The database cannot answer.
     #[error("the database is unavailable")]
     Unavailable(#[source] covidmap_store::StoreError),
@@ -150,6 +153,7 @@ impl IntoResponse for ApiError {
             ApiError::BadBody { status, .. } => (*status, "bad_body", Some("body".to_owned())),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict", None),
             ApiError::ReadOnly => (StatusCode::SERVICE_UNAVAILABLE, "read_only", None),
+            ApiError::Busy(_) => (StatusCode::SERVICE_UNAVAILABLE, "busy", None),
             ApiError::Unavailable(e) => {
                 tracing::error!(error = %e, "database unavailable");
                 (StatusCode::SERVICE_UNAVAILABLE, "unavailable", None)

@@ -7,13 +7,15 @@ use crate::backend::Backend;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::extract::{known, Params};
+use crate::router::Settings;
 use crate::write::{author, written};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, put};
+use axum::Extension;
 use axum::{Json, Router};
-use chrono::{Duration, FixedOffset, NaiveDate, Utc};
+use chrono::{Duration, NaiveDate};
 use covidmap_core::figures::{DailyFigures, ReturningWorkers};
 use covidmap_core::Entity;
 use covidmap_core::Level;
@@ -32,14 +34,6 @@ const FIGURES_BODY: usize = 64 << 10;
 /// Longest series answered, in days.
 pub const MAX_SERIES_DAYS: i64 = 366;
 
-/// The province's date now (Indochina Time, UTC+7 all year).
-#[must_use]
-pub fn today_in_province() -> NaiveDate {
-    let ict = FixedOffset::east_opt(7 * 3600)
-        .unwrap_or_else(|| FixedOffset::east_opt(0).unwrap_or_else(|| unreachable!()));
-    Utc::now().with_timezone(&ict).date_naive()
-}
-
 /// The figures routes.
 pub fn routes<B: Backend>() -> Router<Arc<B>> {
     Router::new()
@@ -52,8 +46,8 @@ pub fn routes<B: Backend>() -> Router<Arc<B>> {
         .route("/api/v1/figures/districts", get(districts::<B>))
 }
 
-fn day(text: &str) -> Result<NaiveDate, ApiError> {
-    figures_day(text, today_in_province()).map_err(|e| ApiError::Invalid(vec![e]))
+fn day(text: &str, settings: &Settings) -> Result<NaiveDate, ApiError> {
+    figures_day(text, settings.today()).map_err(|e| ApiError::Invalid(vec![e]))
 }
 
 /// A commune's figures for a day (health centres for their district, CDC).
@@ -65,12 +59,13 @@ fn day(text: &str) -> Result<NaiveDate, ApiError> {
               (status = 422, description = "Fields are wrong; each is named", body = crate::error::ErrorAnswer), (status = 404, description = "No such commune", body = crate::error::ErrorAnswer)))]
 pub(crate) async fn put_figures<B: Backend>(
     State(backend): State<Arc<B>>,
+    Extension(settings): Extension<Settings>,
     Authenticated(caller): Authenticated,
     Path((commune, day_text)): Path<(String, String)>,
     JsonBody(body): JsonBody<FIGURES_BODY>,
 ) -> Result<Response, ApiError> {
     allow_commune(&backend.snapshot(), &caller, Entity::DailyFigures, &commune)?;
-    let day = day(&day_text)?;
+    let day = day(&day_text, &settings)?;
     let counts = figures_request(&body).map_err(ApiError::Invalid)?;
     let figures = DailyFigures {
         commune_code: commune,
@@ -91,6 +86,7 @@ pub(crate) async fn put_figures<B: Backend>(
               (status = 422, description = "Fields are wrong; each is named", body = crate::error::ErrorAnswer), (status = 404, description = "No such commune", body = crate::error::ErrorAnswer)))]
 pub(crate) async fn put_workers<B: Backend>(
     State(backend): State<Arc<B>>,
+    Extension(settings): Extension<Settings>,
     Authenticated(caller): Authenticated,
     Path((commune, day_text)): Path<(String, String)>,
     JsonBody(body): JsonBody<FIGURES_BODY>,
@@ -101,7 +97,7 @@ pub(crate) async fn put_workers<B: Backend>(
         Entity::ReturningWorkers,
         &commune,
     )?;
-    let day = day(&day_text)?;
+    let day = day(&day_text, &settings)?;
     let arrived = workers_request(&body).map_err(ApiError::Invalid)?;
     let workers = ReturningWorkers {
         commune_code: commune,
@@ -135,6 +131,7 @@ fn date_param<K>(params: &Params<K>, name: &str) -> Result<Option<NaiveDate>, Ap
     responses((status = 200, description = "Sums per day and over the period", body = FigureSeries), (status = 400, description = "A parameter is wrong", body = crate::error::ErrorAnswer)))]
 pub(crate) async fn series<B: Backend>(
     State(backend): State<Arc<B>>,
+    Extension(settings): Extension<Settings>,
     params: Params<SeriesQuery>,
 ) -> Result<Response, ApiError> {
     let snapshot = backend.snapshot();
@@ -158,7 +155,7 @@ pub(crate) async fn series<B: Backend>(
         None => store
             .latest_figures_day()
             .await?
-            .unwrap_or_else(today_in_province),
+            .unwrap_or_else(|| settings.today()),
     };
     let from = date_param(&params, "from")?.unwrap_or(to - Duration::days(13));
     if from > to {
@@ -173,14 +170,7 @@ pub(crate) async fn series<B: Backend>(
     let days = store
         .figure_series(unit.map(|u| u.code.as_str()), from, to)
         .await?;
-    let unit = unit.map_or_else(
-        || UnitSummary {
-            code: covidmap_core::PROVINCE_CODE.to_owned(),
-            name: "Tỉnh Nghệ An".to_owned(),
-            level: Level::Province,
-        },
-        UnitSummary::from,
-    );
+    let unit = unit.map_or_else(|| whole_map(backend.snapshot().region()), UnitSummary::from);
     let totals = PeriodTotals::of(&days);
     Ok(Json(FigureSeries {
         unit,
@@ -192,6 +182,21 @@ pub(crate) async fn series<B: Backend>(
     .into_response())
 }
 
+/// What a series without a unit sums over: the map's province, or its provinces (their
+/// codes joined by commas).
+fn whole_map(region: &covidmap_core::Region) -> UnitSummary {
+    UnitSummary {
+        code: region
+            .provinces
+            .iter()
+            .map(|(code, _)| code.as_str())
+            .collect::<Vec<_>>()
+            .join(","),
+        name: region.name_or_default(),
+        level: Level::Province,
+    }
+}
+
 /// `GET /api/v1/figures/districts?day=`: every district's sums for a day (the latest day
 /// with figures when none is given), and the province's.
 #[utoipa::path(get, path = "/api/v1/figures/districts", tag = "figures", operation_id = "district_figures",
@@ -199,6 +204,7 @@ pub(crate) async fn series<B: Backend>(
     responses((status = 200, description = "Each district's sums and the province's", body = DistrictFigures), (status = 400, description = "A parameter is wrong", body = crate::error::ErrorAnswer)))]
 pub(crate) async fn districts<B: Backend>(
     State(backend): State<Arc<B>>,
+    Extension(settings): Extension<Settings>,
     params: Params<DistrictsQuery>,
 ) -> Result<Response, ApiError> {
     let store = backend.store().ok_or(ApiError::ReadOnly)?;
@@ -207,7 +213,7 @@ pub(crate) async fn districts<B: Backend>(
         None => store
             .latest_figures_day()
             .await?
-            .unwrap_or_else(today_in_province),
+            .unwrap_or_else(|| settings.today()),
     };
     let snapshot = backend.snapshot();
     let rows = store.district_totals(day).await?;

@@ -1,10 +1,22 @@
 //! The web pages and the front-end packages they load, served from a folder on disk (`web/`
 //! in the checkout): the pages from `public/`, MapLibre GL JS from `node_modules/`, where the
 //! set-up installs it from the npm registry. Nothing is fetched from elsewhere at run time.
+//!
+//! The two pages are filled in as they are served with what they cover (the provinces of
+//! the data: names for their titles, outlines for the first view) and the provinces' UTC
+//! offset, so that the same files serve any province.
 
-use axum::Router;
+use crate::backend::Backend;
+use crate::error::ApiError;
+use crate::router::Settings;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Extension, Router};
 use std::path::{Path, PathBuf};
-use tower_http::services::{ServeDir, ServeFile};
+use std::sync::Arc;
+use tower_http::services::ServeDir;
 
 /// The folder, relative to where the server starts (the checkout, under `make run`).
 pub const DEFAULT_WEB_DIR: &str = "web";
@@ -14,17 +26,87 @@ const MAPLIBRE_DIST: &str = "node_modules/maplibre-gl/dist";
 
 /// The pages' routes: `/` (the public map), `/admin` (the agencies' page), `/static/…` (the
 /// pages' own files) and `/vendor/maplibre-gl/…`.
-pub fn routes(web_dir: &Path) -> Router {
+pub fn routes<B: Backend>(web_dir: &Path) -> Router<Arc<B>> {
     let public = web_dir.join("public");
+    let index = Arc::new(public.join("index.html"));
+    let admin = Arc::new(public.join("admin.html"));
     Router::new()
-        .route_service("/", ServeFile::new(public.join("index.html")))
-        .route_service("/admin", ServeFile::new(public.join("admin.html")))
+        .route(
+            "/",
+            get(
+                move |backend: State<Arc<B>>, settings: Extension<Settings>| {
+                    page::<B>(backend, settings, Arc::clone(&index))
+                },
+            ),
+        )
+        .route(
+            "/admin",
+            get(
+                move |backend: State<Arc<B>>, settings: Extension<Settings>| {
+                    page::<B>(backend, settings, Arc::clone(&admin))
+                },
+            ),
+        )
         .nest_service("/static", ServeDir::new(&public))
         .nest_service(
             "/vendor/maplibre-gl",
             ServeDir::new(web_dir.join(MAPLIBRE_DIST)),
         )
         .layer(axum::middleware::from_fn(crate::hygiene::page_headers))
+}
+
+/// A page from disk (read each time, so that an edited page is served at once), its
+/// `{{region}}`, `{{bounds}}` and `{{utc_offset}}` filled in.
+async fn page<B: Backend>(
+    State(backend): State<Arc<B>>,
+    Extension(settings): Extension<Settings>,
+    file: Arc<PathBuf>,
+) -> Result<Response, ApiError> {
+    let template = tokio::fs::read_to_string(&*file).await.map_err(|e| {
+        tracing::error!(file = %file.display(), error = %e, "page unreadable");
+        ApiError::NoMatch {
+            field: "path".into(),
+            message: format!(
+                "the page {} cannot be read on the server; its operator should check --web-dir",
+                file.display()
+            ),
+        }
+    })?;
+    let snapshot = backend.snapshot();
+    let region = snapshot.region();
+    let bounds = region
+        .bounds
+        .map(|b| b.map(|v| format!("{v:.5}")).join(","))
+        .unwrap_or_default();
+    let html = template
+        .replace("{{region}}", &escape_html(&region.name_or_default()))
+        .replace("{{bounds}}", &bounds)
+        .replace("{{utc_offset}}", &settings.utc_offset.to_string());
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            // Filled in from the data: asked again each time, never kept stale.
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        html,
+    )
+        .into_response())
+}
+
+/// Text made safe to put in HTML, between tags or in a quoted attribute.
+fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// The files the pages cannot work without that are missing, with what to do about it;
@@ -45,4 +127,17 @@ pub fn missing(web_dir: &Path) -> Vec<String> {
         .filter(|(path, _)| !path.is_file())
         .map(|(path, fix)| format!("{} is missing: {fix}", path.display()))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape_html;
+
+    #[test]
+    fn names_cannot_open_tags_or_leave_attributes() {
+        assert_eq!(
+            escape_html(r#"Tỉnh "A" <b>&'"#),
+            "Tỉnh &quot;A&quot; &lt;b&gt;&amp;&#39;"
+        );
+    }
 }

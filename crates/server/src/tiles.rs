@@ -11,7 +11,6 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use covidmap_core::Level;
 use covidmap_tiles::{RenderedTile, TileId};
 use std::sync::Arc;
 
@@ -148,15 +147,11 @@ pub(crate) async fn tilejson<B: Backend>(
     headers: HeaderMap,
 ) -> Response {
     let snapshot = backend.snapshot();
-    let bounds = snapshot
-        .units()
-        .iter()
-        .find(|u| u.level == Level::Province)
-        .and_then(|u| geo::BoundingRect::bounding_rect(&u.geometry))
-        .map_or([-180.0, -85.0, 180.0, 85.0], |r| {
-            [r.min().x, r.min().y, r.max().x, r.max().y]
-        });
-    Json(covidmap_tiles::tilejson(&base_url(&headers), bounds)).into_response()
+    Json(covidmap_tiles::tilejson(
+        &base_url(&headers),
+        snapshot.region(),
+    ))
+    .into_response()
 }
 
 /// The map style, as shipped in `styles/`, pointing at this server.

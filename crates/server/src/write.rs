@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use covidmap_core::containment::outside;
 use covidmap_core::policy::{reach, Places as _};
-use covidmap_core::{Entity, Level, PROVINCE_CODE};
+use covidmap_core::{Entity, Level};
 use covidmap_lookup::Snapshot;
 use covidmap_messages::answers::Written;
 use covidmap_store::{new_id, Author, Caller, Edited, Store, Write};
@@ -78,19 +78,27 @@ fn same_id(asked: Option<&String>, path: &str) -> Result<(), ApiError> {
     }
 }
 
-/// Drawn areas and points must lie in the province, whoever draws them.
+/// Drawn areas and points must lie in a province of the map, whoever draws them.
 pub(crate) fn area_in_province(
     area: &MultiPolygon<f64>,
     snapshot: &Snapshot,
 ) -> Result<(), ApiError> {
-    match snapshot.unit(PROVINCE_CODE) {
-        Some(province) if !outside(area, &province.geometry).is_tolerable() => {
-            Err(ApiError::invalid(
-                "geometry",
-                "lies outside the province; send WGS 84 longitude, latitude",
-            ))
-        }
-        _ => Ok(()),
+    let region = snapshot.region();
+    let inside_one = region
+        .provinces
+        .iter()
+        .filter_map(|(code, _)| snapshot.unit(code))
+        .any(|province| outside(area, &province.geometry).is_tolerable());
+    if inside_one || region.provinces.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::invalid(
+            "geometry",
+            format!(
+                "lies outside {}; send WGS 84 longitude, latitude",
+                region.name_or_default()
+            ),
+        ))
     }
 }
 
@@ -105,7 +113,10 @@ pub(crate) fn point_in_province(point: Point<f64>, snapshot: &Snapshot) -> Resul
     } else {
         Err(ApiError::invalid(
             "geometry",
-            "lies outside the province; send WGS 84 [longitude, latitude]",
+            format!(
+                "lies outside {}; send WGS 84 [longitude, latitude]",
+                snapshot.region().name_or_default()
+            ),
         ))
     }
 }

@@ -287,7 +287,8 @@ pub(crate) async fn lock_units(tx: &mut Transaction<'_, Postgres>) -> Result<Dat
 }
 
 /// Current units under the scope's parents, plus any current unit holding an incoming code
-/// (a unit moving to another parent is a change, not an addition).
+/// (a unit moving to another parent is a change, not an addition). Provinces have no
+/// parent: only those in the file are replaced.
 async fn current_in_scope(
     tx: &mut Transaction<'_, Postgres>,
     level: Level,
@@ -295,7 +296,7 @@ async fn current_in_scope(
     codes: &[&str],
 ) -> Result<Vec<AdminUnit>> {
     let sql = format!(
-        "{SELECT_CURRENT} WHERE (level = $1 AND (parent_code = ANY($2) OR ($1 = 'province'))) OR code = ANY($3) ORDER BY code"
+        "{SELECT_CURRENT} WHERE (level = $1 AND parent_code = ANY($2)) OR code = ANY($3) ORDER BY code"
     );
     let rows = sqlx::query(&sql)
         .bind(level.as_str())

@@ -28,17 +28,19 @@ pub fn vector_layers() -> Vec<Value> {
 }
 
 /// The TileJSON document, with tile URLs under `base` (scheme and host as the client asked,
-/// e.g. `http://127.0.0.1:8080`) and the province's bounds (west, south, east, north).
+/// e.g. `http://127.0.0.1:8080`), named and bounded by the provinces of the data (the whole
+/// world before there are any).
 #[must_use]
-pub fn tilejson(base: &str, bounds: [f64; 4]) -> Value {
+pub fn tilejson(base: &str, region: &covidmap_core::Region) -> Value {
     let vector_layers = vector_layers();
-    let [w, s, e, n] = bounds;
+    let [w, s, e, n] = region.bounds.unwrap_or([-180.0, -85.0, 180.0, 85.0]);
+    let name = region.name_or_default();
     json!({
         "tilejson": "3.0.0",
         "name": "covidmap",
-        "description": "Nghệ An COVID-19 map: units, lockdown zones and points, checkpoints, quarantine camps, testing sites, essential services, commune epidemic levels",
+        "description": format!("COVID-19 map of {name}: units, lockdown zones and points, checkpoints, quarantine camps, testing sites, essential services, commune epidemic levels"),
         "version": env!("CARGO_PKG_VERSION"),
-        "attribution": "Boundaries: GSO / GADM (see data/README.md); layers: agencies of Nghệ An province",
+        "attribution": format!("Boundaries: GSO / GADM (see data/README.md); layers: the agencies of {name}"),
         "scheme": "xyz",
         "tiles": [format!("{base}/tiles/{{z}}/{{x}}/{{y}}.mvt")],
         "minzoom": 0,

@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
+use chrono::{FixedOffset, NaiveDate, Utc};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -46,17 +47,53 @@ impl Assets {
     }
 }
 
-/// The whole HTTP API and the pages over a backend, with the default fonts and web folder.
+/// How a server is set up beyond its data and its assets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Settings {
+    /// The provinces' offset from UTC, which decides what "today" is for figures and
+    /// documents. Vietnam keeps +07:00 all year (no daylight saving), so an offset is the
+    /// whole of its time zone.
+    pub utc_offset: FixedOffset,
+    /// Change streams open at once at most; one more is answered 503.
+    pub max_change_streams: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            utc_offset: VIETNAM,
+            max_change_streams: 2_000,
+        }
+    }
+}
+
+/// Indochina Time, UTC+07:00.
+pub const VIETNAM: FixedOffset = match FixedOffset::east_opt(7 * 3600) {
+    Some(offset) => offset,
+    None => panic!("+07:00 is a valid offset"),
+};
+
+impl Settings {
+    /// The provinces' date now.
+    #[must_use]
+    pub fn today(&self) -> NaiveDate {
+        Utc::now().with_timezone(&self.utc_offset).date_naive()
+    }
+}
+
+/// The whole HTTP API and the pages over a backend, with the default fonts, web folder and
+/// settings.
 pub fn app<B: Backend>(backend: Arc<B>) -> Router {
     app_with(
         backend,
         Assets::with_default_fonts(PathBuf::from(crate::pages::DEFAULT_WEB_DIR)),
+        Settings::default(),
     )
 }
 
-/// The whole HTTP API and the pages over a backend, with the given assets: each resource's
-/// routes, the tower layers around them, and the answer for anything else.
-pub fn app_with<B: Backend>(backend: Arc<B>, assets: Assets) -> Router {
+/// The whole HTTP API and the pages over a backend, with the given assets and settings: each
+/// resource's routes, the tower layers around them, and the answer for anything else.
+pub fn app_with<B: Backend>(backend: Arc<B>, assets: Assets, settings: Settings) -> Router {
     let fonts = crate::tiles::font_routes().with_state(assets.glyphs);
     // Tiles are the hot path (a whole province's map asks for them at once): they skip the
     // request tracing, the timeout timer and the compression layer (they are stored gzipped).
@@ -67,16 +104,17 @@ pub fn app_with<B: Backend>(backend: Arc<B>, assets: Assets) -> Router {
         .merge(crate::lookups::routes::<B>())
         .merge(crate::tiles::routes::<B>())
         .merge(crate::edits::routes::<B>())
-        .merge(crate::changes::routes::<B>())
+        .merge(crate::changes::routes::<B>(settings.max_change_streams))
         .merge(crate::reads::routes::<B>())
         .merge(crate::figures::routes::<B>())
         .merge(crate::boundaries::routes::<B>())
         .merge(crate::documents::routes::<B>())
         .merge(crate::metrics::routes::<B>())
         .fallback(not_found)
-        .with_state(backend)
+        .with_state(Arc::clone(&backend))
         .merge(fonts)
-        .merge(crate::pages::routes(&assets.web_dir))
+        .merge(crate::pages::routes::<B>(&assets.web_dir).with_state(backend))
+        .layer(axum::Extension(settings))
         .layer(middleware::from_fn(crate::metrics::count_requests))
         .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(

@@ -176,6 +176,47 @@ async fn one_connection_over_the_cap_is_told_503_at_once() {
 }
 
 #[tokio::test]
+async fn one_change_stream_over_the_cap_is_told_503_and_a_closed_one_frees_its_place() {
+    let _alone = ONE_AT_A_TIME.lock().await;
+    let db = TestDb::with_districts().await;
+    let served = serve_binary(&db, &["--max-change-streams", "3"]).await;
+    let client = reqwest::Client::new();
+    let open = || client.get(format!("{}/api/v1/changes", served.base)).send();
+    let mut streams = Vec::new();
+    for _ in 0..3 {
+        let stream = open().await.unwrap();
+        assert_eq!(stream.status(), 200);
+        streams.push(stream);
+    }
+    let over = open().await.unwrap();
+    assert_eq!(over.status(), 503);
+    assert!(over.headers().contains_key("retry-after"));
+    let body: serde_json::Value = over.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "busy", "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("change streams"),
+        "{body}"
+    );
+    // Everything else is still served, and a page that closes its stream frees its place.
+    let health = client
+        .get(format!("{}/health", served.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status(), 200);
+    drop(streams.pop());
+    let (_, again) = covidmap_tests::poll_until("a stream's place freed", || async {
+        let stream = open().await.unwrap();
+        (stream.status() == 200).then_some(stream)
+    })
+    .await;
+    assert_eq!(again.status(), 200);
+}
+
+#[tokio::test]
 async fn sigterm_with_a_half_sent_request_ends_within_the_drain_time() {
     let _alone = ONE_AT_A_TIME.lock().await;
     let db = TestDb::with_districts().await;

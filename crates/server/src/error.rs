@@ -57,7 +57,7 @@ pub enum ApiError {
     #[error("{0}")]
     Busy(String),
     /// The database cannot answer.
-    #[error("the database is unavailable")]
+    #[error("the database is unavailable; retry in a few seconds (status, search and tiles keep answering meanwhile)")]
     Unavailable(#[source] covidmap_store::StoreError),
     /// Anything else: logged, not described to the client.
     #[error("internal error")]

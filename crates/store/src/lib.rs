@@ -37,8 +37,9 @@ pub struct Store {
 }
 
 /// How long a request waits for a database connection before it is told the database is
-/// unavailable.
-pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
+/// unavailable: an agency's write is answered within 2 s either way (a database that is down
+/// refuses connections, which the pool retries until then).
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_millis(1500);
 
 impl Store {
     /// Connects and applies the embedded migrations.
@@ -48,10 +49,9 @@ impl Store {
     pub async fn connect(url: &str) -> Result<Self> {
         let pool = PgPoolOptions::new()
             .max_connections(8)
-            // Past this, the database is taken to be down and the request is answered 503 at
-            // once; under the request timeout (30 s), so a caller never waits for nothing.
-            // Generous still: on two cores a burst of writes keeps every connection busy for
-            // a few seconds.
+            // Past this, the database is taken to be down and the request is answered 503
+            // with Retry-After. A burst of writes that keeps every connection busy for longer
+            // is told the same, and retries: better than a caller left waiting.
             .acquire_timeout(ACQUIRE_TIMEOUT)
             .connect(url)
             .await?;

@@ -1,5 +1,5 @@
 # The two commands: `make run` and `make test`.
-.PHONY: setup build run test lint bench demo-data clean
+.PHONY: setup build run test lint bench fuzz soak demo-data clean
 
 setup:
 	bash scripts/setup.sh
@@ -25,6 +25,16 @@ bench: setup
 	bash benches/status_vs_postgis.sh
 	bash benches/open_loop_and_visibility.sh
 	bash benches/tiles_vs_martin.sh
+
+# Each fuzz target for FUZZ_SECONDS (default 600) after its seed corpus, optimised, one at a
+# time (make test replays the corpora and tries each target for a second).
+FUZZ_SECONDS ?= 600
+fuzz: setup
+	COVIDMAP_FUZZ_SECONDS=$(FUZZ_SECONDS) cargo test --release -p covidmap-fuzz --test targets -- --test-threads=1 --nocapture
+
+# Ten minutes of mixed load on the release binary (benches/soak.sh; SOAK_SECONDS to change).
+soak: build
+	bash benches/soak.sh
 
 demo-data: build
 	./target/release/covidmap demo-data

@@ -8,8 +8,8 @@
 //! There is no coverage feedback (that needs a nightly compiler): the seeds and the
 //! dictionaries carry the structure. An input that fails is written to
 //! `fuzz/crashes/<target>/` and the seed that made it is printed (`ARBTEST_SEED=0x… cargo test
-//! -p covidmap-fuzz <target>` replays it); each one found becomes a named regression test in
-//! `tests/regressions.rs`.
+//! -p covidmap-fuzz <target>` replays it); each one found becomes a seed of its corpus and a
+//! named `regression_…` test beside its target in `tests/targets.rs`.
 
 use arbitrary::Unstructured;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};

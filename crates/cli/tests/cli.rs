@@ -296,6 +296,26 @@ async fn a_configuration_file_sets_what_flags_and_the_environment_leave_unset() 
     let out = covidmap(&["--config", range.to_str().unwrap(), "serve"], None);
     assert!(!out.status.success(), "{}", text(&out.stderr));
 
+    // The settings the operations guide ships are all accepted: serve gets as far as the
+    // database they name (none listens there).
+    let shipped = root().join("docs/covidmap.toml");
+    let out = covidmap(
+        &[
+            "--config",
+            shipped.to_str().unwrap(),
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+        ],
+        None,
+    );
+    let stderr = text(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(
+        !stderr.contains("configuration file") && stderr.contains("DATABASE_URL"),
+        "{stderr}"
+    );
+
     // The database and serve's limits from the file: 3 connections at most.
     let good = dir.path().join("covidmap.toml");
     let config = format!(

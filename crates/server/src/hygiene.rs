@@ -41,24 +41,41 @@ pub(crate) async fn refuse_unreadable_targets(request: Request, next: Next) -> R
     refused.into_response()
 }
 
-/// Gives an error answer that has no body the API's error shape, keeping its headers
-/// (axum's `Allow` on a 405).
+/// Gives an error answer that has no body, or only axum's plain-text rejection (a path
+/// segment that is not UTF-8 once decoded, say), the API's error shape, keeping its headers
+/// (axum's `Allow` on a 405) and the rejection's words.
 pub(crate) async fn error_bodies(request: Request, next: Next) -> Response {
     let response = next.run(request).await;
     let status = response.status();
+    let plain_text = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/plain"));
     if !(status.is_client_error() || status.is_server_error())
-        || response.headers().contains_key(header::CONTENT_TYPE)
+        || (response.headers().contains_key(header::CONTENT_TYPE) && !plain_text)
     {
         return response;
     }
-    let (mut parts, _) = response.into_parts();
-    let message = match status {
+    let (mut parts, body) = response.into_parts();
+    let said = if plain_text {
+        axum::body::to_bytes(body, 4096)
+            .await
+            .ok()
+            .map(|b| String::from_utf8_lossy(&b).trim().to_owned())
+            .filter(|t| !t.is_empty())
+    } else {
+        None
+    };
+    let message = match (status, said) {
+        (_, Some(said)) => {
+            format!("{said}; check the URL's path and parameters (percent-encoded UTF-8)")
+        }
         // axum adds `Allow` after this layer has run.
-        StatusCode::METHOD_NOT_ALLOWED => {
+        (StatusCode::METHOD_NOT_ALLOWED, None) => {
             "this path does not take that method; the Allow header lists those it takes".to_owned()
         }
-        StatusCode::NOT_FOUND => "no such file or endpoint".to_owned(),
-        other => other.canonical_reason().unwrap_or("error").to_lowercase(),
+        (StatusCode::NOT_FOUND, None) => "no such file or endpoint".to_owned(),
+        (other, None) => other.canonical_reason().unwrap_or("error").to_lowercase(),
     };
     let code = match status {
         StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
@@ -67,6 +84,7 @@ pub(crate) async fn error_bodies(request: Request, next: Next) -> Response {
         _ => "bad_request",
     };
     parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.remove(header::CONTENT_TYPE);
     let body = Json(ErrorAnswer::new(code, message, None)).into_response();
     let (body_parts, body) = body.into_parts();
     parts.headers.extend(body_parts.headers);

@@ -23,7 +23,7 @@ pub fn tile_routes<B: Backend>() -> Router<Arc<B>> {
 pub fn routes<B: Backend>() -> Router<Arc<B>> {
     Router::new()
         .route("/tiles.json", get(tilejson::<B>))
-        .route("/styles/covid.json", get(style))
+        .route("/styles/covid.json", get(style::<B>))
 }
 
 /// `GET /fonts/{fontstack}/{range}`.
@@ -158,10 +158,27 @@ pub(crate) async fn tilejson<B: Backend>(
 const STYLE: &str = include_str!("../../../styles/covid.json");
 
 /// `GET /styles/covid.json`: the MapLibre style with its tile and glyph URLs on the host the
-/// client used.
+/// client used, centred on the provinces of the data.
 #[utoipa::path(get, path = "/styles/covid.json", tag = "tiles", responses((status = 200, description = "MapLibre style")))]
-pub(crate) async fn style(headers: HeaderMap) -> Response {
-    let body = STYLE.replace("{base}", &base_url(&headers));
+pub(crate) async fn style<B: Backend>(
+    State(backend): State<Arc<B>>,
+    headers: HeaderMap,
+) -> Response {
+    static PARSED: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
+    let mut style = PARSED
+        .get_or_init(|| serde_json::from_str(STYLE).unwrap_or_default())
+        .clone();
+    if let Some([w, s, e, n]) = backend.snapshot().region().bounds {
+        // The zoom at which the box's wider side fills about 800 pixels.
+        let span = (e - w).max((n - s) * 1.2).max(1e-6);
+        let zoom = (800.0 / 512.0 * 360.0 / span)
+            .log2()
+            .clamp(3.0, 14.0)
+            .floor();
+        style["center"] = serde_json::json!([(w + e) / 2.0, (s + n) / 2.0]);
+        style["zoom"] = serde_json::json!(zoom);
+    }
+    let body = style.to_string().replace("{base}", &base_url(&headers));
     ([(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 

@@ -429,6 +429,8 @@ async fn the_style_uses_only_layers_fields_and_fonts_we_serve() {
         .unwrap();
     let style: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
     assert_eq!(style["version"], 8);
+    // Centred on the fake's province (a 1° square at 105° E, 18° N).
+    assert_eq!(style["center"], json!([105.5, 18.5]), "{}", style["center"]);
     assert_eq!(
         style["sources"]["covidmap"]["url"],
         "http://map.test/tiles.json"

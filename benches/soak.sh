@@ -5,7 +5,8 @@
 #    by address 300/s, tiles 800/s over the tile benches' list (z11–14);
 #  - 200 change streams held open the whole time, each counting the events it receives;
 #  - one write a second, by the district committees of four districts in turn (a new zone,
-#    then its edit, then its lift), each followed until status answers show it;
+#    then its edit, then its lift), each followed until status answers show it (or no
+#    longer show it, once lifted);
 #  - the server's resident memory every 10 s.
 # It prints each load's latencies and status codes, the writes and how long each took to be
 # visible, the streams' events, and the memory at 1 min and at the end.
@@ -29,9 +30,12 @@ for line in open(sys.argv[2], encoding="utf-8").read().splitlines()[1:]:
 PY
 target/release/tile_list 2000 | awk -v base="$base" '{print base "/tiles/" $1 ".mvt"}' >"$work/tiles.txt"
 
-tokens=()
-for district in 412 429 427 424; do
-  tokens+=("$(DATABASE_URL="$url" "$bin" token create --org "ubnd-$district" --role editor --label soak | grep -o 'cm_[A-Za-z0-9_-]*' | head -1)")
+# Four district committees, each drawing near a point inside its own district.
+writers=()
+for district in 412 429 430 427; do
+  token=$(DATABASE_URL="$url" "$bin" token create --org "ubnd-$district" --role editor --label soak 2>/dev/null | grep -o 'cm_[A-Za-z0-9_-]*' | head -1)
+  centre=$(psql "$url" -At -F, -c "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) AS p FROM admin_units WHERE code = '$district' AND valid_to IS NULL) s")
+  writers+=("$token,$centre")
 done
 
 load() { # load RATE URL_FILE OUT: oha open loop for the soak's length
@@ -92,10 +96,11 @@ PY
 streams=$!
 
 # One write a second, each followed until status answers show it.
-python3 - "$base" "$secs" "${tokens[@]}" >"$work/writes.txt" <<'PY' &
+python3 - "$base" "$secs" "${writers[@]}" >"$work/writes.txt" <<'PY' &
 import json, sys, time, urllib.request, urllib.error
-base, secs, tokens = sys.argv[1], float(sys.argv[2]), sys.argv[3:]
-centres = [(105.681, 18.679), (105.680, 18.820), (105.540, 18.700), (105.330, 18.890)]
+base, secs = sys.argv[1], float(sys.argv[2])
+tokens = [w.split(",")[0] for w in sys.argv[3:]]
+centres = [tuple(map(float, w.split(",")[1:])) for w in sys.argv[3:]]
 def send(method, path, token, body):
     req = urllib.request.Request(base + path, method=method, data=json.dumps(body).encode(),
                                  headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
@@ -104,9 +109,14 @@ def send(method, path, token, body):
             return r.status, json.load(r)
     except urllib.error.HTTPError as e:
         return e.code, e.read().decode()
+    except (urllib.error.URLError, OSError) as e:  # counted as a failed write
+        return 0, str(e)
 def covered(lon, lat, zone_id):
-    with urllib.request.urlopen(f"{base}/api/v1/status?lat={lat}&lon={lon}", timeout=5) as r:
-        answer = json.load(r)
+    try:
+        with urllib.request.urlopen(f"{base}/api/v1/status?lat={lat}&lon={lon}", timeout=5) as r:
+            answer = json.load(r)
+    except (urllib.error.URLError, OSError):
+        return None  # neither: polled again
     return any(c.get("id") == zone_id for c in answer["lockdown"]["covered_by"])
 def zone(lon, lat, name, step):
     d = 0.0005 + 0.0001 * (step % 3)
@@ -121,27 +131,28 @@ while time.time() - start < secs - 5:
     tick = time.time()
     agency = i % len(tokens)
     lon, lat = centres[agency]
-    lon += 0.002 * ((i // len(tokens)) % 50)
+    # Each new zone a little further along, within a kilometre of the district's point.
+    lon += 0.001 * ((i // len(tokens)) % 9 - 4)
     token = tokens[agency]
-    zone_id = open_zones.get(agency)
+    zone_id, (zlon, zlat) = open_zones.get(agency, (None, (lon, lat)))
     if zone_id is None:
         status, answer = send("POST", "/api/v1/zones", token, zone(lon, lat, f"soak {i}", i))
-        expect = True
+        expect, here = True, (lon, lat)
         if status == 201:
             zone_id = answer["id"]
-            open_zones[agency] = zone_id
+            open_zones[agency] = (zone_id, here)
     elif i // len(tokens) % 3 == 1:
         status, answer = send("PUT", f"/api/v1/zones/{zone_id}", token, zone(lon, lat, f"soak {i} sửa", i))
-        expect = True
+        expect, here = True, (lon, lat)
+        open_zones[agency] = (zone_id, here)
     else:
         status, answer = send("POST", f"/api/v1/zones/{zone_id}/lift", token, {"reason": "soak"})
-        expect = False
+        expect, here = False, (zlon, zlat)
         open_zones.pop(agency, None)
     writes += 1
     if status not in (200, 201):
         failed.append((status, str(answer)[:200]))
     elif zone_id is not None:
-        here = (lon, lat)
         while covered(*here, zone_id) != expect:
             if time.time() - tick > 5:
                 invisible += 1
@@ -170,8 +181,11 @@ load 300 "$work/addresses.txt" "$work/addresses.json" &
 p2=$!
 load 800 "$work/tiles.txt" "$work/tiles.json" &
 p3=$!
-wait $p1 $p2 $p3
-wait $writer $streams
+wait $p1
+wait $p2
+wait $p3
+wait $writer
+wait $streams
 kill $sampler 2>/dev/null || true
 summary "status by point" "$work/points.json"
 summary "status by address" "$work/addresses.json"
@@ -180,10 +194,12 @@ cat "$work/writes.txt" "$work/streams.txt"
 python3 - "$work/rss.txt" <<'PY'
 import sys
 rows = [tuple(map(int, l.split())) for l in open(sys.argv[1]) if len(l.split()) == 2]
+if not rows:
+    sys.exit("  resident memory: no samples")
 first = next((kb for t, kb in rows if t >= 60), rows[0][1])
-peak = max(kb for t, kb in rows if t >= 60) if any(t >= 60 for t, _ in rows) else first
+peak = max((kb for t, kb in rows if t >= 60), default=first)
 print(f"  resident memory: start {rows[0][1] / 1024:.0f} MB, at 1 min {first / 1024:.0f} MB, "
-      f"after {first / 1024:.0f}: peak {peak / 1024:.0f} MB, end {rows[-1][1] / 1024:.0f} MB "
+      f"peak after 1 min {peak / 1024:.0f} MB, end {rows[-1][1] / 1024:.0f} MB "
       f"({(rows[-1][1] - first) / first * 100:+.1f} % since 1 min)")
 PY
-grep -ciE "panicked|error" "$work/serve.log" | sed 's/^/  server log lines with "error" or "panicked": /'
+echo "  server log lines with \"error\" or \"panicked\": $(grep -ciE 'panicked|error' "$work/serve.log" || true)"

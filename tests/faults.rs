@@ -481,7 +481,10 @@ async fn sigterm_finishes_what_is_in_flight_ends_the_streams_and_stops_the_local
                     19_000,
                     &format!("vùng {i}"),
                 ));
-            tokio::spawn(async move { request.send().await.map(|r| r.status().as_u16()) })
+            tokio::spawn(async move {
+                let answer = request.send().await.map(|r| r.status().as_u16());
+                (answer, Instant::now())
+            })
         })
         .collect();
     tokio::time::sleep(Duration::from_millis(150)).await;
@@ -498,8 +501,11 @@ async fn sigterm_finishes_what_is_in_flight_ends_the_streams_and_stops_the_local
     .await;
     assert!(ended.is_ok(), "the change stream did not end");
     let mut answers = Vec::new();
+    let mut answered_after_signal = 0;
     for write in writes {
-        answers.push(write.await.unwrap());
+        let (answer, at) = write.await.unwrap();
+        answered_after_signal += usize::from(at > signalled);
+        answers.push(answer);
     }
     let mut served = served;
     let status = served.child.wait().unwrap();
@@ -510,6 +516,11 @@ async fn sigterm_finishes_what_is_in_flight_ends_the_streams_and_stops_the_local
     // Each write was in flight or not yet accepted: those accepted are answered in full.
     let finished = answers.iter().filter(|a| matches!(a, Ok(201))).count();
     assert!(finished > 0, "{answers:?}");
+    // Not a test of draining unless some were still in flight when the signal came.
+    assert!(
+        answered_after_signal > 0,
+        "every write ended before SIGTERM"
+    );
     assert!(
         answers.iter().all(|a| matches!(a, Ok(201)) || a.is_err()),
         "{answers:?}"

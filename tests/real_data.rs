@@ -279,8 +279,19 @@ async fn districts_without_their_province_are_not_served() {
     .execute(db.store.pool())
     .await
     .unwrap();
-    let refused = run(&db, &["serve", "--bind", "127.0.0.1:0"]);
+    // (Under `timeout`: were the check lost, the server would serve for ever.)
+    let refused = std::process::Command::new("timeout")
+        .arg("120")
+        .arg(covidmap_tests::binary::binary())
+        .args(["--database-url", &db.url, "serve", "--bind", "127.0.0.1:0"])
+        .output()
+        .unwrap();
     let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_ne!(
+        refused.status.code(),
+        Some(124),
+        "still serving after 2 minutes: {stderr}"
+    );
     assert!(!refused.status.success(), "{stderr}");
     assert!(
         stderr.contains("province(s) 40") && stderr.contains("--level province"),

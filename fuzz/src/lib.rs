@@ -8,7 +8,8 @@
 //! There is no coverage feedback (that needs a nightly compiler): the seeds and the
 //! dictionaries carry the structure. An input that fails is written to
 //! `fuzz/crashes/<target>/` and the seed that made it is printed (`ARBTEST_SEED=0x… cargo test
-//! -p covidmap-fuzz <target>` replays it); each one found becomes a seed of its corpus and a
+//! -p covidmap-fuzz <target>` replays it while the corpus and dictionary are unchanged; the
+//! saved file is the copy that lasts); each one found becomes a seed of its corpus and a
 //! named `regression_…` test beside its target in `tests/targets.rs`.
 
 use arbitrary::Unstructured;
@@ -35,8 +36,8 @@ pub fn budget() -> Duration {
     std::env::var("COVIDMAP_FUZZ_SECONDS")
         .ok()
         .and_then(|s| s.parse::<f64>().ok())
-        .filter(|s| s.is_finite() && *s >= 0.0)
-        .map_or(Duration::from_secs(1), Duration::from_secs_f64)
+        .and_then(|s| Duration::try_from_secs_f64(s).ok())
+        .unwrap_or(Duration::from_secs(1))
 }
 
 /// The seed corpus of a target, by file name.

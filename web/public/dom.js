@@ -24,6 +24,18 @@ export function region() {
   };
 }
 
+/** The time zone dates are shown in: Vietnam's by name for +07:00, otherwise the offset
+ * itself where the browser takes offsets (newer ones do), otherwise UTC. */
+export function timeZoneOf(utcOffset) {
+  if (utcOffset === '+07:00') return 'Asia/Ho_Chi_Minh';
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: utcOffset });
+    return utcOffset;
+  } catch {
+    return 'UTC';
+  }
+}
+
 /** A map's first view: the region's outline, or the whole country before there is one. */
 export function firstView(bounds) {
   return bounds ? { bounds, fitBoundsOptions: { padding: 20 } } : { center: [106.0, 16.0], zoom: 5 };

@@ -4,13 +4,14 @@
 import * as maplibregl from '/vendor/maplibre-gl/maplibre-gl.mjs';
 import { STRINGS, LEVEL_COLOURS } from './i18n.js';
 import { followChanges } from './live.js';
-import { $, el, getJson, markSampleData, region, firstView } from './dom.js';
+import { $, el, getJson, markSampleData, region, firstView, timeZoneOf } from './dom.js';
 
 let lang = new URLSearchParams(location.search).get('lang') === 'en' ? 'en' : 'vi';
 const t = (key) => STRINGS[lang][key];
 const REGION = region();
+const TIME_ZONE = timeZoneOf(REGION.utcOffset);
 const dateTime = (iso) =>
-  iso ? new Date(iso).toLocaleString(lang === 'vi' ? 'vi-VN' : 'en-GB', { timeZone: REGION.utcOffset }) : '–';
+  iso ? new Date(iso).toLocaleString(lang === 'vi' ? 'vi-VN' : 'en-GB', { timeZone: TIME_ZONE }) : '–';
 const distance = (m) => (m >= 1000 ? `${(m / 1000).toFixed(1)} km` : `${Math.round(m)} m`);
 
 // ---- map ----

@@ -163,11 +163,11 @@ pub struct ServeArgs {
     pub drain_s: u64,
     /// Change streams (`/api/v1/changes`, one per open page) at most; one more is answered
     /// 503 at once.
-    #[arg(long, env = "COVIDMAP_MAX_CHANGE_STREAMS", default_value_t = 2_000, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, env = "COVIDMAP_MAX_CHANGE_STREAMS", default_value_t = covidmap_server::DEFAULT_MAX_CHANGE_STREAMS, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_change_streams: u32,
     /// The provinces' offset from UTC, which decides what "today" is for figures and
     /// documents (Vietnam: +07:00 all year).
-    #[arg(long, env = "COVIDMAP_UTC_OFFSET", default_value = "+07:00", value_parser = utc_offset)]
+    #[arg(long, env = "COVIDMAP_UTC_OFFSET", default_value_t = covidmap_server::VIETNAM, value_parser = utc_offset)]
     pub utc_offset: chrono::FixedOffset,
     /// Memory for cached tiles, in MiB.
     #[arg(long, env = "COVIDMAP_TILE_CACHE_MB", default_value_t = 256, value_parser = clap::value_parser!(u64).range(1..=65_536))]

@@ -47,10 +47,8 @@ pub async fn serve(global: &Global, args: ServeArgs) -> anyhow::Result<()> {
     // Checked before serving: districts without their province would give a map with no
     // outline, no title and no first view.
     let region = covidmap_core::Region::checked(backend.snapshot().units())?;
-    match region.name() {
-        Some(name) => eprintln!("serving {name}"),
-        None if !backend.snapshot().is_empty() => eprintln!("warning: no province in the database"),
-        None => {}
+    if let Some(name) = region.name() {
+        eprintln!("serving {name}");
     }
     let feed = Arc::clone(&backend).follow_changes();
     let listener = covidmap_server::listen::bind(args.bind)

@@ -14,7 +14,7 @@ pub enum OrgKind {
     DistrictCommittee,
     /// Trung tâm y tế huyện: a district health centre.
     DistrictHealthCentre,
-    /// CDC Nghệ An: the provincial centre for disease control.
+    /// CDC tỉnh: the provincial centre for disease control.
     Cdc,
     /// Công an tỉnh: the provincial police.
     Police,

@@ -45,7 +45,7 @@ impl Region {
         }
     }
 
-    /// The provinces' names for people: "Tỉnh Nghệ An", "Tỉnh Hà Tĩnh, Tỉnh Nghệ An"; `None`
+    /// The provinces' names for people: "Tỉnh Nghệ An", or several by code ("Tỉnh Nghệ An, Tỉnh Hà Tĩnh"); `None`
     /// without provinces.
     #[must_use]
     pub fn name(&self) -> Option<String> {

@@ -135,7 +135,7 @@ pub(crate) async fn upload_boundaries<B: Backend>(
     if level == Level::Province {
         return Err(ApiError::bad_parameter(
             "level",
-            "the province's outline is not uploaded; level must be commune or hamlet",
+            "the province's outline is loaded by the operator (`covidmap ingest FILE --level province`); level must be commune or hamlet",
         ));
     }
     // Who may upload this level at all, before the file is read.

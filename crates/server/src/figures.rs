@@ -170,7 +170,7 @@ pub(crate) async fn series<B: Backend>(
     let days = store
         .figure_series(unit.map(|u| u.code.as_str()), from, to)
         .await?;
-    let unit = unit.map_or_else(|| whole_map(backend.snapshot().region()), UnitSummary::from);
+    let unit = unit.map_or_else(|| whole_map(snapshot.region()), UnitSummary::from);
     let totals = PeriodTotals::of(&days);
     Ok(Json(FigureSeries {
         unit,

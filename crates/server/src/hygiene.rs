@@ -51,8 +51,11 @@ pub(crate) async fn error_bodies(request: Request, next: Next) -> Response {
         .headers()
         .get(header::CONTENT_TYPE)
         .is_some_and(|v| v.as_bytes().starts_with(b"text/plain"));
+    // (An encoded body was compressed after this check already ran inside the compression
+    // layer: it is the API's shape.)
     if !(status.is_client_error() || status.is_server_error())
         || (response.headers().contains_key(header::CONTENT_TYPE) && !plain_text)
+        || response.headers().contains_key(header::CONTENT_ENCODING)
     {
         return response;
     }

@@ -27,4 +27,4 @@ mod write;
 
 pub use backend::Backend;
 pub use error::ApiError;
-pub use router::{app, app_with, Assets, Settings, VIETNAM};
+pub use router::{app, app_with, Assets, Settings, DEFAULT_MAX_CHANGE_STREAMS, VIETNAM};

@@ -63,14 +63,9 @@ async fn page<B: Backend>(
     file: Arc<PathBuf>,
 ) -> Result<Response, ApiError> {
     let template = tokio::fs::read_to_string(&*file).await.map_err(|e| {
-        tracing::error!(file = %file.display(), error = %e, "page unreadable");
-        ApiError::NoMatch {
-            field: "path".into(),
-            message: format!(
-                "the page {} cannot be read on the server; its operator should check --web-dir",
-                file.display()
-            ),
-        }
+        // Where the server's files lie is the operator's business (--web-dir), not a visitor's.
+        tracing::error!(file = %file.display(), error = %e, "page unreadable: check --web-dir");
+        ApiError::Internal(Box::new(e))
     })?;
     let snapshot = backend.snapshot();
     let region = snapshot.region();
@@ -78,10 +73,11 @@ async fn page<B: Backend>(
         .bounds
         .map(|b| b.map(|v| format!("{v:.5}")).join(","))
         .unwrap_or_default();
+    // The names last: whatever they hold is not read as a placeholder.
     let html = template
-        .replace("{{region}}", &escape_html(&region.name_or_default()))
         .replace("{{bounds}}", &bounds)
-        .replace("{{utc_offset}}", &settings.utc_offset.to_string());
+        .replace("{{utc_offset}}", &settings.utc_offset.to_string())
+        .replace("{{region}}", &escape_html(&region.name_or_default()));
     Ok((
         [
             (header::CONTENT_TYPE, "text/html; charset=utf-8"),

@@ -84,12 +84,22 @@ pub(crate) fn area_in_province(
     snapshot: &Snapshot,
 ) -> Result<(), ApiError> {
     let region = snapshot.region();
-    let inside_one = region
-        .provinces
-        .iter()
-        .filter_map(|(code, _)| snapshot.unit(code))
-        .any(|province| outside(area, &province.geometry).is_tolerable());
-    if inside_one || region.provinces.is_empty() {
+    // The provinces taken together (a drawing may cross from one into the next), those
+    // whose box meets the drawing's only.
+    let reach = geo::BoundingRect::bounding_rect(area);
+    let provinces = geo::MultiPolygon(
+        region
+            .provinces
+            .iter()
+            .filter_map(|(code, _)| snapshot.unit(code))
+            .filter(|p| {
+                let outline = geo::BoundingRect::bounding_rect(&p.geometry);
+                matches!((reach, outline), (Some(a), Some(b)) if geo::Intersects::intersects(&a, &b))
+            })
+            .flat_map(|p| p.geometry.0.iter().cloned())
+            .collect(),
+    );
+    if region.provinces.is_empty() || outside(area, &provinces).is_tolerable() {
         Ok(())
     } else {
         Err(ApiError::invalid(

@@ -58,11 +58,14 @@ pub struct Settings {
     pub max_change_streams: usize,
 }
 
+/// Change streams open at once at most, unless told otherwise.
+pub const DEFAULT_MAX_CHANGE_STREAMS: u32 = 2_000;
+
 impl Default for Settings {
     fn default() -> Self {
         Settings {
             utc_offset: VIETNAM,
-            max_change_streams: 2_000,
+            max_change_streams: usize::try_from(DEFAULT_MAX_CHANGE_STREAMS).unwrap_or(usize::MAX),
         }
     }
 }
@@ -116,6 +119,9 @@ pub fn app_with<B: Backend>(backend: Arc<B>, assets: Assets, settings: Settings)
         .merge(crate::pages::routes::<B>(&assets.web_dir).with_state(backend))
         .layer(axum::Extension(settings))
         .layer(middleware::from_fn(crate::metrics::count_requests))
+        // Inside the compression: it reads axum's plain-text rejections before they are
+        // gzipped. (The outer one below covers the tiles, which skip both.)
+        .layer(middleware::from_fn(crate::hygiene::error_bodies))
         .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,

@@ -96,9 +96,14 @@ PY
 streams=$!
 
 # One write a second, each followed until status answers show it.
+# (SOAK_WRITES=0 leaves the writes out, to see what they cost the readers.)
+[ "${SOAK_WRITES:-1}" = 0 ] && writers=()
 python3 - "$base" "$secs" "${writers[@]}" >"$work/writes.txt" <<'PY' &
 import json, sys, time, urllib.request, urllib.error
 base, secs = sys.argv[1], float(sys.argv[2])
+if len(sys.argv) < 4:
+    print("  writes: none (SOAK_WRITES=0)")
+    sys.exit(0)
 tokens = [w.split(",")[0] for w in sys.argv[3:]]
 centres = [tuple(map(float, w.split(",")[1:])) for w in sys.argv[3:]]
 def send(method, path, token, body):

@@ -356,7 +356,7 @@ async fn every_bad_input_is_refused_named_and_changes_nothing() {
             Level::Hamlet,
             &[
                 "no commune units are loaded",
-                "ingest the commune boundaries first",
+                "load the commune boundaries first (`covidmap ingest FILE --level commune`)",
             ],
         ),
         case(

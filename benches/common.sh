@@ -27,3 +27,12 @@ for i in range(1, int(sys.argv[1]) + 1):
     print(f"{i},{random.uniform(103.87, 105.83):.6f},{random.uniform(18.55, 20.00):.6f}")
 PY
 }
+
+# write_address_urls BASE FILE: a status-by-address URL per address of the accuracy corpus.
+write_address_urls() {
+  python3 - "$1" tests/fixtures/addresses.tsv >"$2" <<'PY'
+import sys, urllib.parse
+for line in open(sys.argv[2], encoding="utf-8").read().splitlines()[1:]:
+    print(f"{sys.argv[1]}/api/v1/status?address={urllib.parse.quote(line.split(chr(9))[0])}")
+PY
+}

@@ -20,13 +20,7 @@ cargo build --release -q -p covidmap-benches --bin commit_to_visible
 start_sample_server target/bench-visible "${BENCH_PG_PORT:-55436}" "${BENCH_HTTP:-127.0.0.1:8098}"
 write_points 10000 "$work/points.csv"
 awk -F, -v base="http://$http" '{print base "/api/v1/status?lat=" $3 "&lon=" $2}' "$work/points.csv" >"$work/urls.txt"
-python3 - "http://$http" tests/fixtures/addresses.tsv >"$work/address-urls.txt" <<'PY'
-import sys, urllib.parse
-lines = open(sys.argv[2], encoding="utf-8").read().splitlines()[1:]
-for line in lines:
-    address = line.split("\t")[0]
-    print(f"{sys.argv[1]}/api/v1/status?address={urllib.parse.quote(address)}")
-PY
+write_address_urls "http://$http" "$work/address-urls.txt"
 
 load() { # load SECONDS [URL_FILE]: oha open loop at $rate req/s over the points (or the file)
   oha --no-tui -z "$1s" -q "$rate" -c 64 --latency-correction --urls-from-file "${2:-$work/urls.txt}" \

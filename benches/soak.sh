@@ -23,11 +23,7 @@ base="http://$http"
 
 write_points 10000 "$work/points.csv"
 awk -F, -v base="$base" '{print base "/api/v1/status?lat=" $3 "&lon=" $2}' "$work/points.csv" >"$work/points.txt"
-python3 - "$base" tests/fixtures/addresses.tsv >"$work/addresses.txt" <<'PY'
-import sys, urllib.parse
-for line in open(sys.argv[2], encoding="utf-8").read().splitlines()[1:]:
-    print(f"{sys.argv[1]}/api/v1/status?address={urllib.parse.quote(line.split(chr(9))[0])}")
-PY
+write_address_urls "$base" "$work/addresses.txt"
 target/release/tile_list 2000 | awk -v base="$base" '{print base "/tiles/" $1 ".mvt"}' >"$work/tiles.txt"
 
 # Four district committees, each drawing near a point inside its own district.

@@ -9,7 +9,8 @@ use covidmap_core::Level;
 use covidmap_store::local::{ClusterState, LocalCluster};
 use covidmap_store::Store;
 use covidmap_tests::binary::{binary, serve_binary, started, Served};
-use covidmap_tests::{data, root, square_feature, write_geojson, TestDb};
+use covidmap_tests::cluster::PrivateCluster;
+use covidmap_tests::{load_province_and_districts, root, square_feature, write_geojson, TestDb};
 use covidmap_upload::{unguarded, upload, UploadRequest};
 use serde_json::{json, Value};
 use std::process::Command;
@@ -17,53 +18,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// A private cluster under the system temp folder (as root it runs as `postgres`, which must
-/// reach it), removed when dropped.
-struct PrivateCluster {
-    cluster: LocalCluster,
-    dir: std::path::PathBuf,
-}
-
-impl PrivateCluster {
-    async fn start(name: &str, port: u16) -> PrivateCluster {
-        let dir = std::env::temp_dir().join(format!("covidmap-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        let cluster = LocalCluster::new(dir.join("pg"), port);
-        let private = PrivateCluster { cluster, dir };
-        private.run(LocalCluster::start).await;
-        private
-    }
-
-    async fn run(&self, step: fn(&LocalCluster) -> covidmap_store::Result<()>) {
-        let c = self.cluster.clone();
-        tokio::task::spawn_blocking(move || step(&c))
-            .await
-            .unwrap()
-            .unwrap();
-    }
-}
-
-impl Drop for PrivateCluster {
-    fn drop(&mut self) {
-        let _ = self.cluster.stop();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
 /// The province, its districts and its agencies in `store`; a district committee's token.
 async fn province_with_an_editor(store: &Store) -> String {
-    for (file, level) in [
-        ("real/nghe_an_province.geojson", Level::Province),
-        ("real/nghe_an_districts.geojson", Level::District),
-    ] {
-        upload(
-            store,
-            UploadRequest::new(data(file), level, "test"),
-            unguarded(),
-        )
-        .await
-        .unwrap();
-    }
+    load_province_and_districts(store).await;
     let districts = store.current_units(Level::District).await.unwrap();
     for org in covidmap_demo::organisations(&districts) {
         store.add_organisation(&org).await.unwrap();

@@ -5,21 +5,16 @@
 use covidmap_core::Level;
 use covidmap_store::local::{ClusterState, LocalCluster};
 use covidmap_store::Store;
+use covidmap_tests::cluster::PrivateCluster;
 use covidmap_tests::data;
 use covidmap_upload::{unguarded, upload, UploadRequest};
 
 #[tokio::test]
 async fn a_cluster_keeps_committed_data_across_stop_and_start() {
-    // Under the system temp folder: as root the cluster runs as `postgres`, which must reach it.
-    let dir = std::env::temp_dir().join(format!("covidmap-cluster-test-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let cluster = LocalCluster::new(&dir, 55499);
+    let private = PrivateCluster::new("cluster-test", 55499);
+    let cluster = &private.cluster;
     assert_eq!(cluster.state().unwrap(), ClusterState::Absent);
-    let c = cluster.clone();
-    tokio::task::spawn_blocking(move || c.start())
-        .await
-        .unwrap()
-        .unwrap();
+    private.run(LocalCluster::start).await;
     assert_eq!(cluster.state().unwrap(), ClusterState::Running);
 
     let store = Store::connect(&cluster.url()).await.unwrap();
@@ -31,22 +26,12 @@ async fn a_cluster_keeps_committed_data_across_stop_and_start() {
     upload(&store, request, unguarded()).await.unwrap();
     store.close().await;
 
-    let c = cluster.clone();
-    tokio::task::spawn_blocking(move || c.stop())
-        .await
-        .unwrap()
-        .unwrap();
+    private.run(LocalCluster::stop).await;
     assert_eq!(cluster.state().unwrap(), ClusterState::Stopped);
-    let c = cluster.clone();
-    tokio::task::spawn_blocking(move || c.start())
-        .await
-        .unwrap()
-        .unwrap();
+    private.run(LocalCluster::start).await;
     let store = Store::connect(&cluster.url()).await.unwrap();
     assert_eq!(store.health().await.unwrap().units["province"], 1);
     store.close().await;
-    cluster.stop().unwrap();
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Every row of the tables that hold what the agencies wrote, as one hash per table.

@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod binary;
+pub mod cluster;
 
 use covidmap_core::Level;
 use covidmap_ingest::{FieldFlags, ReadOptions};
@@ -141,12 +142,7 @@ impl TestDb {
     /// A database holding the province outline and the real districts.
     pub async fn with_districts() -> TestDb {
         let db = TestDb::new().await;
-        db.ingest(&data("real/nghe_an_province.geojson"), Level::Province)
-            .await
-            .unwrap();
-        db.ingest(&data("real/nghe_an_districts.geojson"), Level::District)
-            .await
-            .unwrap();
+        load_province_and_districts(&db.store).await;
         db
     }
 
@@ -246,6 +242,22 @@ impl TestDb {
         .fetch_one(self.store.pool())
         .await
         .unwrap()
+    }
+}
+
+/// Nghệ An's real outline and districts, uploaded into `store` as a file each.
+pub async fn load_province_and_districts(store: &Store) {
+    for (file, level) in [
+        ("real/nghe_an_province.geojson", Level::Province),
+        ("real/nghe_an_districts.geojson", Level::District),
+    ] {
+        upload(
+            store,
+            UploadRequest::new(data(file), level, "test"),
+            unguarded(),
+        )
+        .await
+        .unwrap();
     }
 }
 

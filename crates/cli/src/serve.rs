@@ -46,7 +46,9 @@ pub async fn serve(global: &Global, args: ServeArgs) -> anyhow::Result<()> {
     );
     // Checked before serving: districts without their province would give a map with no
     // outline, no title and no first view.
-    let region = covidmap_core::Region::checked(backend.snapshot().units())?;
+    let snapshot = backend.snapshot();
+    let region = snapshot.region();
+    region.check(snapshot.units())?;
     if let Some(name) = region.name() {
         eprintln!("serving {name}");
     }
@@ -68,7 +70,7 @@ pub async fn serve(global: &Global, args: ServeArgs) -> anyhow::Result<()> {
     let stopping = Arc::clone(&backend);
     let settings = covidmap_server::Settings {
         utc_offset: args.utc_offset,
-        max_change_streams: usize::try_from(args.max_change_streams).unwrap_or(usize::MAX),
+        max_change_streams: args.max_change_streams,
     };
     let app = covidmap_server::app_with(backend, assets, settings);
     covidmap_server::listen::serve(listener, app, limits, async move {

@@ -64,28 +64,35 @@ impl Region {
         self.name().unwrap_or_else(|| "covidmap".to_owned())
     }
 
-    /// The region of `units`, provided every district lies in one of its provinces.
+    /// Checks that every district of `units` (those this region was made of) lies in one of
+    /// its provinces.
     ///
     /// # Errors
     /// Districts name a province the units do not hold (a database loaded without the
     /// province's outline): the map would have no outline, no title and no first view.
-    pub fn checked(units: &[AdminUnit]) -> Result<Self, RegionError> {
-        let region = Region::of(units);
+    pub fn check(&self, units: &[AdminUnit]) -> Result<(), RegionError> {
         let mut missing: Vec<&str> = units
             .iter()
             .filter(|u| u.level == Level::District)
             .filter_map(|u| u.parent_code.as_deref())
-            .filter(|code| !region.has(code))
+            .filter(|code| !self.has(code))
             .collect();
         missing.sort_unstable();
         missing.dedup();
         if missing.is_empty() {
-            Ok(region)
+            Ok(())
         } else {
             Err(RegionError::MissingProvinces(
                 missing.into_iter().map(str::to_owned).collect(),
             ))
         }
+    }
+
+    /// The middle of the box around the provinces (longitude, latitude).
+    #[must_use]
+    pub fn center(&self) -> Option<[f64; 2]> {
+        self.bounds
+            .map(|[w, s, e, n]| [(w + e) / 2.0, (s + n) / 2.0])
     }
 
     /// Whether `code` is one of the provinces.
@@ -138,7 +145,7 @@ mod tests {
             18.0,
         )];
         assert_eq!(
-            Region::checked(&units),
+            Region::of(&units).check(&units),
             Err(RegionError::MissingProvinces(vec!["40".to_owned()]))
         );
         let with_province = [
@@ -146,7 +153,7 @@ mod tests {
             vec![square("40", "Tỉnh Nghệ An", UnitType::Tinh, 104.0, 18.0)],
         ]
         .concat();
-        assert!(Region::checked(&with_province).is_ok());
+        assert!(Region::of(&with_province).check(&with_province).is_ok());
     }
 
     #[test]

@@ -16,12 +16,11 @@ use std::sync::Arc;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// The stream's route, with at most `max_streams` open at once.
-pub fn routes<B: Backend>(max_streams: usize) -> Router<Arc<B>> {
+pub fn routes<B: Backend>(max_streams: u32) -> Router<Arc<B>> {
+    let permits = Semaphore::new(usize::try_from(max_streams).unwrap_or(usize::MAX));
     Router::new()
         .route("/api/v1/changes", get(stream::<B>))
-        .layer(Extension(StreamPermits(Arc::new(Semaphore::new(
-            max_streams,
-        )))))
+        .layer(Extension(StreamPermits(Arc::new(permits))))
 }
 
 /// One permit per open stream: each holds a connection and a task for as long as its page

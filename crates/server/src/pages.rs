@@ -12,7 +12,7 @@ use crate::router::Settings;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, MethodRouter};
 use axum::{Extension, Router};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -28,31 +28,25 @@ const MAPLIBRE_DIST: &str = "node_modules/maplibre-gl/dist";
 /// pages' own files) and `/vendor/maplibre-gl/…`.
 pub fn routes<B: Backend>(web_dir: &Path) -> Router<Arc<B>> {
     let public = web_dir.join("public");
-    let index = Arc::new(public.join("index.html"));
-    let admin = Arc::new(public.join("admin.html"));
     Router::new()
-        .route(
-            "/",
-            get(
-                move |backend: State<Arc<B>>, settings: Extension<Settings>| {
-                    page::<B>(backend, settings, Arc::clone(&index))
-                },
-            ),
-        )
-        .route(
-            "/admin",
-            get(
-                move |backend: State<Arc<B>>, settings: Extension<Settings>| {
-                    page::<B>(backend, settings, Arc::clone(&admin))
-                },
-            ),
-        )
+        .route("/", page_route::<B>(public.join("index.html")))
+        .route("/admin", page_route::<B>(public.join("admin.html")))
         .nest_service("/static", ServeDir::new(&public))
         .nest_service(
             "/vendor/maplibre-gl",
             ServeDir::new(web_dir.join(MAPLIBRE_DIST)),
         )
         .layer(axum::middleware::from_fn(crate::hygiene::page_headers))
+}
+
+/// `GET` of the page in `file`.
+fn page_route<B: Backend>(file: PathBuf) -> MethodRouter<Arc<B>> {
+    let file = Arc::new(file);
+    get(
+        move |backend: State<Arc<B>>, settings: Extension<Settings>| {
+            page::<B>(backend, settings, Arc::clone(&file))
+        },
+    )
 }
 
 /// A page from disk (read each time, so that an edited page is served at once), its

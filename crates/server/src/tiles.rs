@@ -168,14 +168,16 @@ pub(crate) async fn style<B: Backend>(
     let mut style = PARSED
         .get_or_init(|| serde_json::from_str(STYLE).expect("the shipped style is JSON (tested)"))
         .clone();
-    if let Some([w, s, e, n]) = backend.snapshot().region().bounds {
+    let snapshot = backend.snapshot();
+    let region = snapshot.region();
+    if let (Some([w, s, e, n]), Some(center)) = (region.bounds, region.center()) {
         // The zoom at which the box's wider side fills about 800 pixels.
         let span = (e - w).max((n - s) * 1.2).max(1e-6);
         let zoom = (800.0 / 512.0 * 360.0 / span)
             .log2()
             .clamp(3.0, 14.0)
             .floor();
-        style["center"] = serde_json::json!([(w + e) / 2.0, (s + n) / 2.0]);
+        style["center"] = serde_json::json!(center);
         style["zoom"] = serde_json::json!(zoom);
     }
     let body = style.to_string().replace("{base}", &base_url(&headers));

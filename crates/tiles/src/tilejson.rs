@@ -34,6 +34,7 @@ pub fn vector_layers() -> Vec<Value> {
 pub fn tilejson(base: &str, region: &covidmap_core::Region) -> Value {
     let vector_layers = vector_layers();
     let [w, s, e, n] = region.bounds.unwrap_or([-180.0, -85.0, 180.0, 85.0]);
+    let [x, y] = region.center().unwrap_or([0.0, 0.0]);
     let name = region.name_or_default();
     json!({
         "tilejson": "3.0.0",
@@ -46,7 +47,7 @@ pub fn tilejson(base: &str, region: &covidmap_core::Region) -> Value {
         "minzoom": 0,
         "maxzoom": MAX_ZOOM,
         "bounds": [w, s, e, n],
-        "center": [(w + e) / 2.0, (s + n) / 2.0, 8],
+        "center": [x, y, 8],
         "vector_layers": vector_layers,
     })
 }

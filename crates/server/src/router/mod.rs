@@ -55,7 +55,7 @@ pub struct Settings {
     /// whole of its time zone.
     pub utc_offset: FixedOffset,
     /// Change streams open at once at most; one more is answered 503.
-    pub max_change_streams: usize,
+    pub max_change_streams: u32,
 }
 
 /// Change streams open at once at most, unless told otherwise.
@@ -65,7 +65,7 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             utc_offset: VIETNAM,
-            max_change_streams: usize::try_from(DEFAULT_MAX_CHANGE_STREAMS).unwrap_or(usize::MAX),
+            max_change_streams: DEFAULT_MAX_CHANGE_STREAMS,
         }
     }
 }

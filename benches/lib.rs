@@ -32,6 +32,26 @@ fn read(name: &str, level: Level, parents: &[AdminUnit]) -> Vec<AdminUnit> {
     plan(&file, level, None, &known).unwrap().units
 }
 
+/// The province's administrative changes, as `make run` loads them.
+#[must_use]
+pub fn province_unit_changes() -> Vec<covidmap_core::lineage::UnitChange> {
+    let csv = std::fs::read(data("real/nghe_an_unit_changes.csv")).unwrap();
+    covidmap_messages::unit_changes::read_csv(&csv)
+        .unwrap()
+        .changes
+}
+
+/// The units and the administrative changes as `make run` loads them, indexed, with no
+/// layers.
+#[must_use]
+pub fn province_snapshot() -> covidmap_lookup::Snapshot {
+    covidmap_lookup::Snapshot::build(
+        province_units(),
+        province_unit_changes(),
+        covidmap_core::layers::Layers::default(),
+    )
+}
+
 /// Province, districts, communes and hamlets, as `make run` loads them.
 #[must_use]
 pub fn province_units() -> Vec<AdminUnit> {

@@ -5,7 +5,6 @@
 
 #![allow(clippy::unwrap_used)]
 
-use covidmap_lookup::Snapshot;
 use std::collections::BTreeMap;
 
 /// Share of addresses whose best match must be the expected unit.
@@ -13,7 +12,7 @@ const REQUIRED_TOP1: f64 = 0.95;
 
 #[test]
 fn at_least_95_percent_of_the_corpus_resolves_to_the_right_unit() {
-    let snapshot = Snapshot::new(covidmap_benches::province_units());
+    let snapshot = covidmap_benches::province_snapshot();
     let corpus = std::fs::read_to_string(covidmap_tests::fixture("addresses.tsv")).unwrap();
     let rows: Vec<(&str, &str, &str)> = corpus
         .lines()

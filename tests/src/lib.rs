@@ -147,7 +147,8 @@ impl TestDb {
     }
 
     /// A database holding what `make run` loads: the province, its districts, the sample
-    /// communes and hamlets, the sample layers and the province's organisations.
+    /// communes and hamlets, the sample layers, the province's organisations and its
+    /// administrative changes.
     pub async fn with_sample() -> TestDb {
         let db = TestDb::new().await;
         db.store.mark_sample(2021).await.unwrap();
@@ -194,9 +195,23 @@ impl TestDb {
             .filter(|u| u.level == Level::District)
             .cloned()
             .collect();
-        for org in covidmap_demo::organisations(&districts) {
-            db.store.add_organisation(&org).await.unwrap();
+        let organisations = covidmap_demo::organisations(&districts);
+        for org in &organisations {
+            db.store.add_organisation(org).await.unwrap();
         }
+        let office = organisations
+            .iter()
+            .find(|o| o.kind == covidmap_core::agency::OrgKind::ProvincialOffice)
+            .unwrap();
+        let author = covidmap_store::Author {
+            org_id: office.id.clone(),
+            org_name: office.name.clone(),
+            token_id: None,
+        };
+        db.store
+            .put_unit_changes(&covidmap_benches::province_unit_changes(), &author)
+            .await
+            .unwrap();
         db
     }
 

@@ -39,6 +39,9 @@ pub enum Command {
     Serve(ServeArgs),
     /// Load a boundary file (shapefile, zip, GeoJSON, GeoPackage, KML, TAB/MIF, CSV).
     Ingest(IngestArgs),
+    /// Load a file of administrative changes (communes merged, renamed, split or moved;
+    /// districts abolished): CSV, or JSON (`.json`).
+    UnitChanges(UnitChangesArgs),
     /// Manage the local PostGIS cluster under DATA_DIR/pg.
     Db(DbArgs),
     /// Generate the sample communes and hamlets into DATA_DIR/generated.
@@ -216,6 +219,17 @@ pub struct IngestArgs {
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct UnitChangesArgs {
+    /// The file: CSV with a header (effective, act, kind, predecessor_code,
+    /// predecessor_name, predecessor_parent_code, successor_code, successor_name, source), or
+    /// JSON with the same keys.
+    pub file: PathBuf,
+    /// The organisation that answers for them (default: the provincial office).
+    #[arg(long)]
+    pub org: Option<String>,
 }
 
 #[derive(Debug, ClapArgs)]

@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 
 pub const DISTRICTS: &str = "real/nghe_an_districts.geojson";
 pub const PROVINCE: &str = "real/nghe_an_province.geojson";
+/// The province's administrative changes since 2019 (`data/README.md` says where each comes from).
+pub const UNIT_CHANGES: &str = "real/nghe_an_unit_changes.csv";
 const COMMUNE_LIST: &str = "real/nghe_an_communes.csv";
 pub const COMMUNES: &str = "communes.geojson";
 pub const HAMLETS: &str = "hamlets.geojson";

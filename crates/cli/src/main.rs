@@ -9,6 +9,7 @@ mod export;
 mod ingest;
 mod sample;
 mod serve;
+mod unit_changes;
 
 use clap::Parser;
 
@@ -43,6 +44,9 @@ fn run(args: args::Args) -> anyhow::Result<()> {
     match args.command {
         args::Command::Serve(a) => runtime.block_on(serve::serve(&args.global, a)),
         args::Command::Ingest(a) => runtime.block_on(ingest::ingest(&args.global, a)),
+        args::Command::UnitChanges(a) => {
+            runtime.block_on(unit_changes::load_file(&args.global, &a))
+        }
         args::Command::Db(a) => database::db_command(&args.global, &a),
         args::Command::DemoData(a) => demo_data::demo_data(&args.global, &a).map(|_| ()),
         args::Command::Export(a) => runtime.block_on(export::export(&args.global, &a)),

@@ -1,7 +1,7 @@
 //! Loading the sample data into an empty database: the province outline, the real
 //! districts, and the generated communes and hamlets, all through the upload workflow.
 
-use crate::demo_data::{self, COMMUNES, DISTRICTS, HAMLETS, PROVINCE};
+use crate::demo_data::{self, COMMUNES, DISTRICTS, HAMLETS, PROVINCE, UNIT_CHANGES};
 use anyhow::Context as _;
 use covidmap_core::Level;
 use covidmap_store::{Author, Store};
@@ -50,6 +50,10 @@ pub async fn load(store: &Store, data_dir: &Path) -> anyhow::Result<()> {
             started.elapsed().as_secs_f64()
         );
     }
+    // The province's real administrative changes, so that former names resolve.
+    let changes = data_dir.join(UNIT_CHANGES);
+    let file = crate::unit_changes::read_file(&changes)?;
+    crate::unit_changes::load(store, file, Some(&office.id), &changes).await?;
     load_layers(store).await
 }
 

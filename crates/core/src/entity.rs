@@ -34,11 +34,13 @@ pub enum Entity {
     SupportPolicies,
     /// Directive documents.
     Directives,
+    /// Administrative changes: which unit became which, when and by what act.
+    UnitChanges,
 }
 
 impl Entity {
     /// Every entity.
-    pub const ALL: [Entity; 12] = [
+    pub const ALL: [Entity; 13] = [
         Entity::Boundaries,
         Entity::LockdownZones,
         Entity::LockdownPoints,
@@ -51,6 +53,7 @@ impl Entity {
         Entity::ReturningWorkers,
         Entity::SupportPolicies,
         Entity::Directives,
+        Entity::UnitChanges,
     ];
 
     /// The operational layers: drawn on the map, indexed in the snapshot, versioned in a
@@ -92,6 +95,7 @@ impl Entity {
             Entity::DailyFigures => "daily_figures",
             Entity::ReturningWorkers => "returning_workers",
             Entity::SupportPolicies | Entity::Directives => "documents",
+            Entity::UnitChanges => "unit_changes",
         }
     }
 
@@ -121,6 +125,7 @@ impl Entity {
             Entity::DailyFigures => "figures",
             Entity::ReturningWorkers => "returning-workers",
             Entity::SupportPolicies | Entity::Directives => "documents",
+            Entity::UnitChanges => "unit-changes",
         }
     }
 
@@ -146,7 +151,8 @@ impl Entity {
             Entity::DailyFigures
             | Entity::ReturningWorkers
             | Entity::SupportPolicies
-            | Entity::Directives => &[],
+            | Entity::Directives
+            | Entity::UnitChanges => &[],
         }
     }
 
@@ -166,6 +172,7 @@ impl Entity {
             Entity::ReturningWorkers => "returning-worker count",
             Entity::SupportPolicies => "support policy",
             Entity::Directives => "directive",
+            Entity::UnitChanges => "administrative change",
         }
     }
 
@@ -185,6 +192,7 @@ impl Entity {
             Entity::ReturningWorkers => "Lao động trở về",
             Entity::SupportPolicies => "Chính sách hỗ trợ",
             Entity::Directives => "Văn bản chỉ đạo",
+            Entity::UnitChanges => "Thay đổi đơn vị hành chính",
         }
     }
 
@@ -203,7 +211,8 @@ impl Entity {
             Entity::Boundaries
             | Entity::CommuneLevels
             | Entity::DailyFigures
-            | Entity::ReturningWorkers => None,
+            | Entity::ReturningWorkers
+            | Entity::UnitChanges => None,
         }
     }
 

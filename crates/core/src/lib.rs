@@ -12,6 +12,7 @@ pub mod figures;
 pub mod fixtures;
 pub mod layers;
 pub mod level;
+pub mod lineage;
 pub mod names;
 pub mod policy;
 pub mod region;

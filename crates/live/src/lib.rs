@@ -135,8 +135,9 @@ impl LiveData {
     }
 }
 
-/// The table whose changes need the units indexed again; any other is a layer.
-const UNIT_TABLE: &str = "admin_units";
+/// The tables whose changes need the units indexed again (the gazetteer reads former names
+/// from the administrative changes); any other is a layer.
+const UNIT_TABLES: [&str; 2] = ["admin_units", "unit_changes"];
 
 /// Why the snapshot could not be (re)built.
 #[derive(Debug, thiserror::Error)]
@@ -153,10 +154,14 @@ pub enum SnapshotError {
 /// off the async runtime).
 async fn read_snapshot(store: &Store) -> Result<(Snapshot, TileData), SnapshotError> {
     let (units, layers) = store.current_data().await?;
+    let changes = store.current_unit_changes().await?;
     let sample = store.is_sample().await?;
     Ok(tokio::task::spawn_blocking(move || {
         let tiles = TileData::new(&units, &layers);
-        (Snapshot::with_layers(units, layers).sample(sample), tiles)
+        (
+            Snapshot::build(units, changes, layers).sample(sample),
+            tiles,
+        )
     })
     .await?)
 }
@@ -188,7 +193,7 @@ impl LiveData {
             tables.extend(feed.drain().into_iter().map(Some));
             let boundaries = tables
                 .iter()
-                .any(|t| t.as_deref().is_none_or(|t| t == UNIT_TABLE));
+                .any(|t| t.as_deref().is_none_or(|t| UNIT_TABLES.contains(&t)));
             let started = std::time::Instant::now();
             if boundaries {
                 self.reload().await?;

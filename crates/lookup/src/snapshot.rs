@@ -10,6 +10,7 @@ use crate::layers::LayerIndex;
 use crate::units::UnitIndex;
 use chrono::{DateTime, Utc};
 use covidmap_core::layers::{CommuneLevel, Layers, LockdownPoint, LockdownZone};
+use covidmap_core::lineage::UnitChange;
 use covidmap_core::policy::Places;
 use covidmap_core::{AdminUnit, Level};
 use geo::Point;
@@ -58,8 +59,15 @@ impl Snapshot {
     /// Indexes the units and the operational layers.
     #[must_use]
     pub fn with_layers(units: Vec<AdminUnit>, layers: Layers) -> Self {
+        Self::build(units, Vec::new(), layers)
+    }
+
+    /// Indexes the units, the administrative changes that name former units (the gazetteer
+    /// reads them) and the operational layers.
+    #[must_use]
+    pub fn build(units: Vec<AdminUnit>, changes: Vec<UnitChange>, layers: Layers) -> Self {
         Snapshot {
-            units: Arc::new(UnitIndex::new(units)),
+            units: Arc::new(UnitIndex::new(units, changes)),
             layers: Arc::new(LayerIndex::new(layers)),
             sample: false,
         }
@@ -110,6 +118,23 @@ impl Snapshot {
     #[must_use]
     pub fn same_layers(&self, other: &Snapshot) -> bool {
         Arc::ptr_eq(&self.layers, &other.layers)
+    }
+
+    /// The administrative changes the gazetteer knows former names by.
+    #[must_use]
+    pub fn unit_changes(&self) -> &[UnitChange] {
+        self.units.gazetteer.changes()
+    }
+
+    /// A change in words, naming for a move the district its unit is in now.
+    #[must_use]
+    pub fn explain(&self, change: &UnitChange) -> String {
+        let parent = self
+            .unit(&change.successor_code)
+            .and_then(|u| u.parent_code.as_deref())
+            .and_then(|p| self.unit(p))
+            .map(|p| p.name.as_str());
+        change.explanation(parent)
     }
 
     /// The unit an address names (and others it may mean), from the gazetteer.

@@ -5,8 +5,9 @@
 
 use crate::gazetteer::AddressMatch;
 use crate::{LookupError, Snapshot, UnitChain};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use covidmap_core::layers::{Declaration, Facility, FacilityKind};
+use covidmap_core::lineage::{ChangeKind, UnitChange};
 use covidmap_core::{AdminUnit, Level};
 use geo::{InteriorPoint, Point};
 use serde::Serialize;
@@ -186,6 +187,36 @@ pub struct Alternative<'a> {
     units: BTreeMap<&'static str, UnitRef<'a>>,
     matched_text: String,
     confidence: f64,
+    former_names: Vec<FormerName<'a>>,
+}
+
+/// A former name the address used, and what became of it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FormerName<'a> {
+    /// The name as it was: "Phường Lê Mao".
+    name: &'a str,
+    change: ChangeKind,
+    /// The unit it became (one of them, after a split).
+    now: &'a str,
+    /// The legal act.
+    act: &'a str,
+    /// The day it took effect.
+    effective: NaiveDate,
+    /// All of it in words: "Phường Lê Mao — merged into Phường Quang Trung by …".
+    explanation: String,
+}
+
+impl<'a> FormerName<'a> {
+    fn of(change: &'a UnitChange, snapshot: &Snapshot) -> Self {
+        FormerName {
+            name: &change.predecessor.name,
+            change: change.kind,
+            now: &change.successor_name,
+            act: &change.act,
+            effective: change.effective,
+            explanation: snapshot.explain(change),
+        }
+    }
 }
 
 /// The answer for an address.
@@ -193,7 +224,12 @@ pub struct Alternative<'a> {
 pub struct AddressStatus<'a> {
     address: String,
     matched_text: String,
+    /// 0–1; from 0.6 the answer is the place meant, below it a guess: check the
+    /// alternatives.
     confidence: f64,
+    /// Former names the address used (communes merged away, districts abolished, communes
+    /// that moved), with what became of each.
+    former_names: Vec<FormerName<'a>>,
     /// The finest level the address named.
     matched_level: Level,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -232,7 +268,9 @@ pub fn address_status<'a>(
         unit,
         matched_text,
         confidence,
+        changes,
     } = answer.best.clone();
+    let split = changes.iter().any(|c| c.kind == ChangeKind::Split);
     let cover = snapshot.unit_lockdown(unit);
     let mut covered_by: Vec<Cover> = cover
         .zones
@@ -254,6 +292,10 @@ pub fn address_status<'a>(
         address: answer.address.text.clone(),
         matched_text,
         confidence,
+        former_names: changes
+            .into_iter()
+            .map(|c| FormerName::of(c, snapshot))
+            .collect(),
         matched_level: unit.level,
         street: answer.street().map(str::to_owned),
         units: unit_chain(snapshot, unit),
@@ -262,11 +304,20 @@ pub fn address_status<'a>(
             partial,
             covered_share: (cover.covered_share * 1000.0).round() / 1000.0,
             covered_by,
-            advice: partial.then_some("only part of this place is locked down: share your position (GPS) to check your exact place"),
+            advice: if split {
+                Some("this commune was split: give the hamlet (xóm, khối, thôn, bản), or share your position (GPS), to know which commune you are in now")
+            } else {
+                partial.then_some("only part of this place is locked down: share your position (GPS) to check your exact place")
+            },
         },
         epidemic_level: commune.and_then(|c| snapshot.commune_level(&c.code)),
-        nearest_from: inside.map(|p| LatLon { lat: p.y(), lon: p.x() }),
-        nearest: inside.map(|p| nearest_facilities(snapshot, p)).unwrap_or_default(),
+        nearest_from: inside.map(|p| LatLon {
+            lat: p.y(),
+            lon: p.x(),
+        }),
+        nearest: inside
+            .map(|p| nearest_facilities(snapshot, p))
+            .unwrap_or_default(),
         alternatives: answer
             .alternatives
             .iter()
@@ -274,6 +325,11 @@ pub fn address_status<'a>(
                 units: unit_chain(snapshot, a.unit),
                 matched_text: a.matched_text.clone(),
                 confidence: a.confidence,
+                former_names: a
+                    .changes
+                    .iter()
+                    .map(|c| FormerName::of(c, snapshot))
+                    .collect(),
             })
             .collect(),
         data_changed_at: snapshot.last_changed(),

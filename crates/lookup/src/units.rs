@@ -4,6 +4,7 @@
 use crate::gazetteer::Gazetteer;
 use crate::prepared::PreparedArea;
 use crate::search::SearchText;
+use covidmap_core::lineage::UnitChange;
 use covidmap_core::{AdminUnit, Level};
 use geo::BoundingRect;
 use rstar::{RTree, RTreeObject, AABB};
@@ -39,7 +40,7 @@ pub(crate) struct UnitIndex {
 }
 
 impl UnitIndex {
-    pub fn new(list: Vec<AdminUnit>) -> Self {
+    pub fn new(list: Vec<AdminUnit>, changes: Vec<UnitChange>) -> Self {
         let by_code = list
             .iter()
             .enumerate()
@@ -64,7 +65,7 @@ impl UnitIndex {
             .collect();
         let mut index = UnitIndex {
             region: covidmap_core::Region::of(&list),
-            gazetteer: Gazetteer::new(&list),
+            gazetteer: Gazetteer::with_changes(&list, changes),
             list,
             search: Vec::new(),
             areas,

@@ -256,6 +256,46 @@ pub struct DocumentList {
     pub documents: Vec<Value>,
 }
 
+/// `GET /api/v1/unit-changes`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnitChangeList {
+    /// How many there are.
+    pub count: usize,
+    /// Each change, oldest first, with its id and its explanation in words.
+    pub changes: Vec<UnitChangeEntry>,
+}
+
+/// One administrative change in a list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnitChangeEntry {
+    /// Its stable id: who became whom on which day.
+    pub id: String,
+    /// The change.
+    #[serde(flatten)]
+    pub change: covidmap_core::lineage::UnitChange,
+    /// "Phường Lê Mao — merged into Phường Quang Trung by …".
+    pub explanation: String,
+}
+
+impl UnitChangeList {
+    /// The list of the changes the snapshot knows.
+    #[must_use]
+    pub fn of(snapshot: &covidmap_lookup::Snapshot) -> Self {
+        let changes = snapshot.unit_changes();
+        UnitChangeList {
+            count: changes.len(),
+            changes: changes
+                .iter()
+                .map(|c| UnitChangeEntry {
+                    id: c.id(),
+                    change: c.clone(),
+                    explanation: snapshot.explain(c),
+                })
+                .collect(),
+        }
+    }
+}
+
 /// One audit entry of `/api/v1/history`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct HistoryEntry {

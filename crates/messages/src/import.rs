@@ -14,8 +14,8 @@ use serde_json::{json, Map, Value};
 
 /// Most rows one import may hold.
 pub const MAX_ROWS: usize = 5000;
-/// Lowest gazetteer confidence that places a row.
-pub const MIN_CONFIDENCE: f64 = 0.6;
+/// Lowest gazetteer confidence that places a row: a sure answer, never a guess.
+pub const MIN_CONFIDENCE: f64 = covidmap_lookup::gazetteer::CONFIDENT;
 
 /// The columns a file may have.
 pub const COLUMNS: [&str; 10] = [

@@ -16,6 +16,7 @@ pub mod import;
 mod lockdowns;
 pub mod lookups;
 mod revert;
+pub mod unit_changes;
 mod validity;
 
 pub use documents::{document_request, DocumentRequest};

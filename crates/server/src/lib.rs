@@ -22,6 +22,7 @@ mod reads;
 mod router;
 mod service;
 mod tiles;
+mod unit_changes;
 mod units;
 mod write;
 

@@ -34,6 +34,8 @@ impl utoipa::Modify for BearerTokens {
     paths(
         crate::service::health,
         crate::units::units,
+        crate::unit_changes::list,
+        crate::unit_changes::upload,
         crate::lookups::status,
         crate::lookups::search,
         crate::tiles::tile,

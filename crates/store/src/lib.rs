@@ -13,6 +13,7 @@ mod layers;
 pub mod local;
 mod placed;
 mod reads;
+mod unit_changes;
 mod units;
 mod upload_revert;
 
@@ -24,6 +25,7 @@ pub use documents::Pdf;
 pub use edits::{new_id, AuditEntry, Author, Edited, Write};
 pub use error::{Result, StoreError};
 pub use reads::{FeaturePage, FeatureQuery};
+pub use unit_changes::ChangesApplied;
 pub use units::{Applied, Health, Provenance, UnitVersion, UnitsChange};
 pub use upload_revert::RevertedUpload;
 

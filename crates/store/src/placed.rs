@@ -46,6 +46,8 @@ impl Store {
                 "NULL, NULL, NULL, commune_code, NULL, NULL"
             }
             Entity::SupportPolicies | Entity::Directives => "NULL, NULL, NULL, NULL, NULL, kind",
+            // Province-wide: the provincial office's.
+            Entity::UnitChanges => "NULL, NULL, NULL, NULL, NULL, NULL",
         };
         type Row = (
             Option<Vec<u8>>,

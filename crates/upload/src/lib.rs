@@ -2,8 +2,10 @@
 #![warn(missing_docs)]
 
 mod file_name;
+mod unit_changes;
 
 pub use file_name::{saved_name, EXTENSIONS};
+pub use unit_changes::{apply_unit_changes, ChangesError};
 
 use covidmap_core::policy::{Action, Place, Refusal};
 use covidmap_core::{AdminUnit, Entity, Level, UnitDiff};

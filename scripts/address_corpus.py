@@ -182,11 +182,120 @@ def main():
                 text = text.lower()
         rows.append((text, expected, style))
 
+    rows.extend(lineage_rows(communes, hamlets, district_names))
+
     hand = ROOT / "tests/fixtures/addresses_hand.tsv"
     print("address\texpected_code\tstyle")
     for text, code, style in rows:
         print(f"{text}\t{code}\t{style}")
     sys.stdout.write(hand.read_text().split("\n", 1)[1])
+
+
+def initials(name):
+    """'Quỳnh Lưu' -> 'Q.Lưu', as forms shorten a district."""
+    words = name.split()
+    return ".".join([w[0] for w in words[:-1]] + [words[-1]])
+
+
+def lineage_rows(communes, hamlets, district_names):
+    """Addresses naming units as they were before the 2019-2020 and 2024 changes
+    (data/real/nghe_an_unit_changes.csv), and ones in English or with districts cut to
+    initials. Their own random stream, so the rows above stay as they were."""
+    rng = random.Random(20241201)
+    import csv
+    districts = {f["properties"]["code"]: (f["properties"]["name"], f["properties"]["type"].lower())
+                 for f in json.loads((ROOT / "data/real/nghe_an_districts.geojson").read_text())["features"]}
+    changes = list(csv.DictReader(open(ROOT / "data/real/nghe_an_unit_changes.csv", encoding="utf-8")))
+    by_predecessor = {}
+    for c in changes:
+        if c["predecessor_code"]:
+            by_predecessor.setdefault(c["predecessor_code"], []).append(c)
+
+    def now(code, depth=0):
+        """The current commune a successor code is now, or None (split, or not a commune)."""
+        if code in communes:
+            return code
+        later = by_predecessor.get(code, [])
+        if depth > 8 or len(later) != 1:
+            return None
+        return now(later[0]["successor_code"], depth + 1)
+
+    def bare(name):
+        for t in ("Thị trấn", "Phường", "Xã", "Thành phố", "Thị xã", "Huyện"):
+            if name.startswith(t + " "):
+                return t.lower(), name[len(t) + 1:]
+        return "", name
+
+    current_bare = {}
+    for c in communes.values():
+        current_bare.setdefault((strip(bare(c["name"])[1]).lower(), c["parent_code"]), []).append(c["code"])
+    hamlets_of = {}
+    for h in hamlets:
+        hamlets_of.setdefault(h["parent_code"], []).append(h)
+    rows = []
+    merged = [c for c in changes if c["kind"] in ("merge", "rename")
+              and c["predecessor_name"] != c["successor_name"] and not c["predecessor_name"].startswith(("Thị xã", "Huyện"))]
+    for c in merged:
+        target = now(c["successor_code"])
+        if target is None or c["predecessor_parent_code"] not in districts:
+            continue
+        ct, cn = bare(c["predecessor_name"])
+        dn, dt = districts[c["predecessor_parent_code"]]
+        dt, d_rest = bare(dn)
+        # A former name that is also a current commune's in that district is ambiguous.
+        if current_bare.get((strip(cn).lower(), communes[target]["parent_code"])):
+            continue
+        form = rng.choice(["full", "plain", "abbrev", "street"])
+        if form == "full":
+            text = f"{ct.capitalize()} {cn}, {dt.capitalize()} {d_rest}, tỉnh Nghệ An"
+        elif form == "plain":
+            text = strip(f"{ct} {cn} {d_rest}").lower()
+        elif form == "abbrev":
+            text = f"{ABBREV[ct]}{cn}, {ABBREV[dt]} {d_rest}"
+        else:
+            text = f"Số {rng.randint(1, 200)} đường {rng.choice(STREETS)}, {ct} {cn}, {d_rest}"
+        rows.append((text, target, "former_name"))
+    moved = [c for c in changes if c["kind"] == "move" and c["successor_code"] in communes]
+    for c in moved:
+        code = c["successor_code"]
+        ct, cn = bare(c["predecessor_name"])
+        dn, _ = districts[c["predecessor_parent_code"]]
+        dt, d_rest = bare(dn)
+        for _ in range(3):
+            form = rng.choice(["commune", "hamlet", "hamlet_plain"])
+            if form == "commune" or not hamlets_of.get(code):
+                text = f"{ct} {cn}, {dt} {d_rest}"
+                expected = code
+            else:
+                h = rng.choice(hamlets_of[code])
+                text = f"{h['name']}, {ct} {cn}, {dt} {d_rest}"
+                expected = h["code"]
+                if form == "hamlet_plain":
+                    text = strip(text).lower()
+            rows.append((text, expected, "former_district"))
+    picks = rng.sample(hamlets, 60)
+    for k, h in enumerate(picks):
+        commune = communes[h["parent_code"]]
+        ct, cn = bare(commune["name"])
+        d_name, d_type = district_names[commune["parent_code"]]
+        _, d_rest = bare(d_name)
+        shared = len([1 for c in communes.values() if strip(bare(c["name"])[1]) == strip(cn)]) > 1
+        if k % 3 == 0:
+            english = {"xã": "commune", "phường": "ward", "thị trấn": "town"}[ct]
+            district_word = "city" if d_type == "thành phố" else ("town" if d_type == "thị xã" else "district")
+            text = strip(f"{cn} {english}, {d_rest} {district_word}, Nghe An province")
+            expected = commune["code"]
+        elif k % 3 == 1:
+            short = initials(d_rest)
+            text = f"{h['name']} {cn} {rng.choice(['H.', ''])}{short}-N An"
+            if rng.random() < 0.5:
+                text = strip(text)
+            expected = h["code"]
+        else:
+            text = f"{h['name']}, {ABBREV[ct]}{typo_name(cn, 1)}, {initials(d_rest)}"
+            expected = h["code"]
+        rows.append((text, expected, "noise"))
+    return rows
 
 
 if __name__ == "__main__":

@@ -236,7 +236,9 @@ pub fn check(changes: &[UnitChange], known: Known<'_>) -> Vec<ChangeProblem> {
             );
         }
         check_levels(change, &current, &all, &mut |f, m| problem(index, f, m));
-        check_order(change, &all, &mut |f, m| problem(index, f, m));
+        if !current.contains_key(change.successor_code.as_str()) {
+            check_order(change, &all, &mut |f, m| problem(index, f, m));
+        }
     }
     check_splits(changes, &all, &mut problem);
     check_outlines(changes, &current, known.outlines, &mut problem);
@@ -347,7 +349,8 @@ fn check_levels(
     }
 }
 
-/// A unit's changes come in date order: what became of its successor happened later.
+/// A unit's changes come in date order: what became of its successor (one that is no longer
+/// current) happened later.
 fn check_order(
     change: &UnitChange,
     all: &[&UnitChange],
@@ -677,10 +680,11 @@ mod tests {
                 .any(|(_, f, m)| *f == "kind" && m.contains("that is a split")),
             "{got:?}"
         );
-        // Nghi Phong became part of Quang Trung in 2024, yet Lê Mao became Nghi Phong in 2025.
+        // Nghi Ân (no longer a unit) became part of Quang Trung in 2024, yet Lê Mao became
+        // Nghi Ân in 2025.
         let merged_early = change(
             ChangeKind::Merge,
-            ("Xã Nghi Phong", Some("17902"), "412"),
+            ("Xã Nghi Ân", Some("17900"), "412"),
             ("16681", "Phường Quang Trung"),
         );
         let into_it_later = UnitChange {
@@ -688,15 +692,28 @@ mod tests {
             ..change(
                 ChangeKind::Merge,
                 ("Phường Lê Mao", None, "412"),
-                ("17902", "Xã Nghi Phong"),
+                ("17900", "Xã Nghi Ân"),
             )
         };
-        let got = problems(&[merged_early, into_it_later], &HashMap::new());
+        let changes = [merged_early, into_it_later];
+        let got = problems(&changes, &HashMap::new());
         assert!(
             got.iter()
                 .any(|(i, f, m)| *i == 1 && *f == "effective" && m.contains("dates out of order")),
             "{got:?}"
         );
+        // A unit still current may take others in after a change of its own (Mường Nọc gave
+        // part of itself to Kim Sơn in 2020 and stayed).
+        let [_, mut later] = changes;
+        later.successor_code = "17902".into();
+        later.successor_name = "Xã Nghi Phong".into();
+        let split_off = change(
+            ChangeKind::Merge,
+            ("Xã Nghi Phong", Some("17902"), "412"),
+            ("16681", "Phường Quang Trung"),
+        );
+        let got = problems(&[split_off, later], &HashMap::new());
+        assert!(!got.iter().any(|(_, f, _)| *f == "effective"), "{got:?}");
     }
 
     #[test]

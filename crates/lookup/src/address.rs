@@ -59,15 +59,26 @@ const STREET_WORDS: [&str; 12] = [
     "so", "duong", "pho", "ngo", "ngach", "hem", "kiet", "ql", "quoc", "tl", "dg", "nha",
 ];
 
-/// Phrases that never name a unit below the province.
-const FILLERS: [&[&str]; 7] = [
+/// Phrases that never name a unit below the province, and the English type words that
+/// follow a name ("Dien Hong commune, Dien Chau district"): the name says enough.
+const FILLERS: [&[&str]; 17] = [
     &["nghe", "an"],
+    &["n", "an"],
     &["viet", "nam"],
     &["vietnam"],
     &["vn"],
     &["dia", "chi"],
     &["tai"],
     &["o"],
+    &["province"],
+    &["district"],
+    &["city"],
+    &["town"],
+    &["commune"],
+    &["ward"],
+    &["township"],
+    &["village"],
+    &["hamlet"],
 ];
 
 /// Folded number words, with the forms units take after "mươi" (mốt, tư, lăm); "bảy" and

@@ -58,6 +58,7 @@ pub(super) fn add_former_names(gazetteer: &mut Gazetteer, by_code: &HashMap<&str
                 number: None,
                 stands_for: successor,
                 former: Some(i),
+                initials: false,
             });
             if let Some(code) = &code {
                 former_by_code.entry(code.clone()).or_insert(entry);

@@ -76,6 +76,9 @@ struct Entry {
     stands_for: usize,
     /// For a former name, the change that ended it (in [`Gazetteer::changes`]).
     former: Option<usize>,
+    /// A district's name with its first syllables cut to initials ("qluu" for Quỳnh Lưu, as
+    /// "Q.Lưu" and "QLuu" write it): matched exactly only.
+    initials: bool,
 }
 
 /// Letter counts: half the difference between two of them bounds the edit distance from
@@ -271,6 +274,7 @@ impl Gazetteer {
                 number,
                 stands_for,
                 former: None,
+                initials: false,
             });
         }
         for e in 0..gazetteer.entries.len() {
@@ -283,6 +287,7 @@ impl Gazetteer {
         }
         gazetteer.changes = changes;
         former::add_former_names(&mut gazetteer, &by_code);
+        add_initials(&mut gazetteer, units);
         gazetteer.children = vec![Vec::new(); gazetteer.entries.len()];
         for e in 0..gazetteer.entries.len() {
             if let Some(p) = gazetteer.entries[e].parent {
@@ -412,7 +417,11 @@ impl Gazetteer {
             4..=6 => 1,
             _ => MAX_EDITS,
         };
-        let allowed = if span.opens_with_marker { 0 } else { allowed };
+        let allowed = if span.opens_with_marker || entry.initials {
+            0
+        } else {
+            allowed
+        };
         if span.compact.len().abs_diff(len) > allowed
             || span.histogram.min_edits(&entry.histogram) > allowed
         {
@@ -580,6 +589,41 @@ impl Gazetteer {
                 && parts.iter().all(|q| g.to <= q.from || g.from >= q.to)
                 && !around.contains(&self.entries[g.entry].stands_for)
         })
+    }
+}
+
+/// Adds each current district's name with all but its last syllable cut to initials
+/// ("Quỳnh Lưu" → "qluu"), standing for the district: how addresses on forms and parcels
+/// shorten them ("Q.Lưu", "QLuu-N An").
+fn add_initials(gazetteer: &mut Gazetteer, units: &[AdminUnit]) {
+    let districts: Vec<usize> = (0..gazetteer.entries.len())
+        .filter(|&e| {
+            let entry = &gazetteer.entries[e];
+            entry.level == Level::District && entry.former.is_none()
+        })
+        .collect();
+    for e in districts {
+        let words: Vec<&str> = units[gazetteer.entries[e].unit]
+            .name_key
+            .split(' ')
+            .collect();
+        let Some((last, first)) = words.split_last() else {
+            continue;
+        };
+        if first.is_empty() {
+            continue;
+        }
+        let compact: String = first
+            .iter()
+            .filter_map(|w| w.chars().next())
+            .chain(last.chars())
+            .collect();
+        let mut alias = gazetteer.entries[e].clone();
+        alias.histogram = Histogram::of(&compact);
+        alias.accented.clone_from(&compact);
+        alias.compact = compact;
+        alias.initials = true;
+        gazetteer.entries.push(alias);
     }
 }
 

@@ -297,3 +297,14 @@ mod former_names {
         assert!(confidence >= CONFIDENT, "{confidence}");
     }
 }
+
+#[test]
+fn districts_shortened_to_initials_and_english_type_words() {
+    assert_eq!(best("xóm 5 Nghi Phong, H.N.Lộc"), "17700-05");
+    assert_eq!(best("Xom 5 Nghi Phong N.Loc - N.An"), "17700-05");
+    assert_eq!(
+        best("Nghi Phong commune, Nghi Loc district, Nghe An province"),
+        "17700"
+    );
+    assert_eq!(best("Dong Van commune, Nam Dan district"), "18101");
+}

@@ -147,6 +147,15 @@ async fn a_resident_on_a_phone_finds_an_address_and_their_position_in_a_zone() {
         card.contains("Xóm 1, Xã Nghi Phong, Thành phố Vinh"),
         "{card}"
     );
+    let former = result["former_card"].as_str().unwrap();
+    assert!(
+        former.contains("Phường Quang Trung")
+            && former.contains("Phường Lê Mao đã sáp nhập vào Phường Quang Trung")
+            && former.contains("Nghị quyết 1243/NQ-UBTVQH15"),
+        "{former}"
+    );
+    let unsure = result["unsure_card"].as_str().unwrap();
+    assert!(unsure.contains("Địa chỉ chưa chắc chắn"), "{unsure}");
     let location = result["location_card"].as_str().unwrap();
     assert!(location.contains("ĐANG PHONG TOẢ"), "{location}");
     // Served over the generated sample: the page says so.

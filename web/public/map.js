@@ -100,6 +100,11 @@ function showStatus(answer) {
   const units = answer.units || {};
   const place = ['hamlet', 'commune', 'district'].map((k) => units[k]?.name).filter(Boolean).join(', ');
   if (place) card.append(el('p', place, 'place'));
+  for (const f of answer.former_names || []) {
+    const said = t('change')[f.change](f.name, f.now, units.district?.name);
+    card.append(el('p', `${said} (${t('byAct')(f.act, f.effective)})`, 'former'));
+  }
+  if (answer.confidence !== undefined && answer.confidence < CONFIDENT) unsure(card, answer);
   if (lockdown.partial && lockdown.advice) card.append(el('p', t('gpsAdvice')));
   if ((lockdown.covered_by || []).length) {
     const list = el('ul', null, 'covers');
@@ -115,6 +120,31 @@ function showStatus(answer) {
   if (answer.epidemic_level) facts.append(el('dt', t('epidemicLevel')), el('dd', answer.epidemic_level.level));
   facts.append(el('dt', t('updated')), el('dd', dateTime(answer.data_changed_at)));
   card.append(facts);
+}
+
+// From this confidence an address's answer is the place meant (the server's rule); below
+// it the card says it is unsure and offers the other readings.
+const CONFIDENT = 0.6;
+
+function unsure(card, answer) {
+  const split = (answer.former_names || []).some((f) => f.change === 'split');
+  const others = answer.alternatives || [];
+  if (!others.length) {
+    card.append(el('p', t(split ? 'splitAdvice' : 'unsure'), 'unsure'));
+    return;
+  }
+  card.append(el('p', t(split ? 'splitAdvice' : 'didYouMean'), 'unsure'));
+  const list = el('ul', null, 'alternatives');
+  for (const other of others) {
+    const name = ['hamlet', 'commune', 'district'].map((k) => other.units?.[k]?.name).filter(Boolean).join(', ');
+    const pick = el('button', name);
+    pick.type = 'button';
+    pick.addEventListener('click', () => { $('address').value = name; statusOf(name); });
+    const item = el('li');
+    item.append(pick);
+    list.append(item);
+  }
+  card.append(list);
 }
 
 function showError(message) {

@@ -42,6 +42,17 @@ try {
   await mapIdle(page);
   await screenshot(page, artefacts, 'public-phone-address');
 
+  // A commune merged away: the card names what it became; a look-alike: the card is unsure.
+  await page.fill('#address', 'Phường Lê Mao, TP Vinh');
+  await page.press('#address', 'Enter');
+  await page.waitForSelector('#card .former', { timeout: 10000 });
+  result.former_card = await text('#card');
+  await page.fill('#address', 'xa Nghi Phongg, huyen Nghi Loc');
+  await page.press('#address', 'Enter');
+  await page.waitForSelector('#card .unsure', { timeout: 10000 });
+  result.unsure_card = await text('#card');
+  await screenshot(page, artefacts, 'public-phone-unsure');
+
   // "My location", the browser placed inside a zone.
   await page.click('#locate');
   await page.waitForFunction(() => document.querySelector('#verdict')?.classList.contains('lockdown'), null, { timeout: 10000 });

@@ -352,3 +352,75 @@ async fn a_configuration_file_sets_what_flags_and_the_environment_leave_unset() 
     assert_eq!(health["units"]["district"], 21, "{health}");
     assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
 }
+
+#[tokio::test]
+async fn unit_changes_are_loaded_as_the_provincial_office_and_a_bad_file_changes_nothing() {
+    let db = TestDb::with_districts().await;
+    let dir = tempfile::tempdir().unwrap();
+    let header = "effective,act,kind,predecessor_code,predecessor_name,predecessor_parent_code,successor_code,successor_name,source";
+    let good = dir.path().join("changes.csv");
+    std::fs::write(
+        &good,
+        format!("{header}\n2024-12-01,Resolution 1243/NQ-UBTVQH15,district_abolished,413,Thị xã Cửa Lò,40,412,Thành phố Vinh,test\n"),
+    )
+    .unwrap();
+    let count = || async {
+        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM unit_changes")
+            .fetch_one(db.store.pool())
+            .await
+            .unwrap();
+        n
+    };
+    // Someone must answer for them.
+    let o = covidmap(&["unit-changes", good.to_str().unwrap()], Some(&db.url));
+    assert!(!o.status.success());
+    assert!(
+        text(&o.stderr).contains("no provincial office"),
+        "{}",
+        text(&o.stderr)
+    );
+    let o = covidmap(
+        &[
+            "org",
+            "add",
+            "--id",
+            "ubnd-tinh",
+            "--name",
+            "UBND tỉnh",
+            "--kind",
+            "provincial_office",
+        ],
+        Some(&db.url),
+    );
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    // A row that does not read, and one that reads but names no unit.
+    for (row, says) in [
+        (
+            "2024-12-01,R,abolished,413,Thị xã Cửa Lò,40,412,Thành phố Vinh,test",
+            "line 2, kind",
+        ),
+        (
+            "2024-12-01,R,merge,,Xã X,429,999,Xã Y,test",
+            "line 2, successor_code",
+        ),
+    ] {
+        let bad = dir.path().join("bad.csv");
+        std::fs::write(&bad, format!("{header}\n{row}\n")).unwrap();
+        let o = covidmap(&["unit-changes", bad.to_str().unwrap()], Some(&db.url));
+        assert!(!o.status.success());
+        let err = text(&o.stderr);
+        assert!(
+            err.contains("bad.csv refused, nothing changed") && err.contains(says),
+            "{err}"
+        );
+        assert_eq!(count().await, 0);
+    }
+    let o = covidmap(&["unit-changes", good.to_str().unwrap()], Some(&db.url));
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("1 change(s) added"),
+        "{}",
+        text(&o.stderr)
+    );
+    assert_eq!(count().await, 1);
+}

@@ -115,9 +115,15 @@ impl Histogram {
 #[derive(Debug, Clone, Default)]
 pub struct Gazetteer {
     entries: Vec<Entry>,
-    /// District and commune entries by the length of their compact name, so a run of words
-    /// is compared only with names it could be two edits from.
+    /// The distinct compact names of districts and communes (current and former), each
+    /// with the entries that bear it: a run of words is compared once with a name however
+    /// many units bear it.
+    names: Vec<Name>,
+    /// Indexes into `names` by the length of the name, so a run of words is compared only
+    /// with names it could be two edits from.
     by_length: Vec<Vec<usize>>,
+    /// Districts' names cut to initials, matched exactly only, by compact name.
+    by_initials: HashMap<String, Vec<usize>>,
     /// `children[e]`: entries whose parent is `e`.
     children: Vec<Vec<usize>>,
     /// Hamlets with names rather than numbers ("Bản Na Huồi"), by compact name, so they are
@@ -125,6 +131,14 @@ pub struct Gazetteer {
     named_hamlets: HashMap<String, Vec<usize>>,
     /// The administrative changes former names come from.
     changes: Vec<UnitChange>,
+}
+
+/// A compact name and the district and commune entries that bear it.
+#[derive(Debug, Clone)]
+struct Name {
+    compact: String,
+    histogram: Histogram,
+    entries: Vec<usize>,
 }
 
 /// Words `from..to` of the address compared with one name.
@@ -289,18 +303,33 @@ impl Gazetteer {
         former::add_former_names(&mut gazetteer, &by_code);
         add_initials(&mut gazetteer, units);
         gazetteer.children = vec![Vec::new(); gazetteer.entries.len()];
+        let mut name_of: HashMap<String, usize> = HashMap::new();
         for e in 0..gazetteer.entries.len() {
             if let Some(p) = gazetteer.entries[e].parent {
                 gazetteer.children[p].push(e);
             }
             let entry = &gazetteer.entries[e];
             match entry.level {
+                Level::District if entry.initials => gazetteer
+                    .by_initials
+                    .entry(entry.compact.clone())
+                    .or_default()
+                    .push(e),
                 Level::District | Level::Commune => {
-                    let len = entry.compact.len();
-                    if gazetteer.by_length.len() <= len {
-                        gazetteer.by_length.resize(len + 1, Vec::new());
-                    }
-                    gazetteer.by_length[len].push(e);
+                    let n = *name_of.entry(entry.compact.clone()).or_insert_with(|| {
+                        let len = entry.compact.len();
+                        if gazetteer.by_length.len() <= len {
+                            gazetteer.by_length.resize(len + 1, Vec::new());
+                        }
+                        gazetteer.by_length[len].push(gazetteer.names.len());
+                        gazetteer.names.push(Name {
+                            compact: entry.compact.clone(),
+                            histogram: entry.histogram,
+                            entries: Vec::new(),
+                        });
+                        gazetteer.names.len() - 1
+                    });
+                    gazetteer.names[n].entries.push(e);
                 }
                 Level::Hamlet if entry.number.is_none() => gazetteer
                     .named_hamlets
@@ -328,9 +357,20 @@ impl Gazetteer {
             let len = span.compact.len();
             let lengths = len.saturating_sub(MAX_EDITS)..=len + MAX_EDITS;
             for bucket in lengths.filter_map(|l| self.by_length.get(l)) {
-                for &e in bucket {
-                    found.extend(self.compare(span, e));
+                for &n in bucket {
+                    let name = &self.names[n];
+                    let first = name.entries[0];
+                    let Some(edits) = self.edits_to(span, &name.compact, &name.histogram, first)
+                    else {
+                        continue;
+                    };
+                    for &e in &name.entries {
+                        found.extend(self.scored(span, e, edits));
+                    }
                 }
+            }
+            for &e in self.by_initials.get(&span.compact).into_iter().flatten() {
+                found.extend(self.scored(span, e, 0));
             }
         }
         // Hamlets: those of the communes found, and named ones anywhere by exact name. A
@@ -411,30 +451,66 @@ impl Gazetteer {
                 )
             });
         }
-        let len = entry.compact.len();
+        let edits = self.edits_to(span, &entry.compact, &entry.histogram, e)?;
+        self.scored(span, e, edits)
+    }
+
+    /// Edits from a run of words to a name (of entry `e`, or of every entry bearing it:
+    /// what is allowed depends on the name only), `None` when more than allowed.
+    fn edits_to(
+        &self,
+        span: &Span,
+        compact: &str,
+        histogram: &Histogram,
+        e: usize,
+    ) -> Option<usize> {
+        let len = compact.len();
         let allowed = match len {
             0..=3 => 0,
             4..=6 => 1,
             _ => MAX_EDITS,
         };
-        let allowed = if span.opens_with_marker || entry.initials {
+        let allowed = if span.opens_with_marker || self.entries[e].initials {
             0
         } else {
             allowed
         };
         if span.compact.len().abs_diff(len) > allowed
-            || span.histogram.min_edits(&entry.histogram) > allowed
+            || span.histogram.min_edits(histogram) > allowed
         {
             return None;
         }
-        let edits = if span.compact == entry.compact {
+        let edits = if span.compact == compact {
             0
         } else {
-            strsim::osa_distance(&span.compact, &entry.compact)
+            strsim::osa_distance(&span.compact, compact)
         };
-        if edits > allowed {
-            return None;
-        }
+        (edits <= allowed).then_some(edits)
+    }
+
+    /// How well a run of words `edits` away from entry `e`'s name matches it, if at all.
+    fn scored(&self, span: &Span, e: usize, edits: usize) -> Option<Found> {
+        let entry = &self.entries[e];
+        let len = entry.compact.len();
+        let marker_score = |m: Option<UnitType>| match m {
+            Some(t) if t == entry.unit_type => MARKER_BONUS + 1.0,
+            Some(t) if t.level() == entry.level => MARKER_BONUS,
+            Some(_) => -MARKER_BONUS,
+            None => 0.0,
+        };
+        let former_cost = if entry.former.is_some() {
+            FORMER_COST
+        } else {
+            0.0
+        };
+        let found = |score: f64, best_possible: f64, exact: bool| Found {
+            entry: e,
+            from: span.from,
+            to: span.to,
+            score: score - former_cost,
+            best_possible,
+            exact,
+        };
         // Letters matched: the longer of the two less the edits, so that names of different
         // lengths one edit away score alike.
         #[allow(clippy::cast_precision_loss)] // names are short

@@ -7,6 +7,7 @@
 use covidmap_core::layers::FacilityKind;
 use covidmap_core::Level;
 use covidmap_fuzz::fuzz;
+use covidmap_lookup::gazetteer::Gazetteer;
 use covidmap_lookup::Snapshot;
 use covidmap_server::Backend;
 use covidmap_store::{Health, StoreError};
@@ -20,7 +21,8 @@ fn snapshot() -> Arc<Snapshot> {
     Arc::clone(SNAPSHOT.get_or_init(|| {
         let units = covidmap_benches::province_units();
         let layers = covidmap_benches::province_layers(&units);
-        Arc::new(Snapshot::with_layers(units, layers).sample(true))
+        let changes = covidmap_benches::province_unit_changes();
+        Arc::new(Snapshot::build(units, changes, layers).sample(true))
     }))
 }
 
@@ -109,6 +111,54 @@ fn facility_csv() {
     fuzz("facility_csv", dictionary, |bytes| {
         for kind in FacilityKind::ALL {
             let _ = covidmap_messages::import::read_csv(kind, bytes, &snapshot);
+        }
+    });
+}
+
+#[test]
+fn unit_changes() {
+    let snapshot = snapshot();
+    let stored = snapshot.unit_changes().to_vec();
+    let outlines = std::collections::HashMap::new();
+    let above_hamlets: Vec<_> = snapshot
+        .units()
+        .iter()
+        .filter(|u| u.level != Level::Hamlet)
+        .cloned()
+        .collect();
+    let dictionary: &[&[u8]] = &[
+        b"effective,act,kind,predecessor_code,predecessor_name,predecessor_parent_code,successor_code,successor_name,source\n",
+        b"2024-12-01,",
+        b"merge,",
+        b"split,",
+        b"move,",
+        b"district_abolished,",
+        b"412,",
+        b"16681,",
+        "Phường Lê Mao,".as_bytes(),
+        "Phường Quang Trung,".as_bytes(),
+        br#"{"changes":[{"kind":"merge"}]}"#,
+        b"\"",
+        b"\r\n",
+    ];
+    fuzz("unit_changes", dictionary, |bytes| {
+        let files = [
+            covidmap_messages::unit_changes::read_csv(bytes),
+            serde_json::from_slice(bytes)
+                .map_err(|_| Vec::new())
+                .and_then(|body| covidmap_messages::unit_changes::read_json(&body)),
+        ];
+        for file in files.into_iter().flatten() {
+            let known = covidmap_core::lineage::Known {
+                units: snapshot.units(),
+                stored: &stored,
+                outlines: &outlines,
+            };
+            let problems = covidmap_core::lineage::check(&file.changes, known);
+            let _ = file.field_errors(problems);
+            // What the gazetteer would make of them, had they passed.
+            let gazetteer = Gazetteer::with_changes(&above_hamlets, file.changes);
+            let _ = gazetteer.answer(&above_hamlets, "Phường Lê Mao, TP Vinh");
         }
     });
 }

@@ -3,6 +3,7 @@
 
 mod allow;
 mod auth;
+mod background;
 mod backend;
 mod boundaries;
 mod changes;

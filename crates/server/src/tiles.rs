@@ -65,9 +65,8 @@ pub(crate) async fn tile<B: Backend>(
         Some(hit) => hit,
         None => {
             let b = Arc::clone(&backend);
-            tokio::task::spawn_blocking(move || b.tile_cache().get_or_render(id, || b.tile_data()))
-                .await
-                .map_err(|e| ApiError::Internal(Box::new(e)))?
+            crate::background::run(move || b.tile_cache().get_or_render(id, || b.tile_data()))
+                .await?
                 .map_err(|e| ApiError::Internal(Box::new(e)))?
         }
     };

@@ -3,8 +3,8 @@
 
 mod allow;
 mod auth;
-mod background;
 mod backend;
+mod background;
 mod boundaries;
 mod changes;
 mod documents;

@@ -563,7 +563,6 @@ fn add_initials(gazetteer: &mut Gazetteer, units: &[AdminUnit]) {
     }
 }
 
-
 /// Lower case, no spaces or punctuation, diacritics kept (NFC).
 fn accented_compact(text: &str) -> String {
     use unicode_normalization::UnicodeNormalization;

@@ -53,6 +53,9 @@ pub async fn serve(global: &Global, args: ServeArgs) -> anyhow::Result<()> {
         eprintln!("serving {name}");
     }
     let feed = Arc::clone(&backend).follow_changes();
+    // Listening for SIGTERM before the port opens: a signal that comes as soon as the server
+    // answers must stop it cleanly, not kill it.
+    let shutdown = shutdown_signal()?;
     let listener = covidmap_server::listen::bind(args.bind)
         .with_context(|| format!("binding {}", args.bind))?;
     println!("covidmap serving on http://{}", listener.local_addr()?);
@@ -74,7 +77,7 @@ pub async fn serve(global: &Global, args: ServeArgs) -> anyhow::Result<()> {
     };
     let app = covidmap_server::app_with(backend, assets, settings);
     covidmap_server::listen::serve(listener, app, limits, async move {
-        shutdown_signal().await;
+        shutdown.await;
         // Open change streams would keep the server waiting for them.
         stopping.close_changes();
     })
@@ -111,18 +114,21 @@ fn limits(args: &ServeArgs) -> covidmap_server::listen::Limits {
     }
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
+/// Ctrl-C or SIGTERM; the handlers are installed when this is called, not when it is first
+/// awaited.
+#[cfg(unix)]
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut interrupt = signal(SignalKind::interrupt()).context("listening for Ctrl-C")?;
+    let mut terminate = signal(SignalKind::terminate()).context("listening for SIGTERM")?;
+    Ok(async move {
+        tokio::select! { _ = interrupt.recv() => {}, _ = terminate.recv() => {} }
+    })
+}
+
+#[cfg(not(unix))]
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
+    Ok(async {
         let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
-            s.recv().await;
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! { () = ctrl_c => {}, () = term => {} }
+    })
 }

@@ -203,11 +203,7 @@ impl TestDb {
             .iter()
             .find(|o| o.kind == covidmap_core::agency::OrgKind::ProvincialOffice)
             .unwrap();
-        let author = covidmap_store::Author {
-            org_id: office.id.clone(),
-            org_name: office.name.clone(),
-            token_id: None,
-        };
+        let author = covidmap_store::Author::of(office, None);
         db.store
             .put_unit_changes(&covidmap_benches::province_unit_changes(), &author)
             .await

@@ -27,11 +27,7 @@ pub async fn load(store: &Store, data_dir: &Path) -> anyhow::Result<()> {
         .iter()
         .find(|o| o.kind == covidmap_core::agency::OrgKind::ProvincialOffice)
         .context("the sample's organisations have no provincial office")?;
-    let author = Author {
-        org_id: office.id.clone(),
-        org_name: office.name.clone(),
-        token_id: None,
-    };
+    let author = Author::of(office, None);
     let files = [
         (data_dir.join(PROVINCE), Level::Province),
         (data_dir.join(DISTRICTS), Level::District),
@@ -53,7 +49,7 @@ pub async fn load(store: &Store, data_dir: &Path) -> anyhow::Result<()> {
     // The province's real administrative changes, so that former names resolve.
     let changes = data_dir.join(UNIT_CHANGES);
     let file = crate::unit_changes::read_file(&changes)?;
-    crate::unit_changes::load(store, file, Some(&office.id), &changes).await?;
+    crate::unit_changes::load(store, file, &author, &changes).await?;
     load_layers(store).await
 }
 

@@ -13,7 +13,10 @@ use std::path::Path;
 pub async fn load_file(global: &Global, args: &UnitChangesArgs) -> anyhow::Result<()> {
     let file = read_file(&args.file)?;
     let db = database::open(global).await?;
-    let done = load(&db.store, file, args.org.as_deref(), &args.file).await;
+    let done = match answering(&db.store, args.org.as_deref()).await {
+        Ok(author) => load(&db.store, file, &author, &args.file).await,
+        Err(e) => Err(e),
+    };
     db.store.close().await;
     done
 }
@@ -34,13 +37,8 @@ pub fn read_file(path: &Path) -> anyhow::Result<ChangesFile> {
     read.map_err(|errors| refused(path, errors))
 }
 
-/// Writes the changes as `org`'s (the provincial office's when `None`).
-pub async fn load(
-    store: &Store,
-    file: ChangesFile,
-    org: Option<&str>,
-    path: &Path,
-) -> anyhow::Result<()> {
+/// Who answers for the changes: the organisation named, or the provincial office.
+async fn answering(store: &Store, org: Option<&str>) -> anyhow::Result<Author> {
     let organisations = store.organisations().await?;
     let org = match org {
         Some(id) => organisations.iter().find(|o| o.id == id).with_context(|| {
@@ -51,12 +49,17 @@ pub async fn load(
             .find(|o| o.kind == OrgKind::ProvincialOffice)
             .context("no provincial office to answer for the changes: add it (`covidmap org add --kind provincial_office …`) or name one with --org")?,
     };
-    let author = Author {
-        org_id: org.id.clone(),
-        org_name: org.name.clone(),
-        token_id: None,
-    };
-    match apply_unit_changes(store, file.changes.clone(), &author).await {
+    Ok(Author::of(org, None))
+}
+
+/// Writes the changes as `author`'s.
+pub async fn load(
+    store: &Store,
+    file: ChangesFile,
+    author: &Author,
+    path: &Path,
+) -> anyhow::Result<()> {
+    match apply_unit_changes(store, file.changes.clone(), author).await {
         Ok(applied) => {
             eprintln!(
                 "{}: {} change(s) added, {} changed, {} already there",

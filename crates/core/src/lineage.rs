@@ -220,6 +220,13 @@ pub fn check(changes: &[UnitChange], known: Known<'_>) -> Vec<ChangeProblem> {
         .iter()
         .chain(known.stored.iter().filter(|c| !ids.contains(&c.id())))
         .collect();
+    // Every change by its predecessor's code (what became of a unit), once.
+    let mut by_predecessor: HashMap<&str, Vec<&UnitChange>> = HashMap::new();
+    for c in &all {
+        if let Some(code) = c.predecessor.code.as_deref() {
+            by_predecessor.entry(code).or_default().push(c);
+        }
+    }
     let mut seen: HashMap<String, usize> = HashMap::new();
     for (index, change) in changes.iter().enumerate() {
         if let Some(first) = seen.insert(change.id(), index) {
@@ -235,9 +242,11 @@ pub fn check(changes: &[UnitChange], known: Known<'_>) -> Vec<ChangeProblem> {
                 ),
             );
         }
-        check_levels(change, &current, &all, &mut |f, m| problem(index, f, m));
+        check_levels(change, &current, &by_predecessor, &mut |f, m| {
+            problem(index, f, m);
+        });
         if !current.contains_key(change.successor_code.as_str()) {
-            check_order(change, &all, &mut |f, m| problem(index, f, m));
+            check_order(change, &by_predecessor, &mut |f, m| problem(index, f, m));
         }
     }
     check_splits(changes, &all, &mut problem);
@@ -250,13 +259,10 @@ pub fn check(changes: &[UnitChange], known: Known<'_>) -> Vec<ChangeProblem> {
 fn check_levels(
     change: &UnitChange,
     current: &HashMap<&str, &AdminUnit>,
-    all: &[&UnitChange],
+    by_predecessor: &HashMap<&str, Vec<&UnitChange>>,
     problem: &mut dyn FnMut(&'static str, String),
 ) {
-    let former = |code: &str| {
-        all.iter()
-            .find(|c| c.predecessor.code.as_deref() == Some(code))
-    };
+    let former = |code: &str| by_predecessor.contains_key(code);
     let level = change.predecessor.level();
     match (level, change.kind) {
         (None, _) => problem(
@@ -328,7 +334,7 @@ fn check_levels(
                 );
             }
         }
-        None if former(&change.successor_code).is_some() => {}
+        None if former(&change.successor_code) => {}
         None => problem(
             "successor_code",
             format!(
@@ -338,7 +344,7 @@ fn check_levels(
         ),
     }
     let parent = change.predecessor.parent_code.as_str();
-    if !current.contains_key(parent) && former(parent).is_none() {
+    if !current.contains_key(parent) && !former(parent) {
         problem(
             "predecessor_parent_code",
             format!(
@@ -353,14 +359,14 @@ fn check_levels(
 /// current) happened later.
 fn check_order(
     change: &UnitChange,
-    all: &[&UnitChange],
+    by_predecessor: &HashMap<&str, Vec<&UnitChange>>,
     problem: &mut dyn FnMut(&'static str, String),
 ) {
-    let later = all.iter().find(|c| {
-        c.predecessor.code.as_deref() == Some(change.successor_code.as_str())
-            && c.successor_code != change.successor_code
-            && c.effective < change.effective
-    });
+    let later = by_predecessor
+        .get(change.successor_code.as_str())
+        .into_iter()
+        .flatten()
+        .find(|c| c.successor_code != change.successor_code && c.effective < change.effective);
     if let Some(later) = later {
         problem(
             "effective",
@@ -389,8 +395,13 @@ fn check_splits(
             c.effective,
         )
     };
+    // Successors of each predecessor on each day, counted once.
+    let mut successors_of: HashMap<_, usize> = HashMap::new();
+    for c in all {
+        *successors_of.entry(key(c)).or_default() += 1;
+    }
     for (index, change) in changes.iter().enumerate() {
-        let successors = all.iter().filter(|c| key(c) == key(change)).count();
+        let successors = successors_of.get(&key(change)).copied().unwrap_or_default();
         if change.kind == ChangeKind::Split && successors < 2 {
             problem(
                 index,

@@ -46,6 +46,32 @@ impl ChangesFile {
             .collect()
     }
 
+    /// Reads one change from its cells into the file, or its problems into `errors`.
+    fn read_change(
+        &mut self,
+        label: String,
+        join: &str,
+        cell: &dyn Fn(&str) -> String,
+        errors: &mut Vec<FieldError>,
+    ) {
+        match change(&label, join, cell) {
+            Ok(c) => {
+                self.changes.push(c);
+                self.labels.push(label);
+            }
+            Err(e) => errors.extend(e),
+        }
+    }
+
+    /// The file, unless anything in it was wrong.
+    fn unless(self, errors: Vec<FieldError>) -> Result<Self, Vec<FieldError>> {
+        if errors.is_empty() {
+            Ok(self)
+        } else {
+            Err(errors)
+        }
+    }
+
     fn field(&self, index: usize, field: &str) -> String {
         let label = self.labels.get(index).map_or("", String::as_str);
         if label.ends_with(']') {
@@ -125,19 +151,9 @@ pub fn read_csv(bytes: &[u8]) -> Result<ChangesFile, Vec<FieldError>> {
                 .unwrap_or_default()
                 .to_owned()
         };
-        match change(&label, ", ", &cell) {
-            Ok(c) => {
-                file.changes.push(c);
-                file.labels.push(label);
-            }
-            Err(e) => errors.extend(e),
-        }
+        file.read_change(label, ", ", &cell, &mut errors);
     }
-    if errors.is_empty() {
-        Ok(file)
-    } else {
-        Err(errors)
-    }
+    file.unless(errors)
 }
 
 /// Reads changes sent as JSON.
@@ -188,33 +204,21 @@ pub fn read_json(body: &Value) -> Result<ChangesFile, Vec<FieldError>> {
                     )
                 }),
         );
-        let mut wrong_type = Vec::new();
         let cell = |name: &str| match object.get(name) {
             Some(Value::String(s)) => s.clone(),
             _ => String::new(),
         };
         for (key, value) in object {
             if !matches!(value, Value::String(_) | Value::Null) && COLUMNS.contains(&key.as_str()) {
-                wrong_type.push(FieldError::new(
+                errors.push(FieldError::new(
                     format!("{label}.{key}"),
                     "must be a string",
                 ));
             }
         }
-        errors.extend(wrong_type);
-        match change(&label, ".", &cell) {
-            Ok(c) => {
-                file.changes.push(c);
-                file.labels.push(label);
-            }
-            Err(e) => errors.extend(e),
-        }
+        file.read_change(label, ".", &cell, &mut errors);
     }
-    if errors.is_empty() {
-        Ok(file)
-    } else {
-        Err(errors)
-    }
+    file.unless(errors)
 }
 
 /// One change from its cells; `join` puts the label and the field together.

@@ -153,11 +153,14 @@ impl<S: Send + Sync, const LIMIT: usize> FromRequest<S> for JsonBody<LIMIT> {
                     }
                 }
             })?;
-        serde_json::from_slice(&bytes)
-            .map(JsonBody)
-            .map_err(|e| ApiError::BadBody {
-                status: StatusCode::BAD_REQUEST,
-                message: format!("the body is not JSON: {e}"),
-            })
+        json_value(&bytes).map(JsonBody)
     }
+}
+
+/// A body read as JSON; 400 naming `body` when it is not JSON.
+pub(crate) fn json_value(bytes: &[u8]) -> Result<Value, ApiError> {
+    serde_json::from_slice(bytes).map_err(|e| ApiError::BadBody {
+        status: StatusCode::BAD_REQUEST,
+        message: format!("the body is not JSON: {e}"),
+    })
 }

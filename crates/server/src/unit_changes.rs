@@ -5,6 +5,7 @@ use crate::allow::allow;
 use crate::auth::Authenticated;
 use crate::backend::Backend;
 use crate::error::ApiError;
+use crate::extract::json_value;
 use crate::write::{author, store};
 use axum::body::Bytes;
 use axum::extract::State;
@@ -60,12 +61,7 @@ pub(crate) async fn upload<B: Backend>(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|t| t.starts_with("application/json"));
     let file = if is_json {
-        let body: serde_json::Value =
-            serde_json::from_slice(&bytes).map_err(|e| ApiError::BadBody {
-                status: StatusCode::BAD_REQUEST,
-                message: format!("the body is not JSON: {e}"),
-            })?;
-        read_json(&body)
+        read_json(&json_value(&bytes)?)
     } else {
         read_csv(&bytes)
     }

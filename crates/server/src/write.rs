@@ -15,11 +15,7 @@ use covidmap_store::{new_id, Author, Caller, Edited, Store, Write};
 use geo::{MultiPolygon, Point};
 
 pub(crate) fn author(caller: &Caller) -> Author {
-    Author {
-        org_id: caller.org.id.clone(),
-        org_name: caller.org.name.clone(),
-        token_id: Some(caller.token_id),
-    }
+    Author::of(&caller.org, Some(caller.token_id))
 }
 
 pub(crate) fn store<B: Backend>(backend: &B) -> Result<&Store, ApiError> {

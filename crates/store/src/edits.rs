@@ -36,6 +36,18 @@ pub struct Author {
     pub token_id: Option<i64>,
 }
 
+impl Author {
+    /// An organisation, writing through `token_id` (`None`: from the command line).
+    #[must_use]
+    pub fn of(org: &covidmap_core::agency::Organisation, token_id: Option<i64>) -> Self {
+        Author {
+            org_id: org.id.clone(),
+            org_name: org.name.clone(),
+            token_id,
+        }
+    }
+}
+
 /// What an edit did.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Edited {

@@ -225,16 +225,20 @@ fn point(r: &PgRow) -> Result<Point<f64>> {
 
 fn multipolygon(r: &PgRow, column: &str) -> Result<MultiPolygon<f64>> {
     let id: String = r.try_get("id")?;
-    let wkb: Vec<u8> = r.try_get(column)?;
+    multipolygon_of(id, r.try_get(column)?)
+}
+
+/// A stored outline read from its WKB; `code` names what it is the outline of in the error.
+pub(crate) fn multipolygon_of(code: String, wkb: Vec<u8>) -> Result<MultiPolygon<f64>> {
     match Wkb(wkb).to_geo() {
         Ok(Geometry::MultiPolygon(mp)) => Ok(mp),
         Ok(Geometry::Polygon(p)) => Ok(MultiPolygon(vec![p])),
         Ok(_) => Err(StoreError::Geometry {
-            code: id,
+            code,
             reason: "not polygonal".into(),
         }),
         Err(e) => Err(StoreError::Geometry {
-            code: id,
+            code,
             reason: e.to_string(),
         }),
     }

@@ -3,6 +3,7 @@
 //! transaction), and the outlines their checks compare.
 
 use crate::edits::{write_version, Author, Version, Write};
+use crate::layers::multipolygon_of;
 use crate::{Result, Store, StoreError};
 use covidmap_core::lineage::{ChangeKind, FormerUnit, UnitChange};
 use covidmap_core::Entity;
@@ -89,20 +90,7 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.into_iter()
-            .map(|(code, wkb)| {
-                let geometry = geozero::ToGeo::to_geo(&geozero::wkb::Wkb(wkb)).map_err(|e| {
-                    StoreError::Geometry {
-                        code: code.clone(),
-                        reason: e.to_string(),
-                    }
-                })?;
-                let outline = match geometry {
-                    geo::Geometry::MultiPolygon(m) => m,
-                    geo::Geometry::Polygon(p) => MultiPolygon::new(vec![p]),
-                    _ => MultiPolygon::new(Vec::new()),
-                };
-                Ok((code, outline))
-            })
+            .map(|(code, wkb)| Ok((code.clone(), multipolygon_of(code, wkb)?)))
             .collect()
     }
 

@@ -6,9 +6,8 @@ use crate::error::{Result, StoreError};
 use crate::Store;
 use chrono::{DateTime, Utc};
 use covidmap_core::{diff_units, AdminUnit, Entity, Level, UnitDiff, UnitType};
-use geo::{Geometry, MultiPolygon};
-use geozero::wkb::Wkb;
-use geozero::{CoordDimensions, ToGeo, ToWkb};
+use geo::Geometry;
+use geozero::{CoordDimensions, ToWkb};
 use serde::Serialize;
 use sqlx::{Postgres, Row, Transaction};
 use std::collections::{BTreeMap, BTreeSet};
@@ -400,23 +399,7 @@ fn unit_from_row(row: &sqlx::postgres::PgRow) -> Result<AdminUnit> {
     let code: String = row.try_get("code")?;
     let level: String = row.try_get("level")?;
     let unit_type: String = row.try_get("unit_type")?;
-    let wkb: Vec<u8> = row.try_get("wkb")?;
-    let geometry = match Wkb(wkb).to_geo() {
-        Ok(Geometry::MultiPolygon(mp)) => mp,
-        Ok(Geometry::Polygon(p)) => MultiPolygon(vec![p]),
-        Ok(_) => {
-            return Err(StoreError::Geometry {
-                code,
-                reason: "not polygonal".into(),
-            })
-        }
-        Err(e) => {
-            return Err(StoreError::Geometry {
-                code,
-                reason: e.to_string(),
-            })
-        }
-    };
+    let geometry = crate::layers::multipolygon_of(code.clone(), row.try_get("wkb")?)?;
     Ok(AdminUnit {
         level: level.parse().map_err(|_| StoreError::Unknown {
             code: code.clone(),

@@ -27,7 +27,7 @@ use crate::address::{Address, Role};
 use covidmap_core::lineage::{ChangeKind, UnitChange};
 use covidmap_core::AdminUnit;
 use covidmap_core::{Level, UnitType};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Confidence from which an answer is the place meant; below it, a guess to be confirmed
 /// (imports leave such rows out, the pages ask "did you mean").
@@ -253,13 +253,8 @@ impl Gazetteer {
         })
     }
 
-    /// Indexes the hamlets, communes and districts among `units`.
-    #[must_use]
-    pub fn new(units: &[AdminUnit]) -> Self {
-        Self::with_changes(units, Vec::new())
-    }
-
-    /// The same, with the former names the administrative `changes` give.
+    /// Indexes the hamlets, communes and districts among `units`, with the former names the
+    /// administrative `changes` give.
     #[must_use]
     pub fn with_changes(units: &[AdminUnit], changes: Vec<UnitChange>) -> Self {
         let mut gazetteer = Gazetteer::default();
@@ -360,9 +355,7 @@ impl Gazetteer {
             for bucket in lengths.filter_map(|l| self.by_length.get(l)) {
                 for &n in bucket {
                     let name = &self.names[n];
-                    let first = name.entries[0];
-                    let Some(edits) = self.edits_to(span, &name.compact, &name.histogram, first)
-                    else {
+                    let Some(edits) = edits_to(span, &name.compact, &name.histogram) else {
                         continue;
                     };
                     for &e in &name.entries {
@@ -379,40 +372,34 @@ impl Gazetteer {
         // (merged communes renumber their xóm): "Khối 3, Phường Lê Mao" is not Quang Trung's
         // Khối 3, so numbered hamlets are looked for only under communes named as they are
         // now, or moved, renamed or split whole.
-        let mut communes: Vec<(usize, bool)> = found
-            .iter()
-            .filter(|f| self.entries[f.entry].level == Level::Commune)
-            .map(|f| {
-                let entry = &self.entries[f.entry];
+        // Each commune found, and whether its hamlets' numbers hold (a commune found both
+        // ways keeps them).
+        let mut communes: BTreeMap<usize, bool> = BTreeMap::new();
+        for f in &found {
+            let entry = &self.entries[f.entry];
+            if entry.level == Level::Commune {
                 let numbers_kept = entry.former.is_none_or(|c| {
                     !matches!(
                         self.changes[c].kind,
                         ChangeKind::Merge | ChangeKind::DistrictAbolished
                     )
                 });
-                (entry.stands_for, numbers_kept)
-            })
-            .collect();
-        communes.sort_unstable();
-        // (true sorts last: a commune found both ways keeps its numbers.)
-        communes.dedup_by(|later, earlier| {
-            let same = later.0 == earlier.0;
-            if same {
-                earlier.1 |= later.1;
+                *communes.entry(entry.stands_for).or_default() |= numbers_kept;
             }
-            same
-        });
+        }
         for span in &spans {
-            for &(c, numbers_kept) in &communes {
+            for (&c, &numbers_kept) in &communes {
                 for &h in &self.children[c] {
                     if numbers_kept || self.entries[h].number.is_none() {
                         found.extend(self.compare(span, h));
                     }
                 }
             }
-            let communes: Vec<usize> = communes.iter().map(|c| c.0).collect();
             for &h in self.named_hamlets.get(&span.compact).into_iter().flatten() {
-                if !communes.contains(&self.entries[h].parent.unwrap_or(usize::MAX)) {
+                if !self.entries[h]
+                    .parent
+                    .is_some_and(|p| communes.contains_key(&p))
+                {
                     found.extend(self.compare(span, h));
                 }
             }
@@ -423,99 +410,28 @@ impl Gazetteer {
     /// How well a run of words matches one entry's name, if at all.
     fn compare(&self, span: &Span, e: usize) -> Option<Found> {
         let entry = &self.entries[e];
-        let marker_score = |m: Option<UnitType>| match m {
-            Some(t) if t == entry.unit_type => MARKER_BONUS + 1.0,
-            Some(t) if t.level() == entry.level => MARKER_BONUS,
-            Some(_) => -MARKER_BONUS,
-            None => 0.0,
-        };
-        let former_cost = if entry.former.is_some() {
-            FORMER_COST
-        } else {
-            0.0
-        };
-        let found = |score: f64, best_possible: f64, exact: bool| Found {
-            entry: e,
-            from: span.from,
-            to: span.to,
-            score: score - former_cost,
-            best_possible,
-            exact,
-        };
         if let Some(n) = entry.number {
             let hamlet_marker = span.marker.is_some_and(|m| m.level() == Level::Hamlet);
-            return (span.number == Some(n) && hamlet_marker).then(|| {
-                found(
-                    NUMBERED_HAMLET + marker_score(span.marker),
-                    NUMBERED_HAMLET + MARKER_BONUS + 1.0,
-                    true,
-                )
+            return (span.number == Some(n) && hamlet_marker).then(|| Found {
+                entry: e,
+                from: span.from,
+                to: span.to,
+                score: NUMBERED_HAMLET + entry.marker_score(span.marker) - entry.former_cost(),
+                best_possible: NUMBERED_HAMLET + MARKER_BONUS + 1.0,
+                exact: true,
             });
         }
-        let edits = self.edits_to(span, &entry.compact, &entry.histogram, e)?;
+        let edits = edits_to(span, &entry.compact, &entry.histogram)?;
         self.scored(span, e, edits)
-    }
-
-    /// Edits from a run of words to a name (of entry `e`, or of every entry bearing it:
-    /// what is allowed depends on the name only), `None` when more than allowed.
-    fn edits_to(
-        &self,
-        span: &Span,
-        compact: &str,
-        histogram: &Histogram,
-        e: usize,
-    ) -> Option<usize> {
-        let len = compact.len();
-        let allowed = match len {
-            0..=3 => 0,
-            4..=6 => 1,
-            _ => MAX_EDITS,
-        };
-        let allowed = if span.opens_with_marker || self.entries[e].initials {
-            0
-        } else {
-            allowed
-        };
-        if span.compact.len().abs_diff(len) > allowed
-            || span.histogram.min_edits(histogram) > allowed
-        {
-            return None;
-        }
-        let edits = if span.compact == compact {
-            0
-        } else {
-            strsim::osa_distance(&span.compact, compact)
-        };
-        (edits <= allowed).then_some(edits)
     }
 
     /// How well a run of words `edits` away from entry `e`'s name matches it, if at all.
     fn scored(&self, span: &Span, e: usize, edits: usize) -> Option<Found> {
         let entry = &self.entries[e];
-        let len = entry.compact.len();
-        let marker_score = |m: Option<UnitType>| match m {
-            Some(t) if t == entry.unit_type => MARKER_BONUS + 1.0,
-            Some(t) if t.level() == entry.level => MARKER_BONUS,
-            Some(_) => -MARKER_BONUS,
-            None => 0.0,
-        };
-        let former_cost = if entry.former.is_some() {
-            FORMER_COST
-        } else {
-            0.0
-        };
-        let found = |score: f64, best_possible: f64, exact: bool| Found {
-            entry: e,
-            from: span.from,
-            to: span.to,
-            score: score - former_cost,
-            best_possible,
-            exact,
-        };
         // Letters matched: the longer of the two less the edits, so that names of different
         // lengths one edit away score alike.
         #[allow(clippy::cast_precision_loss)] // names are short
-        let letters = (span.compact.len().max(len) - edits) as f64;
+        let letters = (span.compact.len().max(entry.compact.len()) - edits) as f64;
         #[allow(clippy::cast_precision_loss)]
         let edit_cost = EDIT_COST * edits as f64;
         let accents = if span.accented == entry.accented {
@@ -523,9 +439,60 @@ impl Gazetteer {
         } else {
             0.0
         };
-        let score = letters - edit_cost + marker_score(span.marker) + accents;
-        (score > former_cost).then(|| found(score, letters + MARKER_BONUS + 1.0, edits == 0))
+        let score =
+            letters - edit_cost + entry.marker_score(span.marker) + accents - entry.former_cost();
+        (score > 0.0).then_some(Found {
+            entry: e,
+            from: span.from,
+            to: span.to,
+            score,
+            best_possible: letters + MARKER_BONUS + 1.0,
+            exact: edits == 0,
+        })
     }
+}
+
+impl Entry {
+    /// What the type word before a name adds: most for its own type, less for its level,
+    /// a loss for another level's.
+    fn marker_score(&self, marker: Option<UnitType>) -> f64 {
+        match marker {
+            Some(t) if t == self.unit_type => MARKER_BONUS + 1.0,
+            Some(t) if t.level() == self.level => MARKER_BONUS,
+            Some(_) => -MARKER_BONUS,
+            None => 0.0,
+        }
+    }
+
+    /// What naming a unit by a name it no longer has costs.
+    fn former_cost(&self) -> f64 {
+        if self.former.is_some() {
+            FORMER_COST
+        } else {
+            0.0
+        }
+    }
+}
+
+/// Edits from a run of words to a name, `None` when more than the name's length allows
+/// (none after a type word that opens the run).
+fn edits_to(span: &Span, compact: &str, histogram: &Histogram) -> Option<usize> {
+    let len = compact.len();
+    let allowed = match len {
+        _ if span.opens_with_marker => 0,
+        0..=3 => 0,
+        4..=6 => 1,
+        _ => MAX_EDITS,
+    };
+    if span.compact.len().abs_diff(len) > allowed || span.histogram.min_edits(histogram) > allowed {
+        return None;
+    }
+    let edits = if span.compact == compact {
+        0
+    } else {
+        strsim::osa_distance(&span.compact, compact)
+    };
+    (edits <= allowed).then_some(edits)
 }
 
 /// Adds each current district's name with all but its last syllable cut to initials

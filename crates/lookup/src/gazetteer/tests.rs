@@ -39,7 +39,7 @@ fn units() -> Vec<AdminUnit> {
 
 fn resolve(text: &str) -> Option<(String, f64, Vec<String>)> {
     let units = units();
-    let g = Gazetteer::new(&units);
+    let g = Gazetteer::with_changes(&units, Vec::new());
     let r = g.resolve(&Address::read(text))?;
     Some((
         units[r.best.unit].code.clone(),

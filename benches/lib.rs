@@ -28,6 +28,7 @@ fn read(name: &str, level: Level, parents: &[AdminUnit]) -> Vec<AdminUnit> {
     let known = Known {
         same_level: Vec::new(),
         parents: parents.to_vec(),
+        ..Known::default()
     };
     plan(&file, level, None, &known).unwrap().units
 }
@@ -41,6 +42,52 @@ pub fn province_unit_changes() -> Vec<covidmap_core::lineage::UnitChange> {
         .changes
 }
 
+/// The province's move to two tiers on 1 July 2025 (Resolution 1678/NQ-UBTVQH15), as
+/// `data/real/nghe_an_unit_changes_2025.csv` holds it.
+#[must_use]
+pub fn province_unit_changes_2025() -> Vec<covidmap_core::lineage::UnitChange> {
+    let csv = std::fs::read(data("real/nghe_an_unit_changes_2025.csv")).unwrap();
+    covidmap_messages::unit_changes::read_csv(&csv)
+        .unwrap()
+        .changes
+}
+
+/// The units after the move to two tiers: the province, its 130 communes directly under it
+/// (the unions of the sample communes each merges), the hamlets under the commune they lie
+/// in, and no district.
+#[must_use]
+pub fn province_units_two_tier() -> Vec<AdminUnit> {
+    use geo::Intersects;
+    let before = province_units();
+    let changes = province_unit_changes_2025();
+    let communes = covidmap_demo::two_tier_communes(&before, &changes);
+    let became: std::collections::HashMap<&str, &str> = changes
+        .iter()
+        .filter_map(|c| Some((c.predecessor.code.as_deref()?, c.successor_code.as_str())))
+        .collect();
+    let hamlets: Vec<AdminUnit> = before
+        .iter()
+        .filter(|u| u.level == Level::Hamlet)
+        .map(|h| {
+            let old = h.parent_code.as_deref().unwrap_or_default();
+            let new = became.get(old).copied().unwrap_or(old);
+            debug_assert!(communes
+                .iter()
+                .any(|c| c.code == new && c.geometry.intersects(&h.geometry)));
+            AdminUnit {
+                parent_code: Some(new.to_owned()),
+                ..h.clone()
+            }
+        })
+        .collect();
+    before
+        .into_iter()
+        .filter(|u| u.level == Level::Province)
+        .chain(communes)
+        .chain(hamlets)
+        .collect()
+}
+
 /// The units and the administrative changes as `make run` loads them, indexed, with no
 /// layers.
 #[must_use]
@@ -48,6 +95,20 @@ pub fn province_snapshot() -> covidmap_lookup::Snapshot {
     covidmap_lookup::Snapshot::build(
         province_units(),
         province_unit_changes(),
+        covidmap_core::layers::Layers::default(),
+    )
+}
+
+/// The province after its move to two tiers ([`province_units_two_tier`]), with every
+/// change since 2019: those `make run` loads and the 2025 ones.
+#[must_use]
+pub fn province_snapshot_two_tier() -> covidmap_lookup::Snapshot {
+    covidmap_lookup::Snapshot::build(
+        province_units_two_tier(),
+        province_unit_changes()
+            .into_iter()
+            .chain(province_unit_changes_2025())
+            .collect(),
         covidmap_core::layers::Layers::default(),
     )
 }

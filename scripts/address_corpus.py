@@ -9,6 +9,13 @@ hamlet numbers in words, and typos of one or two edits in names. A fixed seed ma
 reproducible; the file is committed, so the test does not depend on this script.
 
     python3 scripts/address_corpus.py > tests/fixtures/addresses.tsv
+
+With --two-tier it writes tests/fixtures/addresses_two_tier.tsv instead: addresses of the
+province after its move to two tiers on 1 July 2025 (data/real/nghe_an_unit_changes_2025.csv,
+the sample communes merged as it says: data/generated/communes_2025.geojson), written with the
+new names, with the names of before (commune and district), and mixing the two.
+
+    python3 scripts/address_corpus.py --two-tier > tests/fixtures/addresses_two_tier.tsv
 """
 
 import json
@@ -298,5 +305,115 @@ def lineage_rows(communes, hamlets, district_names):
     return rows
 
 
+def two_tier_rows():
+    """Addresses of the two-tier province, each with the code of the commune (or hamlet) it
+    names now."""
+    import csv
+    rng.seed(20250701)
+    now = {c["code"]: c for c in load("communes_2025.geojson")}
+    before = {c["code"]: c for c in load("communes.geojson")}
+    hamlets = load("hamlets.geojson")
+    districts = {f["properties"]["code"]: f["properties"]["name"]
+                 for f in json.loads((ROOT / "data/real/nghe_an_districts.geojson").read_text())["features"]}
+    changes_2025 = list(csv.DictReader(open(ROOT / "data/real/nghe_an_unit_changes_2025.csv", encoding="utf-8")))
+    became = {c["predecessor_code"]: c["successor_code"] for c in changes_2025
+              if c["kind"] in ("merge", "move")}
+    older = list(csv.DictReader(open(ROOT / "data/real/nghe_an_unit_changes.csv", encoding="utf-8")))
+
+    def bare(name):
+        for t in ("Thị trấn", "Phường", "Xã", "Thành phố", "Thị xã", "Huyện", "Tỉnh"):
+            if name.startswith(t + " "):
+                return t.lower(), name[len(t) + 1:]
+        return "", name
+
+    def folded(name):
+        return strip(bare(name)[1]).lower()
+
+    # New names shared by two communes, or folded alike, are left out: they need more.
+    new_folded = {}
+    for c in now.values():
+        new_folded.setdefault(folded(c["name"]), []).append(c["code"])
+    rows = []
+    for code, c in sorted(now.items()):
+        if len(new_folded[folded(c["name"])]) > 1:
+            continue
+        ct, cn = bare(c["name"])
+        form = rng.choice(["full", "plain", "abbrev", "street", "english", "typo"])
+        if form == "full":
+            text = f"{ct.capitalize()} {cn}, tỉnh Nghệ An"
+        elif form == "plain":
+            text = strip(f"{ct} {cn} nghe an").lower()
+        elif form == "abbrev":
+            text = f"{ABBREV[ct]}{cn}, Nghệ An"
+        elif form == "street":
+            text = f"Số {rng.randint(1, 200)} đường {rng.choice(STREETS)}, {ct} {cn}"
+        elif form == "english":
+            english = {"xã": "commune", "phường": "ward"}[ct]
+            text = strip(f"{cn} {english}, Nghe An province")
+        else:
+            text = f"{ct} {typo_name(cn, 1)}, tỉnh Nghệ An"
+        rows.append((text, code, "two_tier"))
+    # The names of before: commune and district, as every form still has them.
+    by_district = {}
+    for c in before.values():
+        by_district.setdefault((folded(c["name"]), c["parent_code"]), []).append(c["code"])
+    for code, c in sorted(before.items()):
+        if code not in became or rng.random() < 0.5:
+            continue
+        ct, cn = bare(c["name"])
+        dt, dn = bare(districts[c["parent_code"]])
+        # Names that differ only in their diacritics keep them.
+        accents_needed = len(by_district[(folded(c["name"]), c["parent_code"])]) > 1
+        form = rng.choice(["full", "plain", "abbrev"])
+        if form == "full" or (form == "plain" and accents_needed):
+            text = f"{ct.capitalize()} {cn}, {dt.capitalize()} {dn}, tỉnh Nghệ An"
+        elif form == "plain":
+            text = strip(f"{ct} {cn} {dn}").lower()
+        else:
+            text = f"{ABBREV[ct]}{cn}, {ABBREV[dt]} {dn}"
+        rows.append((text, became[code], "before_2025"))
+    # Named hamlets (bản) with the commune and district of before, where the name is the
+    # only one of its commune.
+    named = [h for h in hamlets if not any(ch.isdigit() for ch in h["name"])]
+    for h in rng.sample(named, 30):
+        c = before[h["parent_code"]]
+        same = [o for o in hamlets if o["parent_code"] == h["parent_code"] and folded(o["name"]) == folded(h["name"])]
+        if len(same) > 1 or c["code"] not in became:
+            continue
+        ct, cn = bare(c["name"])
+        _, dn = bare(districts[c["parent_code"]])
+        rows.append((f"{h['name']}, {ct} {cn}, {dn}", h["code"], "before_2025"))
+    # New commune, old district: what residents write in the first months.
+    held = {}
+    for code, c in before.items():
+        if code in became:
+            held.setdefault(became[code], set()).add(c["parent_code"])
+    for code, c in sorted(now.items()):
+        if len(new_folded[folded(c["name"])]) > 1 or rng.random() < 0.5:
+            continue
+        ct, cn = bare(c["name"])
+        dt, dn = bare(districts[sorted(held[code])[0]])
+        text = rng.choice([f"{ct} {cn}, {dt} {dn}", strip(f"{ct} {cn} {dn}").lower()])
+        rows.append((text, code, "mixed"))
+    # Two generations back: the names merged away in 2019-2020 and 2024.
+    for c in older:
+        if c["kind"] != "merge" or c["predecessor_name"].startswith(("Huyện", "Thị xã", "Thành phố")):
+            continue
+        target = became.get(c["successor_code"])
+        if target is None or c["predecessor_parent_code"] not in districts:
+            continue
+        ct, cn = bare(c["predecessor_name"])
+        _, dn = bare(districts[c["predecessor_parent_code"]])
+        if (folded(c["predecessor_name"]), c["predecessor_parent_code"]) in by_district:
+            continue  # also the name of a commune of 2024 in that district
+        rows.append((f"{ct.capitalize()} {cn}, {dn}", target, "older_name"))
+    return rows
+
+
 if __name__ == "__main__":
-    main()
+    if "--two-tier" in sys.argv:
+        print("address\texpected_code\tstyle")
+        for text, code, style in two_tier_rows():
+            print(f"{text}\t{code}\t{style}")
+    else:
+        main()

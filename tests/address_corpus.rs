@@ -3,8 +3,9 @@
 //! numbers in words, house and street in front; communes by the names they had before the
 //! 2019–2020 and 2024 merges, communes under the district they left; English type words,
 //! districts cut to initials), each with the unit it names. The sample units and changes are
-//! those `make run` loads (seed 2021). At least 95 % top-1 overall and in every style, and no
-//! wrong answer given as sure.
+//! those `make run` loads (seed 2021). `fixtures/addresses_two_tier.tsv` does the same for the
+//! province moved to two tiers. At least 95 % top-1 overall and in every style, and no wrong
+//! answer given as sure.
 
 #![allow(clippy::unwrap_used)]
 
@@ -16,8 +17,23 @@ const REQUIRED_TOP1: f64 = 0.95;
 
 #[test]
 fn at_least_95_percent_of_the_corpus_resolves_to_the_right_unit() {
-    let snapshot = covidmap_benches::province_snapshot();
-    let corpus = std::fs::read_to_string(covidmap_tests::fixture("addresses.tsv")).unwrap();
+    check(&covidmap_benches::province_snapshot(), "addresses.tsv", 300);
+}
+
+/// The province after its move to two tiers (1 July 2025), with addresses written with the
+/// new names, the names of before (commune and district), both mixed, and the names merged
+/// away in 2019–2024.
+#[test]
+fn after_the_move_to_two_tiers_new_and_old_addresses_resolve() {
+    check(
+        &covidmap_benches::province_snapshot_two_tier(),
+        "addresses_two_tier.tsv",
+        400,
+    );
+}
+
+fn check(snapshot: &covidmap_lookup::Snapshot, fixture: &str, at_least: usize) {
+    let corpus = std::fs::read_to_string(covidmap_tests::fixture(fixture)).unwrap();
     let rows: Vec<(&str, &str, &str)> = corpus
         .lines()
         .skip(1)
@@ -28,7 +44,7 @@ fn at_least_95_percent_of_the_corpus_resolves_to_the_right_unit() {
         })
         .collect();
     assert!(
-        rows.len() >= 300,
+        rows.len() >= at_least,
         "the corpus has only {} addresses",
         rows.len()
     );
@@ -74,7 +90,7 @@ fn at_least_95_percent_of_the_corpus_resolves_to_the_right_unit() {
     #[allow(clippy::cast_precision_loss)]
     let top1 = right as f64 / rows.len() as f64;
     println!(
-        "address corpus: {right}/{} top-1 = {:.1}%",
+        "address corpus {fixture}: {right}/{} top-1 = {:.1}%",
         rows.len(),
         top1 * 100.0
     );

@@ -6,7 +6,6 @@
 use covidmap_core::{AdminUnit, Level};
 use covidmap_ingest::legacy::TextEncoding;
 use covidmap_ingest::{plan, read_file, Known};
-use covidmap_store::StoreError;
 use covidmap_tests::{
     data, fixture, offset_m, ogr2ogr, options, square_feature, write_geojson, TestDb,
 };
@@ -40,6 +39,7 @@ fn reference_districts() -> Vec<AdminUnit> {
     let known = Known {
         same_level: Vec::new(),
         parents: province,
+        ..Known::default()
     };
     plan(&read, Level::District, None, &known).unwrap().units
 }
@@ -256,7 +256,7 @@ async fn dry_run_reports_the_change_and_writes_nothing() {
 }
 
 #[tokio::test]
-async fn removing_a_unit_that_still_has_children_is_refused() {
+async fn removing_a_unit_whose_hamlets_lie_in_no_other_is_refused_and_merged_ones_follow() {
     let db = TestDb::with_districts().await;
     let p = db.interior_point("412").await;
     let dir = tempfile::tempdir().unwrap();
@@ -302,10 +302,31 @@ async fn removing_a_unit_that_still_has_children_is_refused() {
     );
     let before = db.fingerprint().await;
     let err = db.ingest(&one, Level::Commune).await.unwrap_err();
+    assert!(matches!(err, UploadError::Ingest(_)), "{err}");
     assert!(
-        matches!(err, UploadError::Store(StoreError::WouldOrphan { .. })),
+        err.to_string()
+            .contains("hamlet 90001-01 \"Xóm 1\" lies in 90001, which this file removes"),
         "{err}"
     );
-    assert!(err.to_string().contains("90001-01"), "{err}");
     assert_eq!(db.fingerprint().await, before);
+
+    // Merged: the commune that grows over the one removed takes its hamlet.
+    let merged = write_geojson(
+        dir.path(),
+        "merged.geojson",
+        &[square_feature(
+            json!({"code": "90002", "name": "Xã Thử Hai"}),
+            p.x() - 0.004,
+            p.y() - 0.002,
+            0.008,
+        )],
+    );
+    let report = db.ingest(&merged, Level::Commune).await.unwrap();
+    assert_eq!(report.applied.diff.removed, ["90001"]);
+    assert_eq!(report.plan.moved_below, 1);
+    let units = db.store.current_units(Level::Hamlet).await.unwrap();
+    let hamlet = units.iter().find(|u| u.code == "90001-01").unwrap();
+    assert_eq!(hamlet.parent_code.as_deref(), Some("90002"));
+    let history = db.store.unit_history("90001-01").await.unwrap();
+    assert_eq!(history.len(), 2, "a new version, the old one kept");
 }

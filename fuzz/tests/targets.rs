@@ -250,6 +250,7 @@ impl Backend for InMemory {
         &self,
         _level: Option<Level>,
         _parent: Option<&str>,
+        _at: Option<chrono::DateTime<chrono::Utc>>,
     ) -> Result<String, StoreError> {
         Ok(r#"{"type":"FeatureCollection","features":[]}"#.to_owned())
     }

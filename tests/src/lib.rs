@@ -177,6 +177,8 @@ impl TestDb {
                 provenance: &provenance,
                 dry_run: false,
                 author: None,
+                moved_below: &[],
+                closing: &[],
             };
             db.store.apply_units(&change).await.unwrap();
         }

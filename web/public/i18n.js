@@ -27,10 +27,11 @@ export const STRINGS = {
     splitAdvice: 'Xã này đã được chia tách: hãy nhập thêm thôn, xóm hoặc dùng "Vị trí của tôi"',
     change: {
       merge: (n, now) => `${n} đã sáp nhập vào ${now}`,
-      district_abolished: (n, now) => `${n} đã sáp nhập vào ${now}`,
+      // No district in the answer: the province has two tiers, its districts abolished.
+      district_abolished: (n, now, district) => (district ? `${n} đã sáp nhập vào ${now}` : `${n} đã giải thể; các xã, phường nay trực thuộc ${now}`),
       rename: (n, now) => `${n} nay là ${now}`,
       split: (n, now) => `${n} đã chia tách; một phần nay là ${now}`,
-      move: (n, now, district) => `${n} nay thuộc ${district || 'đơn vị hành chính khác'}`,
+      move: (n, now, district) => (district ? `${n} nay thuộc ${district}` : `${n} nay trực thuộc tỉnh`),
     },
     byAct: (act, day) => `theo ${act.replace(/^Resolution/, 'Nghị quyết')}, từ ${day}`,
     legend: 'Chú giải',
@@ -76,10 +77,10 @@ export const STRINGS = {
     splitAdvice: 'This commune was split: add the hamlet, or use "My location"',
     change: {
       merge: (n, now) => `${n} was merged into ${now}`,
-      district_abolished: (n, now) => `${n} was merged into ${now}`,
+      district_abolished: (n, now, district) => (district ? `${n} was merged into ${now}` : `${n} was abolished; its communes are now directly under ${now}`),
       rename: (n, now) => `${n} is now ${now}`,
       split: (n, now) => `${n} was split; part of it is now ${now}`,
-      move: (n, now, district) => `${n} is now in ${district || 'another district'}`,
+      move: (n, now, district) => (district ? `${n} is now in ${district}` : `${n} is now directly under the province`),
     },
     byAct: (act, day) => `by ${act}, from ${day}`,
     legend: 'Legend',

@@ -213,6 +213,10 @@ pub struct IngestArgs {
     /// Report what would change without writing.
     #[arg(long)]
     pub dry_run: bool,
+    /// The file is the demo's own (`data/generated/communes_2025.geojson`, the sample moved to
+    /// two tiers): load it into the sample's database, which refuses every other file.
+    #[arg(long)]
+    pub into_sample: bool,
     /// Who is uploading, recorded with every unit.
     #[arg(long, env = "COVIDMAP_UPLOADED_BY", default_value = "cli")]
     pub by: String,

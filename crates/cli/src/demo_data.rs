@@ -11,8 +11,12 @@ pub const DISTRICTS: &str = "real/nghe_an_districts.geojson";
 pub const PROVINCE: &str = "real/nghe_an_province.geojson";
 /// The province's administrative changes since 2019 (`data/README.md` says where each comes from).
 pub const UNIT_CHANGES: &str = "real/nghe_an_unit_changes.csv";
+/// The move to two tiers of 1 July 2025: not loaded by the sample, applied by an operator.
+pub const UNIT_CHANGES_2025: &str = "real/nghe_an_unit_changes_2025.csv";
 const COMMUNE_LIST: &str = "real/nghe_an_communes.csv";
 pub const COMMUNES: &str = "communes.geojson";
+/// The sample communes merged as the 2025 changes say, directly under the province.
+pub const COMMUNES_2025: &str = "communes_2025.geojson";
 pub const HAMLETS: &str = "hamlets.geojson";
 
 pub fn demo_data(global: &Global, args: &DemoDataArgs) -> anyhow::Result<PathBuf> {
@@ -34,10 +38,15 @@ pub fn generate(data_dir: &Path, out: &Path, seed: u64) -> anyhow::Result<()> {
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     write_units(&out.join(COMMUNES), &communes)?;
     write_units(&out.join(HAMLETS), &hamlets)?;
+    let changes_2025 = data_dir.join(UNIT_CHANGES_2025);
+    let changes = crate::unit_changes::read_file(&changes_2025)?.changes;
+    let two_tier = covidmap_demo::two_tier_communes(&communes, &changes);
+    write_units(&out.join(COMMUNES_2025), &two_tier)?;
     eprintln!(
-        "wrote {} communes and {} hamlets to {} (seed {seed})",
+        "wrote {} communes, {} hamlets and the {} communes of the two-tier structure to {} (seed {seed})",
         communes.len(),
         hamlets.len(),
+        two_tier.len(),
         out.display()
     );
     Ok(())
@@ -59,6 +68,7 @@ fn read_units(
     let known = Known {
         same_level: Vec::new(),
         parents,
+        ..Known::default()
     };
     Ok(plan(&read, level, None, &known)?.units)
 }

@@ -30,11 +30,18 @@ pub async fn ingest(global: &Global, args: IngestArgs) -> anyhow::Result<()> {
     let db = database::open(global).await?;
     // Real boundaries beside generated ones would pass for real data, and the sample's
     // lockdowns and figures would be published over them.
-    if db.store.is_sample().await? {
+    if db.store.is_sample().await? && !args.into_sample {
         db.store.close().await;
         anyhow::bail!(
-            "the database holds the generated sample of the demo: real boundaries go into a database of their own (set DATABASE_URL to an empty database, or remove {} after stopping the server)",
+            "the database holds the generated sample of the demo: real boundaries go into a database of their own (set DATABASE_URL to an empty database, or remove {} after stopping the server); only the demo's own files go in, with --into-sample",
             global.data_dir.join("pg").display()
+        );
+    }
+    // And the demo's files never reach a database that is not the sample's.
+    if args.into_sample && !db.store.is_sample().await? {
+        db.store.close().await;
+        anyhow::bail!(
+            "--into-sample loads the demo's own files into the sample's database, and this database does not hold the sample: leave the flag out for real boundaries"
         );
     }
     let report = upload(&db.store, request, unguarded()).await;

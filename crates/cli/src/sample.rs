@@ -1,7 +1,7 @@
 //! Loading the sample data into an empty database: the province outline, the real
 //! districts, and the generated communes and hamlets, all through the upload workflow.
 
-use crate::demo_data::{self, COMMUNES, DISTRICTS, HAMLETS, PROVINCE, UNIT_CHANGES};
+use crate::demo_data::{self, COMMUNES, COMMUNES_2025, DISTRICTS, HAMLETS, PROVINCE, UNIT_CHANGES};
 use anyhow::Context as _;
 use covidmap_core::Level;
 use covidmap_store::{Author, Store};
@@ -13,7 +13,7 @@ pub const SAMPLE_SEED: u64 = 2021;
 
 pub async fn load(store: &Store, data_dir: &Path) -> anyhow::Result<()> {
     let generated = data_dir.join("generated");
-    if !generated.join(HAMLETS).exists() {
+    if !generated.join(COMMUNES_2025).exists() {
         let (d, g) = (data_dir.to_owned(), generated.clone());
         tokio::task::spawn_blocking(move || demo_data::generate(&d, &g, SAMPLE_SEED)).await??;
     }

@@ -50,7 +50,8 @@ impl Level {
         }
     }
 
-    /// The level a unit of this level must lie in (`None` for the province).
+    /// The level a unit of this level lies in where every tier exists (`None` for the
+    /// province); see [`Level::parent_levels`] for the two-tier structure.
     #[must_use]
     pub fn parent(self) -> Option<Level> {
         match self {
@@ -58,6 +59,20 @@ impl Level {
             Level::District => Some(Level::Province),
             Level::Commune => Some(Level::District),
             Level::Hamlet => Some(Level::Commune),
+        }
+    }
+
+    /// The levels a unit of this level may lie in directly, nearest first. A commune lies in
+    /// a district, or in the province itself where the province has no districts: the
+    /// two-tier structure of Vietnam since 1 July 2025 (tỉnh → xã). Which one applies is the
+    /// data's: a province with current districts has three tiers.
+    #[must_use]
+    pub fn parent_levels(self) -> &'static [Level] {
+        match self {
+            Level::Province => &[],
+            Level::District => &[Level::Province],
+            Level::Commune => &[Level::District, Level::Province],
+            Level::Hamlet => &[Level::Commune],
         }
     }
 
@@ -218,6 +233,10 @@ mod tests {
         assert!("ward".parse::<Level>().is_err());
         assert_eq!(Level::Hamlet.parent(), Some(Level::Commune));
         assert_eq!(Level::Province.parent(), None);
+        assert_eq!(
+            Level::Commune.parent_levels(),
+            [Level::District, Level::Province]
+        );
     }
 
     #[test]

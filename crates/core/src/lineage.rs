@@ -156,21 +156,40 @@ impl UnitChange {
     }
 
     /// "Phường Lê Mao — merged into Phường Quang Trung by Resolution 1243/NQ-UBTVQH15
-    /// (in force from 2024-12-01)"; for a move, "Xã Nghi Phong — moved to Thành phố Vinh by
-    /// …", given the name of the successor's parent now (`None`: "another district").
+    /// (in force from 2024-12-01)", and "; now Phường Thành Vinh" when a later change renamed
+    /// the successor; for a move, "Xã Nghi Phong — moved to Thành phố Vinh by …"; for a
+    /// district abolished into its province, "… — abolished by …; its communes are directly
+    /// under Tỉnh Nghệ An". `now` is the successor as it is (`None` when not current), and
+    /// `now_parent` its parent.
     #[must_use]
-    pub fn explanation(&self, successor_parent: Option<&str>) -> String {
-        let became = match self.kind {
-            ChangeKind::Move => successor_parent.unwrap_or("another district"),
-            _ => &self.successor_name,
-        };
-        format!(
-            "{} — {} {became} by {} (in force from {})",
-            self.predecessor.name,
-            self.kind.verb(),
-            self.act,
-            self.effective
-        )
+    pub fn explanation(&self, now: Option<&AdminUnit>, now_parent: Option<&AdminUnit>) -> String {
+        let by = format!("by {} (in force from {})", self.act, self.effective);
+        let name = &self.predecessor.name;
+        let into_province = now.is_some_and(|u| u.level == Level::Province);
+        match self.kind {
+            ChangeKind::DistrictAbolished if into_province => format!(
+                "{name} — abolished {by}; its communes are directly under {}",
+                self.successor_name
+            ),
+            ChangeKind::Move => match now_parent {
+                Some(p) if p.level == Level::Province => {
+                    format!("{name} — moved directly under {} {by}", p.name)
+                }
+                Some(p) => format!("{name} — moved to {} {by}", p.name),
+                None => format!("{name} — moved to another district {by}"),
+            },
+            kind => {
+                let later = now
+                    .filter(|u| name_key(&u.name) != name_key(&self.successor_name))
+                    .map(|u| format!("; now {}", u.name))
+                    .unwrap_or_default();
+                format!(
+                    "{name} — {} {} {by}{later}",
+                    kind.verb(),
+                    self.successor_name
+                )
+            }
+        }
     }
 }
 
@@ -312,7 +331,17 @@ fn check_levels(
     }
     match current.get(change.successor_code.as_str()) {
         Some(unit) => {
-            if name_key(&unit.name) != name_key(&change.successor_name) {
+            // The name it had then: a later change of the same code (a town that became
+            // the seat of a larger commune, under the commune's name) may have renamed it.
+            let renamed_later = by_predecessor
+                .get(unit.code.as_str())
+                .into_iter()
+                .flatten()
+                .any(|c| {
+                    c.effective > change.effective
+                        && c.predecessor.name_key() == name_key(&change.successor_name)
+                });
+            if name_key(&unit.name) != name_key(&change.successor_name) && !renamed_later {
                 problem(
                     "successor_name",
                     format!(
@@ -321,7 +350,12 @@ fn check_levels(
                     ),
                 );
             }
-            if level.is_some_and(|l| l != unit.level) {
+            // A district abolished into the province it lay in leaves its communes directly
+            // under the province (two tiers); every other change keeps the level.
+            let into_province = change.kind == ChangeKind::DistrictAbolished
+                && unit.level == Level::Province
+                && unit.code == change.predecessor.parent_code;
+            if level.is_some_and(|l| l != unit.level) && !into_province {
                 problem(
                     "successor_code",
                     format!(
@@ -388,9 +422,14 @@ fn check_splits(
     all: &[&UnitChange],
     problem: &mut dyn FnMut(usize, &'static str, String),
 ) {
+    // A predecessor by its code, or by its name with its diacritics (Nậm Càn and Nậm Cắn
+    // are two communes of Kỳ Sơn).
     let key = |c: &UnitChange| {
         (
-            c.predecessor.name_key(),
+            c.predecessor
+                .code
+                .clone()
+                .unwrap_or_else(|| c.predecessor.name.to_lowercase()),
             c.predecessor.parent_code.clone(),
             c.effective,
         )
@@ -580,6 +619,61 @@ mod tests {
         assert_eq!(got.len(), 1, "{got:?}");
         assert_eq!(got[0].1, "successor_code");
         assert!(got[0].2.contains("a move keeps the unit's code"), "{got:?}");
+    }
+
+    #[test]
+    fn a_district_abolished_into_its_province_is_the_move_to_two_tiers() {
+        let into = |province: (&str, &str)| {
+            change(
+                ChangeKind::DistrictAbolished,
+                ("Huyện Nghi Lộc", Some("429"), "40"),
+                province,
+            )
+        };
+        assert_eq!(
+            problems(&[into(("40", "Tỉnh Nghệ An"))], &HashMap::new()),
+            []
+        );
+        // Into a province it did not lie in: the level still must be kept.
+        let elsewhere = UnitChange {
+            predecessor: FormerUnit {
+                parent_code: "412".into(),
+                ..into(("40", "Tỉnh Nghệ An")).predecessor
+            },
+            ..into(("40", "Tỉnh Nghệ An"))
+        };
+        let got = problems(&[elsewhere], &HashMap::new());
+        assert!(
+            got.iter()
+                .any(|(_, f, m)| *f == "successor_code" && m.contains("keeps the level")),
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn a_successor_may_bear_the_name_a_later_change_of_its_code_replaced() {
+        // In 2024 a commune merged into 16681, then "Xã Hưng Bình"; in 2025 that commune,
+        // same code, became "Phường Quang Trung" with more land (as Thị trấn Kim Nhan became
+        // Xã Anh Sơn).
+        let then = change(
+            ChangeKind::Merge,
+            ("Xã Hưng Xá", None, "412"),
+            ("16681", "Xã Hưng Bình"),
+        );
+        let later = UnitChange {
+            effective: then.effective.succ_opt().unwrap(),
+            ..change(
+                ChangeKind::Merge,
+                ("Xã Hưng Bình", Some("16681"), "412"),
+                ("16681", "Phường Quang Trung"),
+            )
+        };
+        assert_eq!(problems(&[then.clone(), later], &HashMap::new()), []);
+        let got = problems(&[then], &HashMap::new());
+        assert!(
+            got.iter().any(|(_, f, _)| *f == "successor_name"),
+            "{got:?}"
+        );
     }
 
     #[test]
@@ -778,8 +872,42 @@ mod tests {
         assert_eq!(change.predecessor.level(), Some(Level::Commune));
         assert_eq!(change.id(), "2024-12-01:le-mao@412>16681");
         assert_eq!(
-            change.explanation(None),
+            change.explanation(None, None),
             "Phường Lê Mao — merged into Phường Quang Trung by Resolution 1243/NQ-UBTVQH15 (in force from 2024-12-01)"
         );
+        let units = units();
+        let province = &units[0];
+        let vinh = &units[1];
+        let thanh_vinh = AdminUnit {
+            name: "Phường Thành Vinh".into(),
+            ..units[3].clone()
+        };
+        assert!(change
+            .explanation(Some(&thanh_vinh), Some(province))
+            .ends_with("(in force from 2024-12-01); now Phường Thành Vinh"));
+        let abolished = UnitChange {
+            kind: ChangeKind::DistrictAbolished,
+            predecessor: FormerUnit {
+                code: Some("412".into()),
+                name: "Thành phố Vinh".into(),
+                parent_code: "40".into(),
+            },
+            successor_code: "40".into(),
+            successor_name: "Tỉnh Nghệ An".into(),
+            ..le_mao()
+        };
+        assert!(abolished
+            .explanation(Some(province), None)
+            .ends_with("; its communes are directly under Tỉnh Nghệ An"));
+        let moved = UnitChange {
+            kind: ChangeKind::Move,
+            ..le_mao()
+        };
+        assert!(moved
+            .explanation(Some(&units[3]), Some(vinh))
+            .starts_with("Phường Lê Mao — moved to Thành phố Vinh by"));
+        assert!(moved
+            .explanation(Some(&units[3]), Some(province))
+            .starts_with("Phường Lê Mao — moved directly under Tỉnh Nghệ An by"));
     }
 }

@@ -13,6 +13,9 @@ pub struct Region {
     pub provinces: Vec<(String, String)>,
     /// West, south, east, north (degrees) of their outlines; `None` without provinces.
     pub bounds: Option<[f64; 4]>,
+    /// The levels the units hold, top down: no district where every province has two
+    /// tiers.
+    pub levels: Vec<Level>,
 }
 
 impl Region {
@@ -36,7 +39,12 @@ impl Region {
                     a[3].max(b[3]),
                 ]
             });
+        let levels = Level::ALL
+            .into_iter()
+            .filter(|l| units.iter().any(|u| u.level == *l))
+            .collect();
         Region {
+            levels,
             provinces: provinces
                 .iter()
                 .map(|u| (u.code.clone(), u.name.clone()))
@@ -133,6 +141,7 @@ mod tests {
         assert_eq!(region.name().as_deref(), Some("Tỉnh Nghệ An, Tỉnh Hà Tĩnh"));
         assert_eq!(region.bounds, Some([104.0, 17.0, 106.0, 19.0]));
         assert!(region.has("42") && !region.has("412"));
+        assert_eq!(region.levels, [Level::Province, Level::District]);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 mod agencies;
 mod layers;
 mod split;
+mod two_tier;
 
 use covidmap_core::names::name_key;
 use covidmap_core::text::normalize_name;
@@ -14,6 +15,7 @@ use rand_chacha::ChaCha8Rng;
 pub use agencies::organisations;
 pub use layers::{figures, layers};
 pub use split::split_equal_areas;
+pub use two_tier::two_tier_communes;
 
 /// One row of the GSO commune list.
 #[derive(Debug, Clone)]

@@ -17,8 +17,24 @@ use std::collections::{BTreeSet, HashMap};
 pub struct Known {
     /// Current units at the level being ingested.
     pub same_level: Vec<AdminUnit>,
-    /// Current units one level up.
+    /// Current units the level's units may lie in: one level up, or for communes the
+    /// province itself where it has no districts (or is moving to two tiers).
     pub parents: Vec<AdminUnit>,
+    /// For a commune file: the current districts. A file that places communes directly in a
+    /// province that still has districts moves the province to two tiers.
+    pub districts: Vec<AdminUnit>,
+    /// Current units one level down (for a commune file, the hamlets): those of units the
+    /// file removes follow to the file's unit they lie in.
+    pub below: Vec<AdminUnit>,
+}
+
+impl Known {
+    /// The level the units of `level` are placed in: the known parents' (a commune file
+    /// placed directly in a province is two-tier), or the one above.
+    #[must_use]
+    pub fn parent_level(&self, level: Level) -> Option<Level> {
+        self.parents.first().map(|p| p.level).or(level.parent())
+    }
 }
 
 /// An upload ready to be applied.
@@ -34,6 +50,12 @@ pub struct Plan {
     pub diff: UnitDiff,
     /// Names repaired from known units, codes found by name, and other inferences.
     pub notes: Vec<String>,
+    /// Districts the file empties, which close with it: those of a province whose communes
+    /// it places directly in the province (the move to two tiers).
+    pub closing: Vec<String>,
+    /// Units one level down whose parent the file removes, each now under the file's unit
+    /// it lies in (the hamlets of merged communes).
+    pub moved_below: Vec<AdminUnit>,
 }
 
 /// A summary of a plan for reports and dry runs.
@@ -49,6 +71,10 @@ pub struct PlanSummary {
     pub scope: Vec<String>,
     /// Notes.
     pub notes: Vec<String>,
+    /// Districts that close (the move to two tiers).
+    pub closing: Vec<String>,
+    /// Units one level down moved to another parent.
+    pub moved_below: usize,
 }
 
 impl Plan {
@@ -61,6 +87,8 @@ impl Plan {
             diff: self.diff.clone(),
             scope: self.scope.clone(),
             notes: self.notes.clone(),
+            closing: self.closing.clone(),
+            moved_below: self.moved_below.len(),
         }
     }
 }
@@ -72,7 +100,7 @@ impl Plan {
 /// that does not fit the level, a unit outside its parent.
 pub fn plan(read: &FileRead, level: Level, parent: Option<&str>, known: &Known) -> Result<Plan> {
     let file = read.report.file.as_str();
-    let parent_level = level.parent();
+    let parent_level = known.parent_level(level);
     if parent_level.is_some() && known.parents.is_empty() {
         let p = parent_level.map_or("", Level::as_str);
         return Err(IngestError::file(
@@ -150,9 +178,11 @@ pub fn plan(read: &FileRead, level: Level, parent: Option<&str>, known: &Known) 
             problems,
         });
     }
+    let closing = districts_closing(&units, known);
     let scope: Vec<String> = units
         .iter()
         .filter_map(|u| u.parent_code.clone())
+        .chain(closing.iter().cloned())
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
@@ -170,13 +200,106 @@ pub fn plan(read: &FileRead, level: Level, parent: Option<&str>, known: &Known) 
         .cloned()
         .collect();
     let diff = diff_units(&current, &units);
+    let moved_below =
+        follow(&diff.removed, &units, known).map_err(|problems| IngestError::Features {
+            file: file.to_owned(),
+            problems,
+        })?;
+    if !closing.is_empty() {
+        notes.push(format!(
+            "the communes lie directly in the province: it moves to two tiers, and districts {} close",
+            closing.join(", ")
+        ));
+    }
     Ok(Plan {
         level,
         units,
         scope,
         diff,
         notes,
+        closing,
+        moved_below,
     })
+}
+
+/// The districts of each province the file's communes are placed in directly.
+fn districts_closing(units: &[AdminUnit], known: &Known) -> Vec<String> {
+    let provinces: BTreeSet<&str> = units
+        .iter()
+        .filter_map(|u| u.parent_code.as_deref())
+        .filter(|code| {
+            known
+                .parents
+                .iter()
+                .any(|p| p.code == *code && p.level == Level::Province)
+        })
+        .collect();
+    known
+        .districts
+        .iter()
+        .filter(|d| {
+            d.parent_code
+                .as_deref()
+                .is_some_and(|p| provinces.contains(p))
+        })
+        .map(|d| d.code.clone())
+        .collect()
+}
+
+/// The units below whose parent the file removes, each moved to the file's unit it lies in.
+///
+/// # Errors
+/// One problem for each that lies in none of the file's units.
+fn follow(
+    removed: &[String],
+    units: &[AdminUnit],
+    known: &Known,
+) -> std::result::Result<Vec<AdminUnit>, Vec<Problem>> {
+    let removed: BTreeSet<&str> = removed.iter().map(String::as_str).collect();
+    let orphans: Vec<&AdminUnit> = known
+        .below
+        .iter()
+        .filter(|u| {
+            u.parent_code
+                .as_deref()
+                .is_some_and(|p| removed.contains(p))
+        })
+        .collect();
+    let placed: Vec<std::result::Result<AdminUnit, Problem>> = orphans
+        .par_iter()
+        .map(|child| {
+            let candidates = units.iter().map(|p| (p.code.as_str(), &p.geometry));
+            let parent = best_parent(&child.geometry, candidates)
+                .and_then(|(code, _)| units.iter().find(|u| u.code == code))
+                .filter(|p| outside(&child.geometry, &p.geometry).is_tolerable());
+            match parent {
+                Some(p) => Ok(AdminUnit {
+                    parent_code: Some(p.code.clone()),
+                    ..(*child).clone()
+                }),
+                None => Err(Problem::file(
+                    format!(
+                        "{} {} {:?} lies in {}, which this file removes, and in none of the file's units",
+                        child.level,
+                        child.code,
+                        child.name,
+                        child.parent_code.as_deref().unwrap_or_default()
+                    ),
+                    format!(
+                        "keep {} in the file, or upload its {}s again first",
+                        child.parent_code.as_deref().unwrap_or_default(),
+                        child.level
+                    ),
+                )),
+            }
+        })
+        .collect();
+    let (moved, problems): (Vec<_>, Vec<_>) = placed.into_iter().partition(|p| p.is_ok());
+    if problems.is_empty() {
+        Ok(moved.into_iter().filter_map(|p| p.ok()).collect())
+    } else {
+        Err(problems.into_iter().filter_map(|p| p.err()).collect())
+    }
 }
 
 fn plan_unit(
@@ -290,8 +413,19 @@ fn code_and_name(
     let code = code
         .or_else(|| known_unit.map(|u| u.code.clone()))
         .unwrap_or_default();
+    // A type word other than the known one is a new type (a town made a commune in 2025),
+    // not a damaged copy.
+    let retyped = |k: &AdminUnit| {
+        let typed = split_type_prefix(given).0;
+        typed.is_some() && typed != split_type_prefix(&k.name).0
+    };
     let name = match known_unit {
-        Some(k) if k.name_key == key && k.name != given && marks(given) < marks(&k.name) => {
+        Some(k)
+            if k.name_key == key
+                && k.name != given
+                && !retyped(k)
+                && marks(given) < marks(&k.name) =>
+        {
             notes.push(format!(
                 "feature {}: name {given:?} repaired to {:?}",
                 raw.index, k.name
@@ -323,7 +457,7 @@ fn assign_parent(
     known: &Known,
     fields: &crate::fields::FieldMap,
 ) -> Result<Option<String>, Problem> {
-    let Some(parent_level) = level.parent() else {
+    let Some(parent_level) = known.parent_level(level) else {
         return Ok(None);
     };
     let explicit = flag

@@ -106,7 +106,7 @@ impl Address {
         mark_types(&mut words);
         mark_numbers(&mut words);
         mark_fillers(&mut words);
-        mark_street(&mut words);
+        mark_street(&mut words, &text);
         Address { text, words }
     }
 
@@ -332,15 +332,22 @@ fn mark_fillers(words: &mut [Word]) {
 
 /// Marks the house number and street: from a street word ("số", "đường", "ngõ" …), or a part
 /// that opens with a number, up to the next type word or the end of the part.
-fn mark_street(words: &mut [Word]) {
+fn mark_street(words: &mut [Word], text: &str) {
     let mut i = 0;
     while i < words.len() {
         let w = &words[i];
         let opens_part = i == 0 || words[i - 1].part != w.part;
+        let after_name = !opens_part
+            && words[i - 1].role == Role::Name
+            && !words[i - 1].text.starts_with(|c: char| c.is_ascii_digit());
         let street_word = w.role == Role::Name
             && STREET_WORDS.contains(&w.text.as_str())
             // "thành phố" is a type word; a lone "phố" after a name is not a street either.
-            && !(w.text == "pho" && i > 0 && words[i - 1].text == "thanh");
+            && !(w.text == "pho" && i > 0 && words[i - 1].text == "thanh")
+            // "Dương" folds as "đường" does: a syllable of a name (Tương Dương), not a street,
+            // when written so or when it follows a name.
+            && !(w.text == "duong"
+                && (text[w.start..w.end].to_lowercase() == "dương" || after_name));
         let house_number =
             opens_part && w.role == Role::Name && w.text.starts_with(|c: char| c.is_ascii_digit());
         if !(street_word || house_number) {
@@ -411,6 +418,20 @@ mod tests {
         }
         // Not after a hamlet type word: a name.
         assert_eq!(Address::read("Nam Đàn").words[0].number, None);
+    }
+
+    #[test]
+    fn duong_in_a_name_is_no_street() {
+        for text in ["Xã Tương Dương", "xa tuong duong", "Dương Sơn, Tương Dương"] {
+            let a = Address::read(text);
+            assert!(a.street().is_none(), "{text}: {:?}", roles(&a));
+        }
+        let a = Address::read("Số 12 duong Le Loi, xa Tuong Duong");
+        assert_eq!(a.street(), Some("Số 12 duong Le Loi"));
+        assert_eq!(
+            Address::read("đường Lê Lợi, Vinh").street(),
+            Some("đường Lê Lợi")
+        );
     }
 
     #[test]

@@ -35,7 +35,7 @@ pub struct UnitChain<'a> {
     pub hamlet: Option<&'a AdminUnit>,
     /// Commune (xã / phường / thị trấn).
     pub commune: Option<&'a AdminUnit>,
-    /// District (huyện / thị xã / thành phố).
+    /// District (huyện / thị xã / thành phố); none in a province of two tiers.
     pub district: Option<&'a AdminUnit>,
     /// The province, when the point is inside it.
     pub province: Option<&'a AdminUnit>,
@@ -45,7 +45,7 @@ impl<'a> UnitChain<'a> {
     /// Whether the point lies in the province at all.
     #[must_use]
     pub fn is_inside(&self) -> bool {
-        self.province.is_some() || self.district.is_some()
+        self.province.is_some() || self.district.is_some() || self.commune.is_some()
     }
 }
 
@@ -129,12 +129,11 @@ impl Snapshot {
     /// A change in words, naming for a move the district its unit is in now.
     #[must_use]
     pub fn explain(&self, change: &UnitChange) -> String {
-        let parent = self
-            .unit(&change.successor_code)
+        let now = self.unit(&change.successor_code);
+        let parent = now
             .and_then(|u| u.parent_code.as_deref())
-            .and_then(|p| self.unit(p))
-            .map(|p| p.name.as_str());
-        change.explanation(parent)
+            .and_then(|p| self.unit(p));
+        change.explanation(now, parent)
     }
 
     /// The unit an address names (and others it may mean), from the gazetteer.
@@ -208,17 +207,25 @@ impl Snapshot {
 
     /// The units the point lies in. Districts tile the province, so the district comes
     /// first (a miss there means outside, and the province outline's thousands of vertices
-    /// are never tested); then the finest unit inside it, and its ancestors by code.
+    /// are never tested); in a province of two tiers, with no districts, the commune does.
+    /// Then the finest unit inside it, and its ancestors by code.
     #[must_use]
     pub fn locate(&self, point: Point<f64>) -> UnitChain<'_> {
         let mut chain = UnitChain::default();
-        let Some(district) = self.unit_at(Level::District, point) else {
+        let Some(top) = self
+            .unit_at(Level::District, point)
+            .or_else(|| self.unit_at(Level::Commune, point))
+        else {
             return chain;
         };
-        let mut next = [Level::Hamlet, Level::Commune]
-            .into_iter()
-            .find_map(|level| self.unit_at(level, point))
-            .or(Some(district));
+        let finer: &[Level] = match top.level {
+            Level::District => &[Level::Hamlet, Level::Commune],
+            _ => &[Level::Hamlet],
+        };
+        let mut next = finer
+            .iter()
+            .find_map(|&level| self.unit_at(level, point))
+            .or(Some(top));
         while let Some(unit) = next {
             match unit.level {
                 Level::Hamlet => chain.hamlet = Some(unit),

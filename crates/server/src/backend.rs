@@ -1,6 +1,7 @@
 //! What the handlers need from the data layer, so they can be tested without a database;
 //! in production, `covidmap-live`'s data.
 
+use chrono::{DateTime, Utc};
 use covidmap_core::Level;
 use covidmap_live::{DataChange, LiveData};
 use covidmap_lookup::Snapshot;
@@ -15,11 +16,12 @@ use tokio::sync::watch;
 pub trait Backend: Send + Sync + 'static {
     /// Counts per level; an error means the database is unreachable.
     fn health(&self) -> impl Future<Output = Result<Health, StoreError>> + Send;
-    /// Current units as a GeoJSON FeatureCollection.
+    /// Units as a GeoJSON FeatureCollection: the current ones, or those in force at `at`.
     fn units_geojson(
         &self,
         level: Option<Level>,
         parent: Option<&str>,
+        at: Option<DateTime<Utc>>,
     ) -> impl Future<Output = Result<String, StoreError>> + Send;
     /// The in-memory snapshot lookups are answered from.
     fn snapshot(&self) -> Arc<Snapshot>;
@@ -45,8 +47,9 @@ impl Backend for LiveData {
         &self,
         level: Option<Level>,
         parent: Option<&str>,
+        at: Option<DateTime<Utc>>,
     ) -> Result<String, StoreError> {
-        self.store().units_geojson(level, parent).await
+        self.store().units_geojson(level, parent, at).await
     }
 
     fn snapshot(&self) -> Arc<Snapshot> {

@@ -44,16 +44,12 @@ fn listed(layer: &str) -> Result<Entity, ApiError> {
         })
 }
 
-/// Reads a listing's parameters; 400 naming the one at fault.
+/// The `at` parameter: a moment in RFC 3339, with its offset.
 ///
 /// # Errors
-/// A parameter is malformed, out of range or names no unit of its level.
-pub(crate) fn feature_query<K>(
-    entity: Entity,
-    params: &Params<K>,
-    snapshot: &covidmap_lookup::Snapshot,
-) -> Result<FeatureQuery, ApiError> {
-    let at = params
+/// 400 naming `at` when it is not one.
+pub(crate) fn at_param<K>(params: &Params<K>) -> Result<Option<DateTime<Utc>>, ApiError> {
+    params
         .get("at")
         .map(|t| {
             DateTime::parse_from_rfc3339(t)
@@ -65,7 +61,19 @@ pub(crate) fn feature_query<K>(
                     )
                 })
         })
-        .transpose()?;
+        .transpose()
+}
+
+/// Reads a listing's parameters; 400 naming the one at fault.
+///
+/// # Errors
+/// A parameter is malformed, out of range or names no unit of its level.
+pub(crate) fn feature_query<K>(
+    entity: Entity,
+    params: &Params<K>,
+    snapshot: &covidmap_lookup::Snapshot,
+) -> Result<FeatureQuery, ApiError> {
+    let at = at_param(params)?;
     let in_force = params.bool("in_force")?;
     let mut within_unit = None;
     for (name, level) in [

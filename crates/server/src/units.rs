@@ -1,4 +1,5 @@
-//! `GET /api/v1/units`: the current administrative units as GeoJSON, from the store.
+//! `GET /api/v1/units`: the administrative units as GeoJSON, from the store: the current
+//! ones, or with `at` the structure in force then.
 
 use crate::backend::Backend;
 use crate::error::ApiError;
@@ -19,13 +20,14 @@ pub fn routes<B: Backend>() -> Router<Arc<B>> {
     Router::new().route("/api/v1/units", get(units::<B>))
 }
 
-known!(UnitsQuery: "level", "parent");
+known!(UnitsQuery: "level", "parent", "at");
 
-/// The current administrative units as GeoJSON.
+/// The administrative units as GeoJSON, current or in force at a moment.
 #[utoipa::path(get, path = "/api/v1/units", tag = "units",
     params(("level" = Option<String>, Query, description = "province, district, commune or hamlet"),
-           ("parent" = Option<String>, Query, description = "only the units under this code")),
-    responses((status = 200, description = "GeoJSON FeatureCollection of the current units", content_type = "application/geo+json"),
+           ("parent" = Option<String>, Query, description = "only the units under this code"),
+           ("at" = Option<String>, Query, description = "the units in force at this moment (RFC 3339): districts since abolished, communes since merged")),
+    responses((status = 200, description = "GeoJSON FeatureCollection of the units, current or in force at `at`", content_type = "application/geo+json"),
               (status = 400, description = "A parameter is wrong; `field` names it", body = crate::error::ErrorAnswer)))]
 pub(crate) async fn units<B: Backend>(
     State(backend): State<Arc<B>>,
@@ -50,6 +52,7 @@ pub(crate) async fn units<B: Backend>(
             ));
         }
     }
-    let body = backend.units_geojson(level, parent).await?;
+    let at = crate::reads::at_param(&params)?;
+    let body = backend.units_geojson(level, parent, at).await?;
     Ok(([(header::CONTENT_TYPE, "application/geo+json")], body).into_response())
 }

@@ -52,6 +52,12 @@ pub struct UnitsChange<'a> {
     pub dry_run: bool,
     /// Who makes it through the API: its audit entry is written in the same transaction.
     pub author: Option<&'a Author>,
+    /// Units one level down that move to another parent with it (hamlets of communes
+    /// removed), as they are to be.
+    pub moved_below: &'a [AdminUnit],
+    /// Parents it leaves empty, which close with it (the districts of a province moving to
+    /// two tiers).
+    pub closing: &'a [String],
 }
 
 /// Database reachability and counts.
@@ -127,8 +133,9 @@ impl Store {
         current_units_in(&mut conn).await
     }
 
-    /// Current units as a GeoJSON FeatureCollection (built by PostGIS), filtered by level and
-    /// parent code.
+    /// Units as a GeoJSON FeatureCollection (built by PostGIS), filtered by level and parent
+    /// code: the current ones, or those in force at `at` (the structure then: districts that
+    /// have since been abolished, communes since merged).
     ///
     /// # Errors
     /// The database fails.
@@ -136,17 +143,25 @@ impl Store {
         &self,
         level: Option<Level>,
         parent: Option<&str>,
+        at: Option<DateTime<Utc>>,
     ) -> Result<String> {
-        let sql = "SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(
+        // Constant SQL either way: now reads the current rows through their index.
+        let units = if at.is_some() {
+            "(SELECT * FROM admin_units WHERE valid_from <= $3 AND (valid_to IS NULL OR valid_to > $3))"
+        } else {
+            "(SELECT * FROM admin_units_current WHERE $3::timestamptz IS NULL)"
+        };
+        let sql = format!("SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(
                 json_build_object('type', 'Feature', 'id', code,
                     'geometry', ST_AsGeoJSON(geom, 6)::json,
                     'properties', json_build_object('code', code, 'name', name, 'type', unit_type,
                         'level', level, 'parent_code', parent_code)) ORDER BY code), '[]'::json))::text
-            FROM admin_units_current
-            WHERE ($1::text IS NULL OR level = $1) AND ($2::text IS NULL OR parent_code = $2)";
-        Ok(sqlx::query_scalar::<_, String>(sql)
+            FROM {units} u
+            WHERE ($1::text IS NULL OR level = $1) AND ($2::text IS NULL OR parent_code = $2)");
+        Ok(sqlx::query_scalar::<_, String>(&sql)
             .bind(level.map(Level::as_str))
             .bind(parent)
+            .bind(at)
             .fetch_one(&self.pool)
             .await?)
     }
@@ -209,6 +224,8 @@ impl Store {
             provenance,
             dry_run,
             author,
+            moved_below,
+            closing: emptied,
         } = *change;
         let mut tx = self.pool.begin().await?;
         let at = lock_units(&mut tx).await?;
@@ -230,6 +247,8 @@ impl Store {
             .iter()
             .map(|c| c.code.as_str())
             .chain(diff.removed.iter().map(String::as_str))
+            .chain(moved_below.iter().map(|u| u.code.as_str()))
+            .chain(emptied.iter().map(String::as_str))
             .collect();
         sqlx::query(
             "UPDATE admin_units SET valid_to = $2 WHERE valid_to IS NULL AND code = ANY($1)",
@@ -238,7 +257,9 @@ impl Store {
         .bind(at)
         .execute(&mut *tx)
         .await?;
-        check_no_orphans(&mut tx, &diff.removed).await?;
+        insert_units(&mut tx, upload_id, at, moved_below.iter()).await?;
+        let gone: Vec<String> = diff.removed.iter().chain(emptied).cloned().collect();
+        check_no_orphans(&mut tx, &gone).await?;
         let writing: BTreeSet<&str> = diff
             .added
             .iter()

@@ -1,6 +1,8 @@
 //! Every layer of the tiles, with its zooms and attributes: one list that the tiles, the
 //! TileJSON document and the README all read.
 
+use covidmap_core::Level;
+
 /// One layer of the tiles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LayerSpec {
@@ -175,6 +177,22 @@ pub const LAYERS: [LayerSpec; 13] = [
         fields: &LABEL_FIELDS,
     },
 ];
+
+/// The unit layers: each one's outlines, its labels, and the level they draw.
+pub const UNIT_LAYERS: [(&str, &str, Level); 3] = [
+    ("districts", "district_labels", Level::District),
+    ("communes", "commune_labels", Level::Commune),
+    ("hamlets", "hamlet_labels", Level::Hamlet),
+];
+
+/// The level a unit layer (outlines or labels) draws; `None` for the operational layers.
+#[must_use]
+pub fn unit_level(name: &str) -> Option<Level> {
+    UNIT_LAYERS
+        .iter()
+        .find(|(areas, labels, _)| *areas == name || *labels == name)
+        .map(|(_, _, level)| *level)
+}
 
 /// A layer by name.
 #[must_use]

@@ -144,7 +144,18 @@ impl UnitLayers {
         };
         for level in [Level::District, Level::Commune, Level::Hamlet] {
             let these = at(level);
-            let above = level.parent().map(at).unwrap_or_default();
+            // The outlines they lie in, whose edges theirs share: for communes, the
+            // districts, or the province where it has two tiers.
+            let parents: std::collections::HashSet<&str> = these
+                .iter()
+                .filter_map(|u| u.parent_code.as_deref())
+                .collect();
+            let above: Vec<&AdminUnit> = level
+                .parent_levels()
+                .iter()
+                .flat_map(|&l| at(l))
+                .filter(|p| parents.contains(p.code.as_str()))
+                .collect();
             let geometries: Vec<&MultiPolygon<f64>> = these.iter().map(|u| &u.geometry).collect();
             let parents: Vec<&MultiPolygon<f64>> = above.iter().map(|u| &u.geometry).collect();
             let projected: Vec<MultiPolygon<f64>> =
@@ -174,23 +185,18 @@ impl UnitLayers {
                 });
             }
         }
-        let label_layers: Vec<LayerData> = [
-            ("district_labels", Level::District),
-            ("commune_labels", Level::Commune),
-            ("hamlet_labels", Level::Hamlet),
-        ]
-        .into_iter()
-        .map(|(name, level)| LayerData::new(name, label_points(units, level)))
-        .collect();
-        let layers = [
-            ("districts", Level::District),
-            ("communes", Level::Commune),
-            ("hamlets", Level::Hamlet),
-        ]
-        .into_iter()
-        .map(|(name, level)| LayerData::new(name, by_level.remove(&level).unwrap_or_default()))
-        .chain(label_layers)
-        .collect();
+        use crate::catalogue::UNIT_LAYERS;
+        let label_layers: Vec<LayerData> = UNIT_LAYERS
+            .iter()
+            .map(|&(_, name, level)| LayerData::new(name, label_points(units, level)))
+            .collect();
+        let layers = UNIT_LAYERS
+            .iter()
+            .map(|&(name, _, level)| {
+                LayerData::new(name, by_level.remove(&level).unwrap_or_default())
+            })
+            .chain(label_layers)
+            .collect();
         UnitLayers { layers, communes }
     }
 }

@@ -8,8 +8,11 @@ use serde_json::{json, Map, Value};
 /// with its zooms and documented fields.
 #[must_use]
 pub fn vector_layers() -> Vec<Value> {
-    LAYERS
-        .iter()
+    layers_json(LAYERS.iter())
+}
+
+fn layers_json<'a>(layers: impl Iterator<Item = &'a crate::LayerSpec>) -> Vec<Value> {
+    layers
         .map(|l| {
             let fields: Map<String, Value> = l
                 .fields
@@ -32,7 +35,10 @@ pub fn vector_layers() -> Vec<Value> {
 /// world before there are any).
 #[must_use]
 pub fn tilejson(base: &str, region: &covidmap_core::Region) -> Value {
-    let vector_layers = vector_layers();
+    // A unit layer only where its level exists: no districts in a province of two tiers.
+    let vector_layers = layers_json(LAYERS.iter().filter(|l| {
+        crate::catalogue::unit_level(l.name).is_none_or(|level| region.levels.contains(&level))
+    }));
     let [w, s, e, n] = region.bounds.unwrap_or([-180.0, -85.0, 180.0, 85.0]);
     let [x, y] = region.center().unwrap_or([0.0, 0.0]);
     let name = region.name_or_default();

@@ -132,7 +132,10 @@ pub async fn upload(
     // Read the file and load what is known at the same time: one is GDAL work, the other
     // waits on the database.
     let reading = tokio::task::spawn_blocking(move || read_file(&path, &options));
-    let (read, known) = tokio::join!(reading, known_units(store, level));
+    let (read, known) = tokio::join!(
+        reading,
+        known_units(store, level, request.parent.as_deref())
+    );
     let (read, known) = (read??, known?);
     let read_at = started.elapsed();
     let parent = request.parent.clone();
@@ -181,6 +184,8 @@ pub async fn upload(
         provenance: &provenance,
         dry_run: request.dry_run,
         author: request.author.as_ref(),
+        moved_below: &planned.moved_below,
+        closing: &planned.closing,
     };
     let applied = store.apply_units_if(&change, &accept).await?;
     tracing::debug!(?read_at, ?planned_at, total = ?started.elapsed(), units = planned.units.len(), "upload timings");
@@ -231,13 +236,51 @@ fn preview(units: &[AdminUnit], diff: &UnitDiff) -> geojson::FeatureCollection {
     }
 }
 
-async fn known_units(store: &Store, level: Level) -> Result<Known, StoreError> {
+/// What the plan needs: the current units of the level, those they may lie in, and for a
+/// commune file the districts and the hamlets (communes put directly in a province with
+/// districts move it to two tiers; the hamlets of communes removed follow).
+async fn known_units(
+    store: &Store,
+    level: Level,
+    parent: Option<&str>,
+) -> Result<Known, StoreError> {
+    let (same_level, above) = tokio::try_join!(store.current_units(level), async {
+        let mut above = Vec::new();
+        for &l in level.parent_levels() {
+            above.extend(store.current_units(l).await?);
+        }
+        Ok(above)
+    })?;
+    let below = match level {
+        Level::Commune => store.current_units(Level::Hamlet).await?,
+        _ => Vec::new(),
+    };
+    let (districts, provinces): (Vec<AdminUnit>, Vec<AdminUnit>) =
+        above.into_iter().partition(|u| u.level == Level::District);
+    // Communes lie in districts; in a province only where it has none (two tiers) or the
+    // file is put there (the move).
+    let parents = match level {
+        Level::Commune => {
+            let two_tier = |p: &AdminUnit| {
+                parent == Some(p.code.as_str())
+                    || !districts
+                        .iter()
+                        .any(|d| d.parent_code.as_deref() == Some(p.code.as_str()))
+            };
+            let placed: Vec<AdminUnit> = provinces.into_iter().filter(two_tier).collect();
+            districts.iter().cloned().chain(placed).collect()
+        }
+        _ => districts.iter().cloned().chain(provinces).collect(),
+    };
     Ok(Known {
-        same_level: store.current_units(level).await?,
-        parents: match level.parent() {
-            Some(p) => store.current_units(p).await?,
-            None => Vec::new(),
+        same_level,
+        parents,
+        districts: if level == Level::Commune {
+            districts
+        } else {
+            Vec::new()
         },
+        below,
     })
 }
 

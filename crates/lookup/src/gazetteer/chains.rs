@@ -19,8 +19,11 @@ impl Gazetteer {
                 .or_default()
                 .push(f);
         }
+        // A former district alone stands for the whole province it was abolished into:
+        // no answer.
         let mut chains: Vec<(Vec<Found>, f64)> = found
             .iter()
+            .filter(|f| self.entries[self.entries[f.entry].stands_for].level != Level::Province)
             .map(|f| {
                 let parts = self.best_chain(vec![*f], &by_unit);
                 let score = parts.iter().map(|p| p.score).sum();
@@ -89,7 +92,10 @@ impl Gazetteer {
     /// name and a former one lead up through different parents).
     fn best_chain(&self, parts: Vec<Found>, by_unit: &HashMap<usize, Vec<&Found>>) -> Vec<Found> {
         let score = |parts: &[Found]| parts.iter().map(|p| p.score).sum::<f64>();
-        let mut next = parts.last().and_then(|p| self.entries[p.entry].parent);
+        let Some(last) = parts.last().copied() else {
+            return parts;
+        };
+        let mut next = self.entries[last.entry].parent;
         // Hierarchies are a few levels deep; the bound only guards against a cycle.
         for _ in 0..8 {
             let Some(parent) = next else { break };
@@ -99,6 +105,7 @@ impl Gazetteer {
                 .flatten()
                 .copied()
                 .filter(|g| parts.iter().all(|q| g.to <= q.from || g.from >= q.to))
+                .filter(|g| g.entry == parent || self.held_by(g.entry, last.entry))
                 .collect();
             if readings.is_empty() {
                 next = self.entries[parent].parent;
@@ -146,8 +153,19 @@ impl Gazetteer {
             self.entries[g.entry].level == Level::District
                 && g.exact
                 && parts.iter().all(|q| g.to <= q.from || g.from >= q.to)
-                && !around.contains(&self.entries[g.entry].stands_for)
+                && !(around.contains(&self.entries[g.entry].stands_for)
+                    && parts.iter().any(|p| self.held_by(g.entry, p.entry)))
         })
+    }
+
+    /// Whether the unit `e` stands for may be written under `district`: always, but for a
+    /// district abolished into its province, which stands for the whole province and holds
+    /// only the units its communes became.
+    fn held_by(&self, district: usize, e: usize) -> bool {
+        match self.held.get(&district) {
+            Some(held) => held.contains(&self.entries[e].stands_for),
+            None => true,
+        }
     }
 }
 

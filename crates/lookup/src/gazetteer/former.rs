@@ -42,7 +42,9 @@ pub(super) fn add_former_names(gazetteer: &mut Gazetteer, by_code: &HashMap<&str
             let now = &gazetteer.entries[successor];
             // The unit others merged into, under its own name and parent, is there already.
             let same_as_now = now.compact == compact && now.parent == parent;
-            if same_as_now || now.level != level {
+            // A district abolished into its province stands for the province (two tiers).
+            let into_province = now.level == Level::Province && level == Level::District;
+            if same_as_now || (now.level != level && !into_province) {
                 continue;
             }
             let unit = now.unit;
@@ -62,6 +64,21 @@ pub(super) fn add_former_names(gazetteer: &mut Gazetteer, by_code: &HashMap<&str
             });
             if let Some(code) = &code {
                 former_by_code.entry(code.clone()).or_insert(entry);
+            }
+        }
+    }
+    // What each district abolished into its province held: the units its communes became.
+    for e in 0..gazetteer.entries.len() {
+        let entry = &gazetteer.entries[e];
+        let Some(parent) = entry.parent else { continue };
+        let district = &gazetteer.entries[parent];
+        if district.former.is_some()
+            && gazetteer.entries[district.stands_for].level == Level::Province
+        {
+            let unit = entry.stands_for;
+            let held = gazetteer.held.entry(parent).or_default();
+            if !held.contains(&unit) {
+                held.push(unit);
             }
         }
     }

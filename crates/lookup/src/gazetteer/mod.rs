@@ -132,6 +132,9 @@ pub struct Gazetteer {
     named_hamlets: HashMap<String, Vec<usize>>,
     /// The administrative changes former names come from.
     changes: Vec<UnitChange>,
+    /// For each former district abolished into its province (two tiers), the current units
+    /// that lay in it: only those may be written under its name.
+    held: HashMap<usize, Vec<usize>>,
 }
 
 /// A compact name and the district and commune entries that bear it.
@@ -259,10 +262,9 @@ impl Gazetteer {
     pub fn with_changes(units: &[AdminUnit], changes: Vec<UnitChange>) -> Self {
         let mut gazetteer = Gazetteer::default();
         let mut by_code: HashMap<&str, usize> = HashMap::new();
+        // Provinces are entries too, never found by name: what districts abolished into
+        // them stand for, and the parent of their communes in two tiers.
         for (unit, u) in units.iter().enumerate() {
-            if u.level == Level::Province {
-                continue;
-            }
             let compact: String = u.name_key.chars().filter(|c| *c != ' ').collect();
             let number = if u.level == Level::Hamlet {
                 compact.parse().ok()

@@ -118,6 +118,7 @@ impl Backend for Fake {
         &self,
         level: Option<Level>,
         parent: Option<&str>,
+        _at: Option<chrono::DateTime<chrono::Utc>>,
     ) -> Result<String, StoreError> {
         Ok(json!({ "type": "FeatureCollection", "features": [], "level": level.map(Level::as_str), "parent": parent }).to_string())
     }

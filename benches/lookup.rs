@@ -100,6 +100,28 @@ fn point_lookup(c: &mut Criterion) {
             });
         },
     );
+    // The province after its move to two tiers, and addresses of both structures.
+    let two_tier = covidmap_benches::province_snapshot_two_tier();
+    let corpus = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/fixtures/addresses_two_tier.tsv"
+    ))
+    .unwrap_or_default();
+    let both: Vec<&str> = corpus
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split('\t').next())
+        .collect();
+    group.throughput(Throughput::Elements(both.len() as u64));
+    group.bench_function("resolve the 468 two-tier addresses, two tiers", |b| {
+        b.iter(|| {
+            let mut found = 0_usize;
+            for a in &both {
+                found += usize::from(black_box(two_tier.resolve_address(a)).is_some());
+            }
+            found
+        });
+    });
     group.finish();
 }
 

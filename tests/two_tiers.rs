@@ -76,7 +76,7 @@ async fn the_sample_moves_to_two_tiers_and_old_and_new_addresses_both_resolve() 
     let district = api.token("ubnd-424", Role::Editor).await;
     let three_tiers = api.state().await;
     let fingerprint = api.db.fingerprint().await;
-    let query = "level=commune&parent=40";
+    let query = "level=commune&parent=40&two_tier=true";
     // A moment of the three-tier structure, for reading it back later.
     let then: String = sqlx::query_scalar(
         "SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')",
@@ -85,19 +85,33 @@ async fn the_sample_moves_to_two_tiers_and_old_and_new_addresses_both_resolve() 
     .await
     .unwrap();
 
+    // Without saying it is the move, a province as the parent is refused, naming it.
+    let (status, unsaid) = api
+        .upload(
+            "level=commune&parent=40",
+            &office,
+            "communes_2025.geojson",
+            file.clone(),
+        )
+        .await;
+    assert_eq!(status, 400, "{unsaid}");
+    assert_eq!(unsaid["error"]["field"], "parent", "{unsaid}");
+    assert!(unsaid.to_string().contains("two_tier"), "{unsaid}");
+
     // A district committee may not restructure the province.
     let (status, refused) = api
         .upload(query, &district, "communes_2025.geojson", file.clone())
         .await;
     assert_eq!(status, 403, "{refused}");
 
-    // A file that leaves out part of the province strands hamlets: refused, naming one.
+    // A file that leaves out part of the province: refused, naming a commune that would
+    // have gone off the map.
     let without_anh_son: Vec<AdminUnit> = new_communes
         .iter()
         .filter(|u| u.code != "17329")
         .cloned()
         .collect();
-    let (status, stranded) = api
+    let (status, partial) = api
         .upload(
             query,
             &office,
@@ -105,10 +119,10 @@ async fn the_sample_moves_to_two_tiers_and_old_and_new_addresses_both_resolve() 
             communes_file(&without_anh_son),
         )
         .await;
-    assert_eq!(status, 422, "{stranded}");
-    let said = stranded.to_string();
+    assert_eq!(status, 422, "{partial}");
+    let said = partial.to_string();
     assert!(
-        said.contains("which this file removes, and in none of the file's units"),
+        said.contains("of district 424 is removed, but 100.0% of it"),
         "{said}"
     );
     assert_eq!(api.db.fingerprint().await, fingerprint, "a refusal wrote");

@@ -178,7 +178,7 @@ impl TestDb {
                 dry_run: false,
                 author: None,
                 moved_below: &[],
-                closing: &[],
+                emptied: &[],
             };
             db.store.apply_units(&change).await.unwrap();
         }

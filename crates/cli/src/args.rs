@@ -213,6 +213,10 @@ pub struct IngestArgs {
     /// Report what would change without writing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Communes put directly in a province (`--parent 40`) that still has districts: move
+    /// the province to two tiers (every commune replaced, the districts closed).
+    #[arg(long)]
+    pub two_tier: bool,
     /// The file is the demo's own (`data/generated/communes_2025.geojson`, the sample moved to
     /// two tiers): load it into the sample's database, which refuses every other file.
     #[arg(long)]

@@ -26,6 +26,7 @@ pub async fn ingest(global: &Global, args: IngestArgs) -> anyhow::Result<()> {
     };
     request.parent = args.parent;
     request.dry_run = args.dry_run;
+    request.two_tier = args.two_tier;
     // An operator at the command line answers for the whole province.
     let db = database::open(global).await?;
     // Real boundaries beside generated ones would pass for real data, and the sample's

@@ -23,4 +23,4 @@ pub use diff::{diff_units, UnitDiff};
 pub use entity::Entity;
 pub use level::{Level, UnitType};
 pub use region::{Region, RegionError};
-pub use unit::AdminUnit;
+pub use unit::{two_tier_provinces, AdminUnit};

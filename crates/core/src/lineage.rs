@@ -429,7 +429,7 @@ fn check_splits(
             c.predecessor
                 .code
                 .clone()
-                .unwrap_or_else(|| c.predecessor.name.to_lowercase()),
+                .unwrap_or_else(|| crate::text::normalize_name(&c.predecessor.name).to_lowercase()),
             c.predecessor.parent_code.clone(),
             c.effective,
         )

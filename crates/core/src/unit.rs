@@ -46,3 +46,48 @@ impl AdminUnit {
         }
     }
 }
+
+/// The provinces of `units` that have two tiers: communes lie directly in them (Vietnam's
+/// structure since 1 July 2025). The one place that says which structure a province has.
+#[must_use]
+pub fn two_tier_provinces(units: &[AdminUnit]) -> std::collections::BTreeSet<String> {
+    let provinces: std::collections::BTreeSet<&str> = units
+        .iter()
+        .filter(|u| u.level == Level::Province)
+        .map(|u| u.code.as_str())
+        .collect();
+    units
+        .iter()
+        .filter(|u| u.level == Level::Commune)
+        .filter_map(|u| u.parent_code.as_deref())
+        .filter(|p| provinces.contains(p))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[cfg(test)]
+mod structure_tests {
+    use super::*;
+    use geo::polygon;
+
+    #[test]
+    fn a_province_with_communes_directly_in_it_has_two_tiers() {
+        let shape = MultiPolygon(vec![
+            polygon![(x: 0.0, y: 0.0), (x: 1.0, y: 0.0), (x: 1.0, y: 1.0)],
+        ]);
+        let unit = |code: &str, name: &str, kind, parent: Option<&str>| {
+            AdminUnit::new(code, name, kind, parent, shape.clone())
+        };
+        let units = [
+            unit("40", "Tỉnh Nghệ An", UnitType::Tinh, None),
+            unit("42", "Tỉnh Hà Tĩnh", UnitType::Tinh, None),
+            unit("17329", "Xã Anh Sơn", UnitType::Xa, Some("40")),
+            unit("436", "Huyện Hương Sơn", UnitType::Huyen, Some("42")),
+            unit("18100", "Xã Sơn Kim", UnitType::Xa, Some("436")),
+        ];
+        assert_eq!(
+            two_tier_provinces(&units).into_iter().collect::<Vec<_>>(),
+            ["40"]
+        );
+    }
+}

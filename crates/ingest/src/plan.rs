@@ -26,6 +26,9 @@ pub struct Known {
     /// Current units one level down (for a commune file, the hamlets): those of units the
     /// file removes follow to the file's unit they lie in.
     pub below: Vec<AdminUnit>,
+    /// Provinces with two tiers ([`covidmap_core::two_tier_provinces`]): no district may
+    /// be put in them.
+    pub two_tier: BTreeSet<String>,
 }
 
 impl Known {
@@ -53,9 +56,9 @@ pub struct Plan {
     /// Districts the file empties, which close with it: those of a province whose communes
     /// it places directly in the province (the move to two tiers).
     pub closing: Vec<String>,
-    /// Units one level down whose parent the file removes, each now under the file's unit
-    /// it lies in (the hamlets of merged communes).
-    pub moved_below: Vec<AdminUnit>,
+    /// Units one level down whose parent the file removes, by code, each with the file's
+    /// unit it lies in as its new parent (the hamlets of merged communes).
+    pub moved_below: Vec<(String, String)>,
 }
 
 /// A summary of a plan for reports and dry runs.
@@ -178,6 +181,26 @@ pub fn plan(read: &FileRead, level: Level, parent: Option<&str>, known: &Known) 
             problems,
         });
     }
+    if level == Level::District {
+        if let Some(u) = units.iter().find(|u| {
+            u.parent_code
+                .as_ref()
+                .is_some_and(|p| known.two_tier.contains(p))
+        }) {
+            return Err(IngestError::file(
+                file,
+                Problem::file(
+                    format!(
+                        "province {} has two tiers (its communes lie directly in it): district {} {:?} has no place in it",
+                        u.parent_code.as_deref().unwrap_or_default(),
+                        u.code,
+                        u.name
+                    ),
+                    "upload communes directly under the province instead",
+                ),
+            ));
+        }
+    }
     let closing = districts_closing(&units, known);
     let scope: Vec<String> = units
         .iter()
@@ -200,11 +223,20 @@ pub fn plan(read: &FileRead, level: Level, parent: Option<&str>, known: &Known) 
         .cloned()
         .collect();
     let diff = diff_units(&current, &units);
+    if !closing.is_empty() {
+        check_covered(file, &diff.removed, &units, known)?;
+    }
     let moved_below =
         follow(&diff.removed, &units, known).map_err(|problems| IngestError::Features {
             file: file.to_owned(),
             problems,
         })?;
+    if !moved_below.is_empty() {
+        notes.push(format!(
+            "{} unit(s) below the {level}s removed follow to the file's {level} they lie in",
+            moved_below.len()
+        ));
+    }
     if !closing.is_empty() {
         notes.push(format!(
             "the communes lie directly in the province: it moves to two tiers, and districts {} close",
@@ -246,6 +278,49 @@ fn districts_closing(units: &[AdminUnit], known: &Known) -> Vec<String> {
         .collect()
 }
 
+/// In a move to two tiers every commune the file removes must lie in the file's communes
+/// (within the tolerance): a file of part of the province would otherwise take the rest off
+/// the map.
+fn check_covered(file: &str, removed: &[String], units: &[AdminUnit], known: &Known) -> Result<()> {
+    use geo::{BooleanOps, BoundingRect, Intersects};
+    let removed: BTreeSet<&str> = removed.iter().map(String::as_str).collect();
+    let problems: Vec<Problem> = known
+        .same_level
+        .par_iter()
+        .filter(|c| removed.contains(c.code.as_str()))
+        .filter_map(|c| {
+            let bbox = c.geometry.bounding_rect()?;
+            let covered = units
+                .iter()
+                .filter(|u| u.geometry.bounding_rect().is_some_and(|r| r.intersects(&bbox)))
+                .fold(geo::MultiPolygon::new(vec![]), |all, u| all.union(&u.geometry));
+            let out = outside(&c.geometry, &covered);
+            (!out.is_tolerable()).then(|| {
+                Problem::file(
+                    format!(
+                        "{} {} {:?} of district {} is removed, but {:.1}% of it ({:.0} m²) lies in none of the file's communes",
+                        c.level,
+                        c.code,
+                        c.name,
+                        c.parent_code.as_deref().unwrap_or_default(),
+                        out.fraction * 100.0,
+                        out.square_metres
+                    ),
+                    "a move to two tiers uploads every commune of the province at once",
+                )
+            })
+        })
+        .collect();
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(IngestError::Features {
+            file: file.to_owned(),
+            problems,
+        })
+    }
+}
+
 /// The units below whose parent the file removes, each moved to the file's unit it lies in.
 ///
 /// # Errors
@@ -254,7 +329,7 @@ fn follow(
     removed: &[String],
     units: &[AdminUnit],
     known: &Known,
-) -> std::result::Result<Vec<AdminUnit>, Vec<Problem>> {
+) -> std::result::Result<Vec<(String, String)>, Vec<Problem>> {
     let removed: BTreeSet<&str> = removed.iter().map(String::as_str).collect();
     let orphans: Vec<&AdminUnit> = known
         .below
@@ -265,7 +340,7 @@ fn follow(
                 .is_some_and(|p| removed.contains(p))
         })
         .collect();
-    let placed: Vec<std::result::Result<AdminUnit, Problem>> = orphans
+    let placed: Vec<std::result::Result<(String, String), Problem>> = orphans
         .par_iter()
         .map(|child| {
             let candidates = units.iter().map(|p| (p.code.as_str(), &p.geometry));
@@ -273,10 +348,7 @@ fn follow(
                 .and_then(|(code, _)| units.iter().find(|u| u.code == code))
                 .filter(|p| outside(&child.geometry, &p.geometry).is_tolerable());
             match parent {
-                Some(p) => Ok(AdminUnit {
-                    parent_code: Some(p.code.clone()),
-                    ..(*child).clone()
-                }),
+                Some(p) => Ok((child.code.clone(), p.code.clone())),
                 None => Err(Problem::file(
                     format!(
                         "{} {} {:?} lies in {}, which this file removes, and in none of the file's units",

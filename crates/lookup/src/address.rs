@@ -346,8 +346,10 @@ fn mark_street(words: &mut [Word], text: &str) {
             && !(w.text == "pho" && i > 0 && words[i - 1].text == "thanh")
             // "Dương" folds as "đường" does: a syllable of a name (Tương Dương), not a street,
             // when written so or when it follows a name.
-            && !(w.text == "duong"
-                && (text[w.start..w.end].to_lowercase() == "dương" || after_name));
+            && !(w.text == "duong" && {
+                let written = text[w.start..w.end].to_lowercase();
+                written == "dương" || (written == "duong" && after_name)
+            });
         let house_number =
             opens_part && w.role == Role::Name && w.text.starts_with(|c: char| c.is_ascii_digit());
         if !(street_word || house_number) {

@@ -23,7 +23,7 @@ use covidmap_upload::{saved_name, upload, UploadError, UploadRequest};
 use std::sync::Arc;
 use tokio::io::AsyncWriteExt as _;
 
-known!(UploadBoundariesQuery: "level", "dry_run", "parent", "expect_diff", "name_field", "code_field", "parent_field", "source_crs", "encoding");
+known!(UploadBoundariesQuery: "level", "dry_run", "parent", "two_tier", "expect_diff", "name_field", "code_field", "parent_field", "source_crs", "encoding");
 
 /// Largest file accepted.
 pub const MAX_UPLOAD_BYTES: usize = 50 << 20;
@@ -104,6 +104,7 @@ async fn save_file(
     params(("level" = String, Query, description = "commune or hamlet (district: provincial office)"),
            ("dry_run" = Option<bool>, Query, description = "report the change without writing"),
            ("parent" = Option<String>, Query, description = "the unit every feature lies in"),
+           ("two_tier" = Option<bool>, Query, description = "communes put directly in a province that has districts: the move to two tiers (every commune of the province replaced, its districts closed)"),
            ("expect_diff" = Option<String>, Query, description = "apply only if the change is still the dry run's diff_digest"),
            ("name_field" = Option<String>, Query, description = "the field holding names"),
            ("code_field" = Option<String>, Query, description = "the field holding codes"),
@@ -172,6 +173,7 @@ pub(crate) async fn upload_boundaries<B: Backend>(
     request.author = Some(author(&caller));
     request.dry_run = dry_run;
     request.expected_diff = params.get("expect_diff").cloned();
+    request.two_tier = params.bool("two_tier")?.unwrap_or(false);
     // Every unit of the file and every parent it replaces units under: the caller's.
     let guard: covidmap_upload::Guard =
         Arc::new(move |action: &Action| Policy::new(&*snapshot).check(&caller, action));
@@ -256,6 +258,7 @@ fn upload_error(e: UploadError) -> ApiError {
                 .collect(),
         ),
         UploadError::Refused(refusal) => refusal.into(),
+        UploadError::NotTwoTier(_) => ApiError::bad_parameter("parent", e.to_string()),
         UploadError::Store(e) => match e {
             covidmap_store::StoreError::DiffChanged
             | covidmap_store::StoreError::WouldOrphan { .. } => ApiError::Conflict(e.to_string()),

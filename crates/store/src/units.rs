@@ -53,11 +53,12 @@ pub struct UnitsChange<'a> {
     /// Who makes it through the API: its audit entry is written in the same transaction.
     pub author: Option<&'a Author>,
     /// Units one level down that move to another parent with it (hamlets of communes
-    /// removed), as they are to be.
-    pub moved_below: &'a [AdminUnit],
+    /// removed), by code, with the new parent: each gets a version that is its current one
+    /// under the new parent.
+    pub moved_below: &'a [(String, String)],
     /// Parents it leaves empty, which close with it (the districts of a province moving to
     /// two tiers).
-    pub closing: &'a [String],
+    pub emptied: &'a [String],
 }
 
 /// Database reachability and counts.
@@ -225,7 +226,7 @@ impl Store {
             dry_run,
             author,
             moved_below,
-            closing: emptied,
+            emptied,
         } = *change;
         let mut tx = self.pool.begin().await?;
         let at = lock_units(&mut tx).await?;
@@ -247,7 +248,7 @@ impl Store {
             .iter()
             .map(|c| c.code.as_str())
             .chain(diff.removed.iter().map(String::as_str))
-            .chain(moved_below.iter().map(|u| u.code.as_str()))
+            .chain(moved_below.iter().map(|(code, _)| code.as_str()))
             .chain(emptied.iter().map(String::as_str))
             .collect();
         sqlx::query(
@@ -257,7 +258,24 @@ impl Store {
         .bind(at)
         .execute(&mut *tx)
         .await?;
-        insert_units(&mut tx, upload_id, at, moved_below.iter()).await?;
+        // Copies of the versions just closed, under their new parent: what was current,
+        // whatever the plan read before the lock.
+        let (moved, parents): (Vec<&str>, Vec<&str>) = moved_below
+            .iter()
+            .map(|(code, parent)| (code.as_str(), parent.as_str()))
+            .unzip();
+        sqlx::query(
+            "INSERT INTO admin_units (code, level, name, name_key, unit_type, parent_code, geom, upload_id, valid_from)
+             SELECT u.code, u.level, u.name, u.name_key, u.unit_type, m.parent, u.geom, $3, $4
+             FROM admin_units u JOIN unnest($1::text[], $2::text[]) AS m(code, parent) ON m.code = u.code
+             WHERE u.valid_to = $4",
+        )
+        .bind(&moved)
+        .bind(&parents)
+        .bind(upload_id)
+        .bind(at)
+        .execute(&mut *tx)
+        .await?;
         let gone: Vec<String> = diff.removed.iter().chain(emptied).cloned().collect();
         check_no_orphans(&mut tx, &gone).await?;
         let writing: BTreeSet<&str> = diff
@@ -281,7 +299,11 @@ impl Store {
             });
         }
         if let Some(author) = author {
-            let after = serde_json::to_value(&diff).unwrap_or_default();
+            let after = serde_json::json!({
+                "diff": diff,
+                "closed": emptied,
+                "moved_below": moved_below.len(),
+            });
             let id = upload_id.to_string();
             record(&mut tx, author, "upload", Entity::Boundaries, &id, after).await?;
         }

@@ -33,6 +33,9 @@ pub struct UploadRequest {
     pub dry_run: bool,
     /// Apply only if the change is still the one a dry run reported (its `diff_digest`).
     pub expected_diff: Option<String>,
+    /// Communes put directly in a province that still has districts move it to two tiers;
+    /// only when this says so (a mistyped `--parent` would otherwise close every district).
+    pub two_tier: bool,
 }
 
 impl UploadRequest {
@@ -53,6 +56,7 @@ impl UploadRequest {
             author: None,
             dry_run: false,
             expected_diff: None,
+            two_tier: false,
         }
     }
 }
@@ -87,11 +91,16 @@ pub struct UploadReport {
     pub preview: Option<geojson::FeatureCollection>,
 }
 
-/// A digest of a change: SHA-256 of its JSON, in hex.
+/// A digest of a change: SHA-256 of the JSON of its diff, the parents it closes and the
+/// units below it moves, in hex.
 #[must_use]
-pub fn diff_digest(diff: &covidmap_core::UnitDiff) -> String {
+pub fn diff_digest(
+    diff: &covidmap_core::UnitDiff,
+    closing: &[String],
+    moved_below: &[(String, String)],
+) -> String {
     use sha2::{Digest, Sha256};
-    let json = serde_json::to_vec(diff).unwrap_or_default();
+    let json = serde_json::to_vec(&(diff, closing, moved_below)).unwrap_or_default();
     Sha256::digest(&json)
         .iter()
         .map(|b| format!("{b:02x}"))
@@ -113,6 +122,10 @@ pub enum UploadError {
     /// The write policy refuses the change (a unit of another district, say).
     #[error(transparent)]
     Refused(#[from] Refusal),
+    /// Communes put directly in a province that has districts, without saying it is the
+    /// move to two tiers.
+    #[error("parent {0} is a province with districts: communes put directly in it move it to two tiers, closing every district; give a district as the parent, or say two_tier (--two-tier) to mean the move")]
+    NotTwoTier(String),
 }
 
 /// Reads, plans and applies one file, once `guard` allows the change planned: every unit the
@@ -137,6 +150,15 @@ pub async fn upload(
         known_units(store, level, request.parent.as_deref())
     );
     let (read, known) = (read??, known?);
+    if let Some(province) = request.parent.as_deref() {
+        let has_districts = known
+            .districts
+            .iter()
+            .any(|d| d.parent_code.as_deref() == Some(province));
+        if level == Level::Commune && has_districts && !request.two_tier {
+            return Err(UploadError::NotTwoTier(province.to_owned()));
+        }
+    }
     let read_at = started.elapsed();
     let parent = request.parent.clone();
     let (read, planned) = tokio::task::spawn_blocking(move || {
@@ -174,8 +196,11 @@ pub async fn upload(
             .collect(),
     };
     let expected = request.expected_diff.clone();
+    let (closing, moved) = (planned.closing.clone(), planned.moved_below.clone());
     let accept = move |diff: &covidmap_core::UnitDiff| {
-        expected.as_ref().is_none_or(|e| *e == diff_digest(diff))
+        expected
+            .as_ref()
+            .is_none_or(|e| *e == diff_digest(diff, &closing, &moved))
     };
     let change = UnitsChange {
         level,
@@ -185,14 +210,14 @@ pub async fn upload(
         dry_run: request.dry_run,
         author: request.author.as_ref(),
         moved_below: &planned.moved_below,
-        closing: &planned.closing,
+        emptied: &planned.closing,
     };
     let applied = store.apply_units_if(&change, &accept).await?;
     tracing::debug!(?read_at, ?planned_at, total = ?started.elapsed(), units = planned.units.len(), "upload timings");
     Ok(UploadReport {
         file: read.report,
         plan: planned.summary(),
-        diff_digest: diff_digest(&applied.diff),
+        diff_digest: diff_digest(&applied.diff, &planned.closing, &planned.moved_below),
         preview: request
             .dry_run
             .then(|| preview(&planned.units, &applied.diff)),
@@ -237,39 +262,46 @@ fn preview(units: &[AdminUnit], diff: &UnitDiff) -> geojson::FeatureCollection {
 }
 
 /// What the plan needs: the current units of the level, those they may lie in, and for a
-/// commune file the districts and the hamlets (communes put directly in a province with
-/// districts move it to two tiers; the hamlets of communes removed follow).
+/// commune file the districts and the hamlets (the hamlets of communes removed follow).
+/// Communes lie in districts, and in a province only where it has two tiers already or
+/// `moving` names it (the move to two tiers).
+///
+/// # Errors
+/// The database fails; [`UploadError::NotTwoTier`] is the caller's, not raised here.
 async fn known_units(
     store: &Store,
     level: Level,
-    parent: Option<&str>,
+    moving: Option<&str>,
 ) -> Result<Known, StoreError> {
-    let (same_level, above) = tokio::try_join!(store.current_units(level), async {
-        let mut above = Vec::new();
-        for &l in level.parent_levels() {
-            above.extend(store.current_units(l).await?);
-        }
-        Ok(above)
-    })?;
-    let below = match level {
-        Level::Commune => store.current_units(Level::Hamlet).await?,
-        _ => Vec::new(),
+    let mut above = Vec::new();
+    for &l in level.parent_levels() {
+        above.extend(store.current_units(l).await?);
+    }
+    let same_level = store.current_units(level).await?;
+    let (below, communes) = match level {
+        Level::Commune => (store.current_units(Level::Hamlet).await?, Vec::new()),
+        Level::District => (Vec::new(), store.current_units(Level::Commune).await?),
+        _ => (Vec::new(), Vec::new()),
     };
+    let structure: Vec<AdminUnit> = above
+        .iter()
+        .chain(&same_level)
+        .chain(&communes)
+        .cloned()
+        .collect();
+    let two_tier = covidmap_core::two_tier_provinces(&structure);
     let (districts, provinces): (Vec<AdminUnit>, Vec<AdminUnit>) =
         above.into_iter().partition(|u| u.level == Level::District);
-    // Communes lie in districts; in a province only where it has none (two tiers) or the
-    // file is put there (the move).
     let parents = match level {
-        Level::Commune => {
-            let two_tier = |p: &AdminUnit| {
-                parent == Some(p.code.as_str())
-                    || !districts
-                        .iter()
-                        .any(|d| d.parent_code.as_deref() == Some(p.code.as_str()))
-            };
-            let placed: Vec<AdminUnit> = provinces.into_iter().filter(two_tier).collect();
-            districts.iter().cloned().chain(placed).collect()
-        }
+        Level::Commune => districts
+            .iter()
+            .cloned()
+            .chain(
+                provinces
+                    .into_iter()
+                    .filter(|p| two_tier.contains(&p.code) || moving == Some(p.code.as_str())),
+            )
+            .collect(),
         _ => districts.iter().cloned().chain(provinces).collect(),
     };
     Ok(Known {
@@ -281,6 +313,7 @@ async fn known_units(
             Vec::new()
         },
         below,
+        two_tier,
     })
 }
 

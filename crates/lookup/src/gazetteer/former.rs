@@ -67,19 +67,45 @@ pub(super) fn add_former_names(gazetteer: &mut Gazetteer, by_code: &HashMap<&str
             }
         }
     }
-    // What each district abolished into its province held: the units its communes became.
+    // What each district abolished into its province held: the units its communes became,
+    // whichever of its former names they hang under (a district renamed, then abolished,
+    // has two). One with none listed holds nothing: no commune may be written under it.
+    let abolished = |g: &Gazetteer, e: usize| {
+        let entry = &g.entries[e];
+        entry.former.is_some() && g.entries[entry.stands_for].level == Level::Province
+    };
+    let code_of = |g: &Gazetteer, e: usize| {
+        let change = g.entries[e].former.map(|c| &g.changes[c]);
+        change.map_or_else(String::new, |c| {
+            c.predecessor
+                .code
+                .clone()
+                .unwrap_or_else(|| c.predecessor.name_key())
+        })
+    };
+    let mut by_district: HashMap<String, Vec<usize>> = HashMap::new();
     for e in 0..gazetteer.entries.len() {
-        let entry = &gazetteer.entries[e];
-        let Some(parent) = entry.parent else { continue };
-        let district = &gazetteer.entries[parent];
-        if district.former.is_some()
-            && gazetteer.entries[district.stands_for].level == Level::Province
-        {
-            let unit = entry.stands_for;
-            let held = gazetteer.held.entry(parent).or_default();
+        if abolished(gazetteer, e) {
+            by_district.entry(code_of(gazetteer, e)).or_default();
+        }
+        let Some(parent) = gazetteer.entries[e].parent else {
+            continue;
+        };
+        if abolished(gazetteer, parent) {
+            let held = by_district.entry(code_of(gazetteer, parent)).or_default();
+            let unit = gazetteer.entries[e].stands_for;
             if !held.contains(&unit) {
                 held.push(unit);
             }
+        }
+    }
+    for e in 0..gazetteer.entries.len() {
+        if abolished(gazetteer, e) {
+            let held = by_district
+                .get(&code_of(gazetteer, e))
+                .cloned()
+                .unwrap_or_default();
+            gazetteer.held.insert(e, held);
         }
     }
 }

@@ -308,3 +308,102 @@ fn districts_shortened_to_initials_and_english_type_words() {
     );
     assert_eq!(best("Dong Van commune, Nam Dan district"), "18101");
 }
+
+mod two_tiers {
+    use super::*;
+    use chrono::NaiveDate;
+    use covidmap_core::lineage::{ChangeKind, FormerUnit, UnitChange};
+
+    fn change(
+        kind: ChangeKind,
+        name: &str,
+        code: &str,
+        parent: &str,
+        to: (&str, &str),
+    ) -> UnitChange {
+        UnitChange {
+            effective: NaiveDate::from_ymd_opt(2025, 7, 1).unwrap_or_default(),
+            act: "Resolution 1678/NQ-UBTVQH15".into(),
+            kind,
+            predecessor: FormerUnit {
+                code: Some(code.into()),
+                name: name.into(),
+                parent_code: parent.into(),
+            },
+            successor_code: to.0.into(),
+            successor_name: to.1.into(),
+            source: "test".into(),
+        }
+    }
+
+    /// Two tiers: the province's communes directly under it, the districts abolished; Nam
+    /// Đàn's communes have rows, Đô Lương's none.
+    fn resolve(text: &str) -> (String, f64) {
+        let units = vec![
+            unit("40", "Tỉnh Nghệ An", UnitType::Tinh, None),
+            unit("18000", "Xã Nam Đàn", UnitType::Xa, Some("40")),
+            unit("18100", "Xã Đông Văn", UnitType::Xa, Some("40")),
+        ];
+        let province = ("40", "Tỉnh Nghệ An");
+        let changes = vec![
+            change(
+                ChangeKind::DistrictAbolished,
+                "Huyện Nam Đàn",
+                "427",
+                "40",
+                province,
+            ),
+            change(
+                ChangeKind::DistrictAbolished,
+                "Huyện Đô Lương",
+                "424",
+                "40",
+                province,
+            ),
+            change(
+                ChangeKind::Merge,
+                "Thị trấn Nam Đàn",
+                "18000",
+                "427",
+                ("18000", "Xã Nam Đàn"),
+            ),
+            change(
+                ChangeKind::Merge,
+                "Xã Kim Liên",
+                "18010",
+                "427",
+                ("18000", "Xã Nam Đàn"),
+            ),
+        ];
+        let g = Gazetteer::with_changes(&units, changes);
+        let Some(r) = g.resolve(&Address::read(text)) else {
+            return ("-".into(), 0.0);
+        };
+        (units[r.best.unit].code.clone(), r.best.confidence)
+    }
+
+    #[test]
+    fn three_tier_two_tier_and_mixed_addresses_resolve() {
+        for text in [
+            "Xã Kim Liên, Huyện Nam Đàn",
+            "Xã Nam Đàn, tỉnh Nghệ An",
+            "Xã Nam Đàn, Huyện Nam Đàn",
+        ] {
+            let (code, confidence) = resolve(text);
+            assert_eq!(code, "18000", "{text}");
+            assert!(confidence >= CONFIDENT, "{text}: {confidence}");
+        }
+    }
+
+    #[test]
+    fn a_commune_under_an_abolished_district_it_never_lay_in_is_a_guess() {
+        // Đông Văn has no row: Đô Lương is known to hold nothing, not everything.
+        for text in ["Xã Đông Văn, Huyện Đô Lương", "Xã Nam Đàn, Huyện Đô Lương"]
+        {
+            let (_, confidence) = resolve(text);
+            assert!(confidence < CONFIDENT, "{text}: {confidence}");
+        }
+        // A district alone names no commune.
+        assert_ne!(resolve("Huyện Đô Lương").0, "18100");
+    }
+}

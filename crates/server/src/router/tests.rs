@@ -512,6 +512,8 @@ async fn bad_parameters_are_named() {
     for (uri, field) in [
         ("/api/v1/units?level=ward", "level"),
         ("/api/v1/units?parent=", "parent"),
+        ("/api/v1/units?at=yesterday", "at"),
+        ("/api/v1/units?level=commune&at=2025-07-01", "at"),
         ("/api/v1/units?parent=4%27%3B%20drop", "parent"),
         ("/api/v1/units?colour=red", "colour"),
         ("/api/v1/units?level=%FF", "level"),

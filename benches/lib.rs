@@ -36,7 +36,11 @@ fn read(name: &str, level: Level, parents: &[AdminUnit]) -> Vec<AdminUnit> {
 /// The province's administrative changes, as `make run` loads them.
 #[must_use]
 pub fn province_unit_changes() -> Vec<covidmap_core::lineage::UnitChange> {
-    let csv = std::fs::read(data("real/nghe_an_unit_changes.csv")).unwrap();
+    unit_changes_of("real/nghe_an_unit_changes.csv")
+}
+
+fn unit_changes_of(name: &str) -> Vec<covidmap_core::lineage::UnitChange> {
+    let csv = std::fs::read(data(name)).unwrap();
     covidmap_messages::unit_changes::read_csv(&csv)
         .unwrap()
         .changes
@@ -46,10 +50,7 @@ pub fn province_unit_changes() -> Vec<covidmap_core::lineage::UnitChange> {
 /// `data/real/nghe_an_unit_changes_2025.csv` holds it.
 #[must_use]
 pub fn province_unit_changes_2025() -> Vec<covidmap_core::lineage::UnitChange> {
-    let csv = std::fs::read(data("real/nghe_an_unit_changes_2025.csv")).unwrap();
-    covidmap_messages::unit_changes::read_csv(&csv)
-        .unwrap()
-        .changes
+    unit_changes_of("real/nghe_an_unit_changes_2025.csv")
 }
 
 /// The units after the move to two tiers: the province, its 130 communes directly under it

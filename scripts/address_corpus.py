@@ -56,6 +56,14 @@ def load(name):
     return [f["properties"] for f in data["features"]]
 
 
+def bare(name):
+    """'Xã Nghi Phong' -> ('xã', 'Nghi Phong'): the type word, lower case, and the name."""
+    for t in ("Thị trấn", "Phường", "Xã", "Thành phố", "Thị xã", "Huyện", "Tỉnh"):
+        if name.startswith(t + " "):
+            return t.lower(), name[len(t) + 1:]
+    return "", name
+
+
 def split_type(name, type_word):
     """'Xã Nghi Phong', 'xã' -> ('xã', 'Nghi Phong')."""
     rest = name[len(type_word):].strip()
@@ -227,12 +235,6 @@ def lineage_rows(communes, hamlets, district_names):
             return None
         return now(later[0]["successor_code"], depth + 1)
 
-    def bare(name):
-        for t in ("Thị trấn", "Phường", "Xã", "Thành phố", "Thị xã", "Huyện"):
-            if name.startswith(t + " "):
-                return t.lower(), name[len(t) + 1:]
-        return "", name
-
     current_bare = {}
     for c in communes.values():
         current_bare.setdefault((strip(bare(c["name"])[1]).lower(), c["parent_code"]), []).append(c["code"])
@@ -319,12 +321,6 @@ def two_tier_rows():
     became = {c["predecessor_code"]: c["successor_code"] for c in changes_2025
               if c["kind"] in ("merge", "move")}
     older = list(csv.DictReader(open(ROOT / "data/real/nghe_an_unit_changes.csv", encoding="utf-8")))
-
-    def bare(name):
-        for t in ("Thị trấn", "Phường", "Xã", "Thành phố", "Thị xã", "Huyện", "Tỉnh"):
-            if name.startswith(t + " "):
-                return t.lower(), name[len(t) + 1:]
-        return "", name
 
     def folded(name):
         return strip(bare(name)[1]).lower()

@@ -11,7 +11,7 @@
 
 use covidmap_core::agency::Role;
 use covidmap_core::{AdminUnit, Level};
-use covidmap_tests::api::Api;
+use covidmap_tests::api::{commune_code, Api};
 use covidmap_tests::poll_until;
 use geo::InteriorPoint;
 use serde_json::{json, Value};
@@ -32,24 +32,6 @@ fn communes_file(communes: &[AdminUnit]) -> Vec<u8> {
     json!({"type": "FeatureCollection", "features": features})
         .to_string()
         .into_bytes()
-}
-
-async fn address(api: &Api, text: &str) -> Value {
-    let encoded: String = text
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect();
-    let path = format!("/api/v1/status?address={encoded}");
-    let (status, body) = api.send("GET", &path, None, None).await;
-    assert_eq!(status, 200, "{text}: {body}");
-    body
-}
-
-fn commune(answer: &Value) -> &str {
-    answer["units"]["commune"]["code"].as_str().unwrap_or("-")
 }
 
 fn confidence(answer: &Value) -> f64 {
@@ -192,8 +174,8 @@ async fn the_sample_moves_to_two_tiers_and_old_and_new_addresses_both_resolve() 
         .all(|h| codes.contains(h.parent_code.as_deref().unwrap())));
 
     // Addresses of both structures.
-    let old = address(&api, "Xã Đức Sơn, Huyện Anh Sơn, tỉnh Nghệ An").await;
-    assert_eq!(commune(&old), "17329", "{old}");
+    let old = api.address("Xã Đức Sơn, Huyện Anh Sơn, tỉnh Nghệ An").await;
+    assert_eq!(commune_code(&old), "17329", "{old}");
     assert!(confidence(&old) >= 0.6, "{old}");
     let said: Vec<&str> = old["former_names"]
         .as_array()
@@ -220,13 +202,13 @@ async fn the_sample_moves_to_two_tiers_and_old_and_new_addresses_both_resolve() 
         "Xã Anh Sơn, huyện Anh Sơn",
         "Thị trấn Kim Nhan, Anh Sơn",
     ] {
-        let answer = address(&api, text).await;
-        assert_eq!(commune(&answer), "17329", "{text}: {answer}");
+        let answer = api.address(text).await;
+        assert_eq!(commune_code(&answer), "17329", "{text}: {answer}");
         assert!(confidence(&answer) >= 0.6, "{text}: {answer}");
     }
     // Two generations back: Lê Mao went into Quang Trung in 2024, Quang Trung into Thành Vinh.
-    let le_mao = address(&api, "Phường Lê Mao, TP Vinh").await;
-    assert_eq!(commune(&le_mao), "16681", "{le_mao}");
+    let le_mao = api.address("Phường Lê Mao, TP Vinh").await;
+    assert_eq!(commune_code(&le_mao), "16681", "{le_mao}");
     assert_eq!(le_mao["units"]["commune"]["name"], "Phường Thành Vinh");
     assert!(
         le_mao["former_names"][0]["explanation"]
@@ -236,7 +218,7 @@ async fn the_sample_moves_to_two_tiers_and_old_and_new_addresses_both_resolve() 
         "{le_mao}"
     );
     // A commune under a district it never lay in is a guess, not an answer.
-    let contradictory = address(&api, "Xã Anh Sơn, Huyện Diễn Châu").await;
+    let contradictory = api.address("Xã Anh Sơn, Huyện Diễn Châu").await;
     assert!(confidence(&contradictory) < 0.6, "{contradictory}");
 
     // A lockdown declared on a commune merged away, shown on the commune it lies in now.
@@ -272,8 +254,8 @@ async fn the_sample_moves_to_two_tiers_and_old_and_new_addresses_both_resolve() 
         .collect();
     assert!(covers.contains(&zone.id.as_str()), "{covers:?}");
     // The commune's own answer says it is partly locked down.
-    let by_name = address(&api, &now.name).await;
-    assert_eq!(commune(&by_name), now.code, "{by_name}");
+    let by_name = api.address(&now.name).await;
+    assert_eq!(commune_code(&by_name), now.code, "{by_name}");
     assert!(
         by_name["lockdown"]["partial"].as_bool().unwrap(),
         "{by_name}"

@@ -5,38 +5,12 @@
 #![allow(clippy::unwrap_used)] // helpers of tests: a failed step fails the test
 
 use covidmap_core::agency::Role;
-use covidmap_tests::api::Api;
+use covidmap_tests::api::{commune_code, Api};
 use covidmap_tests::poll_until;
 use serde_json::{json, Value};
 
 const HEADER: &str = "effective,act,kind,predecessor_code,predecessor_name,predecessor_parent_code,successor_code,successor_name,source";
 const OFFICE: &str = "ubnd-tinh";
-
-async fn address(api: &Api, text: &str) -> Value {
-    let (status, body) = api
-        .send(
-            "GET",
-            &format!("/api/v1/status?address={}", urlencode(text)),
-            None,
-            None,
-        )
-        .await;
-    assert_eq!(status, 200, "{text}: {body}");
-    body
-}
-
-fn urlencode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-fn commune(answer: &Value) -> &str {
-    answer["units"]["commune"]["code"].as_str().unwrap_or("-")
-}
 
 async fn post_csv(api: &Api, token: Option<&str>, csv: &str) -> (u16, Value) {
     let mut request = reqwest::Client::new()
@@ -69,8 +43,8 @@ async fn former_names_resolve_to_the_unit_they_became_and_the_answer_says_so() {
     assert_eq!(status, 200);
     assert!(list["count"].as_u64().unwrap() >= 90, "{}", list["count"]);
 
-    let le_mao = address(&api, "Phường Lê Mao, TP Vinh").await;
-    assert_eq!(commune(&le_mao), "16681", "{le_mao}");
+    let le_mao = api.address("Phường Lê Mao, TP Vinh").await;
+    assert_eq!(commune_code(&le_mao), "16681", "{le_mao}");
     assert!(le_mao["confidence"].as_f64().unwrap() >= 0.6, "{le_mao}");
     let said = le_mao["former_names"][0]["explanation"].as_str().unwrap();
     assert!(
@@ -80,8 +54,8 @@ async fn former_names_resolve_to_the_unit_they_became_and_the_answer_says_so() {
         "{said}"
     );
     // A commune under the district it left names the district it is in now.
-    let moved = address(&api, "xã Nghi Phong, huyện Nghi Lộc").await;
-    assert_eq!(commune(&moved), "17902", "{moved}");
+    let moved = api.address("xã Nghi Phong, huyện Nghi Lộc").await;
+    assert_eq!(commune_code(&moved), "17902", "{moved}");
     let said = moved["former_names"][0]["explanation"].as_str().unwrap();
     assert!(said.contains("moved to Thành phố Vinh"), "{said}");
     for (text, now) in [
@@ -92,8 +66,8 @@ async fn former_names_resolve_to_the_unit_they_became_and_the_answer_says_so() {
         ("Xã Hưng Xá, Hưng Nguyên", "18043"),
         ("Phường Nghi Hải, Thị xã Cửa Lò", "16729"),
     ] {
-        let answer = address(&api, text).await;
-        assert_eq!(commune(&answer), now, "{text}: {answer}");
+        let answer = api.address(text).await;
+        assert_eq!(commune_code(&answer), now, "{text}: {answer}");
         assert!(answer["confidence"].as_f64().unwrap() >= 0.6, "{answer}");
         assert!(
             !answer["former_names"].as_array().unwrap().is_empty(),
@@ -101,7 +75,7 @@ async fn former_names_resolve_to_the_unit_they_became_and_the_answer_says_so() {
         );
     }
     // A name one letter off, in the district it was in: a guess, never a sure answer.
-    let guess = address(&api, "xã Nghi Phongg, huyện Nghi Lộc").await;
+    let guess = api.address("xã Nghi Phongg, huyện Nghi Lộc").await;
     assert!(guess["confidence"].as_f64().unwrap() <= 0.5, "{guess}");
 }
 
@@ -113,16 +87,16 @@ async fn the_provincial_office_adds_changes_that_addresses_then_follow() {
     let csv = format!(
         "{HEADER}\n2019-06-01,Resolution 0/TEST,rename,,Xã Thử Nghiệm,429,17926,Xã Nghi Thái,the test\n"
     );
-    let before = address(&api, "xã Thử Nghiệm, huyện Nghi Lộc").await;
-    assert_ne!(commune(&before), "17926", "{before}");
+    let before = api.address("xã Thử Nghiệm, huyện Nghi Lộc").await;
+    assert_ne!(commune_code(&before), "17926", "{before}");
     let (status, body) = post_csv(&api, Some(&office), &csv).await;
     assert_eq!(
         (status, &body),
         (200, &json!({"added": 1, "changed": 0, "unchanged": 0}))
     );
     let (_, answer) = poll_until("the new former name", || async {
-        let a = address(&api, "xã Thử Nghiệm, huyện Nghi Lộc").await;
-        (commune(&a) == "17926").then_some(a)
+        let a = api.address("xã Thử Nghiệm, huyện Nghi Lộc").await;
+        (commune_code(&a) == "17926").then_some(a)
     })
     .await;
     let said = answer["former_names"][0]["explanation"].as_str().unwrap();

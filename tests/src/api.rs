@@ -252,3 +252,26 @@ impl Api {
         (status, response.json().await.unwrap())
     }
 }
+
+impl Api {
+    /// The status answer for an address; a status other than 200 fails the test.
+    pub async fn address(&self, text: &str) -> Value {
+        let encoded: String = text
+            .bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' => (b as char).to_string(),
+                _ => format!("%{b:02X}"),
+            })
+            .collect();
+        let path = format!("/api/v1/status?address={encoded}");
+        let (status, body) = self.send("GET", &path, None, None).await;
+        assert_eq!(status, 200, "{text}: {body}");
+        body
+    }
+}
+
+/// The code of the commune an answer names, or "-".
+#[must_use]
+pub fn commune_code(answer: &Value) -> &str {
+    answer["units"]["commune"]["code"].as_str().unwrap_or("-")
+}

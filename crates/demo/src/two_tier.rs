@@ -4,7 +4,7 @@
 use covidmap_core::lineage::{ChangeKind, UnitChange};
 use covidmap_core::names::split_type_prefix;
 use covidmap_core::{AdminUnit, Level, UnitType};
-use geo::{BooleanOps, MultiPolygon};
+use geo::BooleanOps;
 use std::collections::BTreeMap;
 
 /// The communes after `changes` (merges and moves of whole communes into units directly
@@ -64,7 +64,7 @@ pub fn two_tier_communes(units: &[AdminUnit], changes: &[UnitChange]) -> Vec<Adm
                 change.successor_name.clone(),
                 unit_type,
                 parent,
-                MultiPolygon::new(outline.0),
+                outline,
             )
         })
         .collect();
@@ -83,7 +83,7 @@ mod tests {
     use super::*;
     use chrono::NaiveDate;
     use covidmap_core::lineage::FormerUnit;
-    use geo::{polygon, Area};
+    use geo::{polygon, Area, MultiPolygon};
 
     fn square(code: &str, name: &str, x: f64) -> AdminUnit {
         let outline = MultiPolygon::new(vec![polygon![

@@ -17,12 +17,10 @@ use std::collections::{BTreeSet, HashMap};
 pub struct Known {
     /// Current units at the level being ingested.
     pub same_level: Vec<AdminUnit>,
-    /// Current units the level's units may lie in: one level up, or for communes the
-    /// province itself where it has no districts (or is moving to two tiers).
+    /// Current units the level's units may lie in: one level up, or for communes also the
+    /// province itself where it has two tiers or the file is put in it (a file that places
+    /// communes directly in a province with districts moves it to two tiers).
     pub parents: Vec<AdminUnit>,
-    /// For a commune file: the current districts. A file that places communes directly in a
-    /// province that still has districts moves the province to two tiers.
-    pub districts: Vec<AdminUnit>,
     /// Current units one level down (for a commune file, the hamlets): those of units the
     /// file removes follow to the file's unit they lie in.
     pub below: Vec<AdminUnit>,
@@ -37,6 +35,11 @@ impl Known {
     #[must_use]
     pub fn parent_level(&self, level: Level) -> Option<Level> {
         self.parents.first().map(|p| p.level).or(level.parent())
+    }
+
+    /// The districts among the parents (those of a commune file).
+    pub fn districts(&self) -> impl Iterator<Item = &AdminUnit> {
+        self.parents.iter().filter(|p| p.level == Level::District)
     }
 }
 
@@ -267,8 +270,7 @@ fn districts_closing(units: &[AdminUnit], known: &Known) -> Vec<String> {
         })
         .collect();
     known
-        .districts
-        .iter()
+        .districts()
         .filter(|d| {
             d.parent_code
                 .as_deref()

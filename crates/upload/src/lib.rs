@@ -152,8 +152,7 @@ pub async fn upload(
     let (read, known) = (read??, known?);
     if let Some(province) = request.parent.as_deref() {
         let has_districts = known
-            .districts
-            .iter()
+            .districts()
             .any(|d| d.parent_code.as_deref() == Some(province));
         if level == Level::Commune && has_districts && !request.two_tier {
             return Err(UploadError::NotTwoTier(province.to_owned()));
@@ -263,15 +262,15 @@ fn preview(units: &[AdminUnit], diff: &UnitDiff) -> geojson::FeatureCollection {
 
 /// What the plan needs: the current units of the level, those they may lie in, and for a
 /// commune file the districts and the hamlets (the hamlets of communes removed follow).
-/// Communes lie in districts, and in a province only where it has two tiers already or
-/// `moving` names it (the move to two tiers).
+/// Communes lie in districts, and in a province only where it has two tiers already or the
+/// file is put in it (`put_in`; whether that move was asked for is the caller's check).
 ///
 /// # Errors
-/// The database fails; [`UploadError::NotTwoTier`] is the caller's, not raised here.
+/// The database fails.
 async fn known_units(
     store: &Store,
     level: Level,
-    moving: Option<&str>,
+    put_in: Option<&str>,
 ) -> Result<Known, StoreError> {
     let mut above = Vec::new();
     for &l in level.parent_levels() {
@@ -290,28 +289,22 @@ async fn known_units(
         .cloned()
         .collect();
     let two_tier = covidmap_core::two_tier_provinces(&structure);
-    let (districts, provinces): (Vec<AdminUnit>, Vec<AdminUnit>) =
+    // For a commune file the rest are provinces; for a hamlet file, communes.
+    let (districts, rest): (Vec<AdminUnit>, Vec<AdminUnit>) =
         above.into_iter().partition(|u| u.level == Level::District);
     let parents = match level {
         Level::Commune => districts
-            .iter()
-            .cloned()
+            .into_iter()
             .chain(
-                provinces
-                    .into_iter()
-                    .filter(|p| two_tier.contains(&p.code) || moving == Some(p.code.as_str())),
+                rest.into_iter()
+                    .filter(|p| two_tier.contains(&p.code) || put_in == Some(p.code.as_str())),
             )
             .collect(),
-        _ => districts.iter().cloned().chain(provinces).collect(),
+        _ => districts.into_iter().chain(rest).collect(),
     };
     Ok(Known {
         same_level,
         parents,
-        districts: if level == Level::Commune {
-            districts
-        } else {
-            Vec::new()
-        },
         below,
         two_tier,
     })

@@ -112,7 +112,7 @@ impl Entity {
     /// The path segment of its collection under `/api/v1/` (`/api/v1/zones`,
     /// `/api/v1/layers/zones`).
     #[must_use]
-    pub fn url(self) -> &'static str {
+    pub const fn url(self) -> &'static str {
         match self {
             Entity::Boundaries => "boundaries",
             Entity::LockdownZones => "zones",
@@ -178,7 +178,7 @@ impl Entity {
 
     /// Its name in Vietnamese, as the pages and the operations centre show it.
     #[must_use]
-    pub fn title_vi(self) -> &'static str {
+    pub const fn title_vi(self) -> &'static str {
         match self {
             Entity::Boundaries => "Địa giới hành chính",
             Entity::LockdownZones => "Vùng phong toả",

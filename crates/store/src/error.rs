@@ -9,6 +9,9 @@ pub enum StoreError {
     /// The database refused or failed a query.
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
+    /// A value of a query could not be encoded for the database.
+    #[error("encoding a query's value: {0}")]
+    Encode(String),
     /// A migration failed.
     #[error("applying migrations: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
@@ -148,5 +151,17 @@ impl StoreError {
         };
         let code = e.code()?;
         (code.starts_with("22") || code.starts_with("23")).then(|| e.message().to_owned())
+    }
+
+    /// Why the database could not evaluate a query a request shaped (a division by zero, a
+    /// geometry that does not parse or whose rings do not close): the request's fault.
+    #[must_use]
+    pub fn refused_query(&self) -> Option<String> {
+        let StoreError::Database(sqlx::Error::Database(e)) = self else {
+            return None;
+        };
+        let code = e.code()?;
+        let geometry = code == "XX000" && e.message().to_lowercase().contains("geometr");
+        (code.starts_with("22") || geometry).then(|| e.message().to_owned())
     }
 }

@@ -17,6 +17,7 @@ mod hygiene;
 pub mod listen;
 mod lookups;
 mod metrics;
+mod ogc;
 mod openapi;
 pub mod pages;
 mod reads;
@@ -25,6 +26,7 @@ mod service;
 mod tiles;
 mod unit_changes;
 mod units;
+mod validators;
 mod write;
 
 pub use backend::Backend;

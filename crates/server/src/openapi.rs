@@ -29,8 +29,9 @@ impl utoipa::Modify for BearerTokens {
 #[openapi(
     info(
         title = "covidmap",
-        description = "GIS data and map tiles for a provincial COVID-19 portal: status lookups, vector tiles, public layers and figures, and the agencies' write API. Every error is `{\"error\": {\"code\", \"message\", \"field\"}}`."
+        description = "GIS data and map tiles for a provincial COVID-19 portal: status lookups, vector tiles, public layers and figures, and the agencies' write API. Every error is `{\"error\": {\"code\", \"message\", \"field\"}}`. The same layers, with their history, are also served as OGC API – Features (Parts 1, 2 and 3) under /ogc."
     ),
+    external_docs(url = "/ogc", description = "OGC API – Features: the landing page of every layer as a collection, with its own OpenAPI document at /ogc/api"),
     paths(
         crate::service::health,
         crate::units::units,

@@ -86,13 +86,7 @@ fn tile_response(tile: Option<&RenderedTile>, headers: &HeaderMap) -> Response {
             .insert(header::CACHE_CONTROL, cache_control);
         return response;
     };
-    let matches = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(',')
-                .any(|t| t.trim() == tile.etag || t.trim() == "*")
-        });
+    let matches = crate::validators::etag_matches(headers, &tile.etag);
     let gzip = !matches && accepts_gzip(headers);
     let mut response = if matches {
         StatusCode::NOT_MODIFIED.into_response()

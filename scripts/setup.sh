@@ -18,6 +18,7 @@ packages=(
   fonts-dejavu-core         # DejaVu Sans: the label font, with every Vietnamese letter
   libsqlite3-dev            # MBTiles export, through the SQLite GDAL links too
   chromium                  # the browser tests (headless, driven by playwright-core)
+  python3-qgis              # QGIS's OAPIF provider, headless, as an OGC API client
 )
 # Node.js and npm install the pages' front-end packages; Debian's are used only when the
 # machine has none.
@@ -53,6 +54,13 @@ python3 -c "import prometheus_client" 2>/dev/null || {
   echo "setup: installing prometheus-client (PyPI)"
   python3 -m pip install -q --disable-pip-version-check "prometheus-client==0.21.1" 2>/dev/null \
     || python3 -m pip install -q --disable-pip-version-check --break-system-packages "prometheus-client==0.21.1"
+}
+
+# The OGC API – Features test suite we did not write (Part 1 Core), with its pinned deps.
+python3 -c "import ogctests" 2>/dev/null || {
+  echo "setup: installing ogctests (PyPI)"
+  python3 -m pip install -q --disable-pip-version-check "ogctests==0.1.15" 2>/dev/null \
+    || python3 -m pip install -q --disable-pip-version-check --break-system-packages "ogctests==0.1.15"
 }
 
 # The pages' front-end packages (MapLibre GL JS) and the browser-test driver, from the npm

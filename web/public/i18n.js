@@ -48,6 +48,7 @@ export const STRINGS = {
     quarantine: 'Cách ly',
     district: 'Huyện/thị/thành',
     documents: 'Văn bản chỉ đạo',
+    openData: 'Dữ liệu mở (OGC API – Features)',
     close: 'Đóng',
   },
   en: {
@@ -97,6 +98,7 @@ export const STRINGS = {
     quarantine: 'Quarantine',
     district: 'District',
     documents: 'Directives',
+    openData: 'Open data (OGC API – Features)',
     close: 'Close',
   },
 };

@@ -660,9 +660,15 @@ async fn pages_carry_validators_and_link_headers() {
     let first = client.get(&url).send().await.unwrap();
     assert_eq!(first.status(), 200);
     let etag = first.headers()["etag"].to_str().unwrap().to_owned();
-    let modified = first.headers()["last-modified"].to_str().unwrap().to_owned();
+    let modified = first.headers()["last-modified"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     let link = first.headers()["link"].to_str().unwrap().to_owned();
-    assert!(link.contains("rel=\"next\"") && link.contains("offset=2"), "{link}");
+    assert!(
+        link.contains("rel=\"next\"") && link.contains("offset=2"),
+        "{link}"
+    );
     let again = client
         .get(&url)
         .header("if-none-match", &etag)

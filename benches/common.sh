@@ -3,6 +3,11 @@
 
 bin=target/release/covidmap
 
+# need_wrk: installs wrk (Debian's) when it is missing.
+need_wrk() {
+  command -v wrk >/dev/null || { apt-get install -y -qq wrk >/dev/null || sudo apt-get install -y -qq wrk >/dev/null; }
+}
+
 # start_sample_server WORKDIR PG_PORT HTTP_ADDR: sets work, port, http, url (database URL)
 # and server (pid); stops the server and the cluster when the script exits.
 start_sample_server() {

@@ -11,7 +11,7 @@ secs="${SECONDS_PER_RUN:-15}"
 points="${POINTS:-10000}"
 source benches/common.sh
 
-command -v wrk >/dev/null || { apt-get install -y -qq wrk >/dev/null || sudo apt-get install -y -qq wrk >/dev/null; }
+need_wrk
 start_sample_server target/bench-status "${BENCH_PG_PORT:-55435}" "${BENCH_HTTP:-127.0.0.1:8097}"
 
 # The same random points for both, over the province's bounding box (fixed seed).

@@ -16,7 +16,7 @@ sample="${SAMPLE:-1000}"
 martin_port="${MARTIN_PORT:-3101}"
 source benches/common.sh
 
-command -v wrk >/dev/null || { apt-get install -y -qq wrk >/dev/null || sudo apt-get install -y -qq wrk >/dev/null; }
+need_wrk
 # martin without its default "rendering" feature, which clones maplibre-native from GitHub.
 command -v martin >/dev/null || cargo install martin --version 1.14.0 --locked --no-default-features --features postgres,mbtiles,pmtiles,fonts
 cargo build --release -q -p covidmap-benches --bin tile_list

@@ -22,7 +22,8 @@ venv=target/bench-peers
 [ -f "$venv/.installed" ] || {
   python3 -m venv "$venv"
   "$venv/bin/pip" install -q --disable-pip-version-check pygeoapi==0.21.0 tipg==1.6.1 \
-    uvicorn==0.55.0 gunicorn==27.0.1 psycopg2-binary==2.9.13
+    uvicorn==0.55.0 gunicorn==27.0.1 psycopg2-binary==2.9.13 geoalchemy2==0.20.0 sqlalchemy==2.1.9 \
+    pygeofilter==0.4.0 # (pygeoapi's PostgreSQL provider needs the last three)
   touch "$venv/.installed"
 }
 

@@ -104,23 +104,11 @@ pub fn document(links: &Links, service: &Service) -> Value {
 pub const MEDIA_TYPE: &str = OPENAPI_TYPE;
 
 fn items_parameters(c: &Collection) -> Vec<Value> {
-    let mut params: Vec<Value> = [
-        "bbox",
-        "bbox-crs",
-        "crs",
-        "datetime",
-        "limit",
-        "offset",
-        "filter",
-        "filter-lang",
-        "filter-crs",
-        "sortby",
-        "properties",
-        "f",
-    ]
-    .into_iter()
-    .map(param_ref)
-    .collect();
+    // The parameters the request reader takes, so that the document cannot drift from it.
+    let mut params: Vec<Value> = crate::query::ITEMS_PARAMETERS
+        .into_iter()
+        .map(param_ref)
+        .collect();
     for p in c
         .properties
         .iter()

@@ -217,33 +217,36 @@ async fn collection<B: Backend>(
 }
 
 async fn queryables(
-    Path(id): Path<String>,
+    id: Path<String>,
     headers: HeaderMap,
-    Query(params): Params,
+    params: Params,
 ) -> Result<Response, ApiError> {
-    let c = covidmap_ogc::collection(&id)?;
-    documents_only(&params)?;
-    Ok(schema(documents::queryables(&links(&headers), c)))
+    schema(id, &headers, params, documents::queryables)
 }
 
 async fn sortables(
-    Path(id): Path<String>,
+    id: Path<String>,
     headers: HeaderMap,
+    params: Params,
+) -> Result<Response, ApiError> {
+    schema(id, &headers, params, documents::sortables)
+}
+
+/// A collection's JSON Schema document (its queryables or its sortables).
+fn schema(
+    Path(id): Path<String>,
+    headers: &HeaderMap,
     Query(params): Params,
+    document: fn(&Links, &Collection) -> Value,
 ) -> Result<Response, ApiError> {
     let c = covidmap_ogc::collection(&id)?;
     documents_only(&params)?;
-    Ok(schema(documents::sortables(&links(&headers), c)))
-}
-
-fn schema(doc: Value) -> Response {
-    (
+    Ok((
         [(header::CONTENT_TYPE, "application/schema+json")],
-        doc.to_string(),
+        document(&links(headers), c).to_string(),
     )
-        .into_response()
+        .into_response())
 }
-
 /// A database error of a query the request shaped (a division by zero, a ring that does not
 /// close): the request's fault, named; anything else is the database's.
 fn query_error(e: StoreError) -> ApiError {
@@ -414,16 +417,15 @@ fn str_of(v: &Value) -> &str {
     v.as_str().unwrap_or_default()
 }
 
-/// Percent-encodes a query part (everything but unreserved characters).
+/// Everything but RFC 3986's unreserved characters is percent-encoded in a query part.
+const QUERY_PART: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
 fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    percent_encoding::utf8_percent_encode(text, QUERY_PART).to_string()
 }
 
 /// Chunks of about this many bytes are sent at a time.

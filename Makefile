@@ -26,6 +26,7 @@ bench: setup
 	bash benches/open_loop_and_visibility.sh
 	bash benches/tiles_vs_martin.sh
 	bash benches/oapif_vs_peers.sh
+	bash benches/change_feeds.sh
 
 # Each fuzz target for FUZZ_SECONDS (default 600) after its seed corpus, optimised, one at a
 # time (make test replays the corpora and tries each target for a second).

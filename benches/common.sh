@@ -8,7 +8,8 @@ need_wrk() {
   command -v wrk >/dev/null || { apt-get install -y -qq wrk >/dev/null || sudo apt-get install -y -qq wrk >/dev/null; }
 }
 
-# start_sample_server WORKDIR PG_PORT HTTP_ADDR: sets work, port, http, url (database URL)
+# start_sample_server WORKDIR PG_PORT HTTP_ADDR (SERVE_FLAGS: more flags of serve): sets work,
+# port, http, url (database URL)
 # and server (pid); stops the server and the cluster when the script exits.
 start_sample_server() {
   work=$1 port=$2 http=$3
@@ -17,7 +18,8 @@ start_sample_server() {
   rm -rf "$work" && mkdir -p "$work"
   "$bin" --data-dir "$work" --pg-port "$port" db start >/dev/null
   url="postgres://covidmap@127.0.0.1:$port/covidmap"
-  DATABASE_URL="$url" "$bin" --data-dir data serve --sample --bind "$http" >"$work/serve.log" 2>&1 &
+  # shellcheck disable=SC2086 # SERVE_FLAGS: extra flags, split on spaces
+  DATABASE_URL="$url" "$bin" --data-dir data serve --sample --bind "$http" ${SERVE_FLAGS:-} >"$work/serve.log" 2>&1 &
   server=$!
   trap 'kill $server 2>/dev/null || true; "$bin" --data-dir "$work" --pg-port "$port" db stop >/dev/null 2>&1 || true' EXIT
   until grep -q "serving on" "$work/serve.log"; do sleep 0.5; kill -0 $server; done

@@ -206,3 +206,418 @@ async fn an_edited_zone_reaches_the_tiles_and_the_stale_tile_is_never_served_aga
         "tile showed the zone after {declared_after:?}, and its lifting after {lifted_after:?}"
     );
 }
+
+// ---- the change log, its pages and its stream ----
+
+/// A Server-Sent Events response, read event by event.
+struct Events {
+    response: reqwest::Response,
+    buffer: String,
+}
+
+/// One event: its name (`None`: a message), its id and its data.
+#[derive(Debug)]
+struct Sse {
+    name: Option<String>,
+    id: Option<String>,
+    data: String,
+}
+
+impl Events {
+    async fn open(base: &str, query: &str, last_event_id: Option<&str>) -> Events {
+        let mut request = reqwest::Client::new()
+            .get(format!("{base}/api/v1/changes{query}"))
+            .header("accept", "text/event-stream");
+        if let Some(id) = last_event_id {
+            request = request.header("last-event-id", id);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.headers()["content-type"], "text/event-stream");
+        Events {
+            response,
+            buffer: String::new(),
+        }
+    }
+
+    async fn next(&mut self) -> Sse {
+        loop {
+            if let Some(end) = self.buffer.find("\n\n") {
+                let block: String = self.buffer.drain(..end + 2).collect();
+                let field = |name: &str| {
+                    block
+                        .lines()
+                        .find_map(|l| l.strip_prefix(name).map(str::to_owned))
+                };
+                // Keep-alive comments carry no data.
+                if let Some(data) = field("data: ") {
+                    return Sse {
+                        name: field("event: "),
+                        id: field("id: "),
+                        data,
+                    };
+                }
+                continue;
+            }
+            let chunk = tokio::time::timeout(Duration::from_secs(20), self.response.chunk())
+                .await
+                .expect("an event within 20 s")
+                .unwrap()
+                .expect("the stream to stay open");
+            self.buffer.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    }
+
+    /// The next CloudEvent (after the `ready` event, which it checks).
+    async fn next_change(&mut self) -> serde_json::Value {
+        loop {
+            let event = self.next().await;
+            if event.name.as_deref() == Some("ready") {
+                continue;
+            }
+            assert_eq!(event.name, None, "{event:?}");
+            let parsed: serde_json::Value = serde_json::from_str(&event.data).unwrap();
+            assert_eq!(Some(parsed["id"].as_str().unwrap()), event.id.as_deref());
+            return parsed;
+        }
+    }
+}
+
+async fn latest_change(db: &TestDb) -> i64 {
+    db.store
+        .change_log_bounds()
+        .await
+        .unwrap()
+        .latest
+        .unwrap_or(0)
+}
+
+fn insert_checkpoint(id: &str, p: Point<f64>) -> String {
+    format!(
+        "INSERT INTO checkpoints (id, name, geom, managed_by, status, changed_by) \
+         VALUES ('{id}', 'Chốt {id}', ST_SetSRID(ST_MakePoint({}, {}), 4326), 'police', 'active', 'operator')",
+        p.x(),
+        p.y()
+    )
+}
+
+#[tokio::test]
+async fn every_committed_write_is_logged_with_its_author_and_place_and_nothing_else_is() {
+    use covidmap_core::agency::Role;
+    use covidmap_tests::api::{square, zone_feature, Api};
+    let api = Api::start().await;
+    let since = latest_change(&api.db).await;
+    let vinh = api.token("ubnd-412", Role::Editor).await;
+    let (_, p) = api.hamlet_in("412");
+    let zone = zone_feature(square(p, 0.001), "Phong toả ghi nhật ký");
+    let (status, created) = api
+        .send("POST", "/api/v1/zones", Some(&vinh), Some(&zone))
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["after"]["id"].as_str().unwrap().to_owned();
+    let (status, lifted) = api
+        .send(
+            "POST",
+            &format!("/api/v1/zones/{id}/lift"),
+            Some(&vinh),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{lifted}");
+    // An operator's own SQL is logged too; a transaction rolled back is not.
+    sqlx::query(&insert_checkpoint("sql-1", p))
+        .execute(api.db.store.pool())
+        .await
+        .unwrap();
+    let mut tx = api.db.store.pool().begin().await.unwrap();
+    sqlx::query(&insert_checkpoint("rolled-back", p))
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx.rollback().await.unwrap();
+    // A refused write changes nothing: not the layers, not the audit, not the log.
+    let before_refusal = api.state().await;
+    let (foreign, _) = api.foreign_zone("412");
+    let (status, _) = api
+        .send(
+            "POST",
+            &format!("/api/v1/zones/{foreign}/lift"),
+            Some(&vinh),
+            None,
+        )
+        .await;
+    assert_eq!(status, 403);
+    let police = api.token("cong-an", Role::Editor).await;
+    let (status, _) = api
+        .send("POST", "/api/v1/zones", Some(&police), Some(&zone))
+        .await;
+    assert_eq!(status, 403);
+    assert_eq!(api.state().await, before_refusal);
+
+    let (status, page) = api
+        .send("GET", &format!("/api/v1/changes?since={since}"), None, None)
+        .await;
+    assert_eq!(status, 200, "{page}");
+    let changes = page["changes"].as_array().unwrap();
+    let summary: Vec<(String, String, String)> = changes
+        .iter()
+        .map(|c| {
+            (
+                c["collection"].as_str().unwrap().to_owned(),
+                c["operation"].as_str().unwrap().to_owned(),
+                c["org_id"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let owned = |a: &str, b: &str, c: &str| (a.to_owned(), b.to_owned(), c.to_owned());
+    assert_eq!(
+        summary,
+        vec![
+            owned("zones", "create", "ubnd-412"),
+            owned("zones", "lift", "ubnd-412"),
+            owned("checkpoints", "create", "operator"),
+        ],
+        "{page}"
+    );
+    let (create, lift) = (&changes[0], &changes[1]);
+    assert_eq!(create["feature_id"], id.as_str());
+    assert_eq!(create["version_before"], serde_json::Value::Null);
+    assert_eq!(lift["version_before"], create["version_after"]);
+    assert_eq!(lift["version_after"], lifted["after"]["version_id"]);
+    let bbox: Vec<f64> = serde_json::from_value(create["bbox"].clone()).unwrap();
+    assert!(bbox[0] <= p.x() && p.x() <= bbox[2] && bbox[1] <= p.y() && p.y() <= bbox[3]);
+    let ids: Vec<i64> = changes.iter().map(|c| c["id"].as_i64().unwrap()).collect();
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
+    assert_eq!(page["next"], ids[2]);
+
+    // Filters: by collection, by place.
+    let (_, only) = api
+        .send(
+            "GET",
+            &format!("/api/v1/changes?since={since}&collections=checkpoints,hamlets"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(only["changes"].as_array().unwrap().len(), 1, "{only}");
+    let (_, far) = api
+        .send(
+            "GET",
+            &format!("/api/v1/changes?since={since}&bbox=100,10,100.1,10.1"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(far["changes"], json!([]), "{far}");
+    let (_, paged) = api
+        .send(
+            "GET",
+            &format!("/api/v1/changes?since={since}&limit=2"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(paged["changes"].as_array().unwrap().len(), 2);
+    assert_eq!(paged["next"], ids[1]);
+}
+
+#[tokio::test]
+async fn change_ids_are_seen_in_commit_order_even_when_transactions_overlap() {
+    let db = TestDb::with_districts().await;
+    let p = db.interior_point("412").await;
+    let since = latest_change(&db).await;
+    // Transactions that begin in one order and commit in another, all at once.
+    let writers: Vec<_> = (0..24)
+        .map(|i| {
+            let pool = db.store.pool().clone();
+            tokio::spawn(async move {
+                let mut tx = pool.begin().await.unwrap();
+                sqlx::query(&insert_checkpoint(&format!("overlap-{i}"), p))
+                    .execute(&mut *tx)
+                    .await
+                    .unwrap();
+                let wait = f64::from((i * 7) % 5) * 0.02;
+                sqlx::query(&format!("SELECT pg_sleep({wait})"))
+                    .execute(&mut *tx)
+                    .await
+                    .unwrap();
+                tx.commit().await.unwrap();
+            })
+        })
+        .collect();
+    // A reader that goes on from the last id it saw never misses one that commits later.
+    let mut seen: Vec<i64> = Vec::new();
+    let mut after = since;
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while seen.len() < 24 {
+        assert!(std::time::Instant::now() < deadline, "saw only {seen:?}");
+        for c in db.store.changes_after(after, 100).await.unwrap() {
+            seen.push(c.id);
+            after = c.id;
+        }
+    }
+    for w in writers {
+        w.await.unwrap();
+    }
+    let all: Vec<i64> = db
+        .store
+        .changes_after(since, 100)
+        .await
+        .unwrap()
+        .iter()
+        .map(|c| c.id)
+        .collect();
+    assert_eq!(
+        seen, all,
+        "the reader missed a change that committed after it had read past it"
+    );
+}
+
+#[tokio::test]
+async fn a_stream_cut_off_resumes_from_its_last_event_without_a_loss_or_a_duplicate() {
+    let db = TestDb::with_districts().await;
+    let backend = Arc::new(LiveData::load(db.store.clone()).await.unwrap());
+    let _feed = Arc::clone(&backend).follow_changes();
+    let base = covidmap_tests::serve_http(Arc::clone(&backend)).await;
+    let p = db.interior_point("412").await;
+    let write = |i: usize| {
+        let pool = db.store.pool().clone();
+        async move {
+            sqlx::query(&insert_checkpoint(&format!("stream-{i}"), p))
+                .execute(&pool)
+                .await
+                .unwrap();
+        }
+    };
+    let mut events = Events::open(&base, "?collections=checkpoints", None).await;
+    let ready = events.next().await;
+    assert_eq!(ready.name.as_deref(), Some("ready"), "{ready:?}");
+    for i in 0..30 {
+        write(i).await;
+    }
+    // A change of another collection, which this stream does not ask for.
+    sqlx::query(&format!(
+        "INSERT INTO testing_sites (id, name, geom, status, changed_by) VALUES ('site-x', 'Điểm', ST_SetSRID(ST_MakePoint({}, {}), 4326), 'open', 'operator')",
+        p.x(),
+        p.y()
+    ))
+    .execute(db.store.pool())
+    .await
+    .unwrap();
+    let mut received = Vec::new();
+    for _ in 0..10 {
+        received.push(events.next_change().await);
+    }
+    let first = &received[0];
+    assert_eq!(first["specversion"], "1.0");
+    assert_eq!(first["type"], "org.ogc.api.collection.item.create");
+    assert_eq!(first["subject"], "stream-0");
+    assert_eq!(first["collection"], "checkpoints");
+    assert_eq!(first["datacontenttype"], "application/geo+json");
+    assert!(first["source"]
+        .as_str()
+        .unwrap()
+        .ends_with("/ogc/collections/checkpoints"));
+    assert_eq!(first["data"]["id"], "stream-0");
+    assert_eq!(first["data"]["geometry"]["type"], "Point");
+    // Cut off mid-stream; more changes meanwhile.
+    drop(events);
+    for i in 30..50 {
+        write(i).await;
+    }
+    let last = received.last().unwrap()["id"].as_str().unwrap().to_owned();
+    let mut resumed = Events::open(&base, "?collections=checkpoints", Some(&last)).await;
+    while received.len() < 50 {
+        received.push(resumed.next_change().await);
+    }
+    let subjects: Vec<&str> = received
+        .iter()
+        .map(|e| e["subject"].as_str().unwrap())
+        .collect();
+    let expected: Vec<String> = (0..50).map(|i| format!("stream-{i}")).collect();
+    assert_eq!(
+        subjects,
+        expected.iter().map(String::as_str).collect::<Vec<_>>()
+    );
+    let ids: Vec<i64> = received
+        .iter()
+        .map(|e| e["id"].as_str().unwrap().parse().unwrap())
+        .collect();
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
+    // By the time an event is sent, this node answers with the change.
+    assert!(backend
+        .snapshot()
+        .layers()
+        .facilities
+        .iter()
+        .any(|f| f.id == "stream-49"));
+}
+
+#[tokio::test]
+async fn bad_requests_for_changes_are_refused_by_name_and_old_positions_are_gone() {
+    let db = TestDb::with_districts().await;
+    let backend = Arc::new(LiveData::load(db.store.clone()).await.unwrap());
+    let _feed = Arc::clone(&backend).follow_changes();
+    let base = covidmap_tests::serve_http(Arc::clone(&backend)).await;
+    let client = reqwest::Client::new();
+    let get = |query: &str, headers: &[(&str, &str)]| {
+        let mut request = client.get(format!("{base}/api/v1/changes{query}"));
+        for (k, v) in headers {
+            request = request.header(*k, *v);
+        }
+        async move {
+            let response = request.send().await.unwrap();
+            let status = response.status().as_u16();
+            (status, response.json::<serde_json::Value>().await.unwrap())
+        }
+    };
+    let stream = [("accept", "text/event-stream")];
+    for (query, headers, field) in [
+        ("?collections=vaccination-sites", &[][..], "collections"),
+        ("?bbox=105,18", &[][..], "bbox"),
+        ("?since=-1", &[][..], "since"),
+        ("?since=abc", &[][..], "since"),
+        ("?limit=0", &[][..], "limit"),
+        ("?limit=5000", &[][..], "limit"),
+        ("?limit=10", &stream[..], "limit"),
+        ("?sinse=3", &[][..], "sinse"),
+        (
+            "",
+            &[("accept", "text/event-stream"), ("last-event-id", "abc")][..],
+            "Last-Event-ID",
+        ),
+    ] {
+        let (status, body) = get(query, headers).await;
+        assert_eq!(status, 400, "{query}: {body}");
+        assert_eq!(body["error"]["field"], field, "{query}: {body}");
+    }
+    // Retention drops old changes; a client that last saw one of them is told to reload.
+    let p = db.interior_point("412").await;
+    for i in 0..3 {
+        sqlx::query(&insert_checkpoint(&format!("old-{i}"), p))
+            .execute(db.store.pool())
+            .await
+            .unwrap();
+    }
+    let dropped = db
+        .store
+        .trim_change_log(chrono::Utc::now() + chrono::Duration::days(1))
+        .await
+        .unwrap();
+    assert!(dropped >= 2, "{dropped}");
+    let (status, body) = get("?since=0", &[]).await;
+    assert_eq!(status, 410, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("reload"),
+        "{body}"
+    );
+    let (status, _) = get("?since=0", &stream).await;
+    assert_eq!(status, 410);
+    let latest = latest_change(&db).await;
+    let (status, body) = get(&format!("?since={}", latest - 1), &[]).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["changes"].as_array().unwrap().len(), 1, "{body}");
+}

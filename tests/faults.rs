@@ -422,6 +422,7 @@ async fn sigterm_finishes_what_is_in_flight_ends_the_streams_and_stops_the_local
     let client = reqwest::Client::new();
     let mut stream = client
         .get(format!("{}/api/v1/changes", served.base))
+        .header("accept", "text/event-stream")
         .send()
         .await
         .unwrap();

@@ -181,7 +181,12 @@ async fn one_change_stream_over_the_cap_is_told_503_and_a_closed_one_frees_its_p
     let db = TestDb::with_districts().await;
     let served = serve_binary(&db, &["--max-change-streams", "3"]).await;
     let client = reqwest::Client::new();
-    let open = || client.get(format!("{}/api/v1/changes", served.base)).send();
+    let open = || {
+        client
+            .get(format!("{}/api/v1/changes", served.base))
+            .header("accept", "text/event-stream")
+            .send()
+    };
     let mut streams = Vec::new();
     for _ in 0..3 {
         let stream = open().await.unwrap();

@@ -73,18 +73,22 @@ impl Api {
         )
     }
 
-    /// Every version of every layer and every audit entry, as one hash: equal before and after
-    /// means nothing was written.
+    /// Every version of every entity, every audit entry and every change-log row, as one
+    /// hash: equal before and after means nothing was written.
     pub async fn state(&self) -> String {
-        let parts: Vec<String> = covidmap_core::Entity::LAYERS
+        let mut tables: Vec<&str> = covidmap_core::Entity::ALL
             .iter()
             .map(|e| e.table())
-            .map(|t| format!("(SELECT coalesce(md5(string_agg(to_jsonb(x)::text, ',' ORDER BY version_id)), '') FROM {t} x)"))
             .collect();
-        let sql = format!(
-            "SELECT concat_ws('|', (SELECT count(*) FROM audit_log)::text, {})",
-            parts.join(", ")
-        );
+        tables.dedup();
+        let parts: Vec<String> = tables
+            .iter()
+            .map(|t| format!("(SELECT coalesce(md5(string_agg(to_jsonb(x)::text, ',' ORDER BY version_id)), '') FROM {t} x)"))
+            .chain(["audit_log", "change_log"].map(|t| {
+                format!("(SELECT coalesce(md5(string_agg(to_jsonb(x)::text, ',' ORDER BY id)), '') FROM {t} x)")
+            }))
+            .collect();
+        let sql = format!("SELECT concat_ws('|', {})", parts.join(", "));
         sqlx::query_scalar(&sql)
             .fetch_one(self.db.store.pool())
             .await

@@ -339,6 +339,14 @@ pub fn offset_m(a: &geo::MultiPolygon<f64>, b: &geo::MultiPolygon<f64>) -> f64 {
 
 /// Serves the API over `backend` on a free loopback port; returns its base URL.
 pub async fn serve_http(backend: std::sync::Arc<covidmap_live::LiveData>) -> String {
+    serve_http_with(backend, |_| covidmap_server::Settings::default()).await
+}
+
+/// [`serve_http`] with the settings `settings` makes for the address served on.
+pub async fn serve_http_with(
+    backend: std::sync::Arc<covidmap_live::LiveData>,
+    settings: impl FnOnce(std::net::SocketAddr) -> covidmap_server::Settings,
+) -> String {
     // Server errors (logged, not told to clients) show in a failing test's output.
     let _ = tracing_subscriber::fmt()
         .with_test_writer()
@@ -352,7 +360,7 @@ pub async fn serve_http(backend: std::sync::Arc<covidmap_live::LiveData>) -> Str
     let app = covidmap_server::app_with(
         backend,
         covidmap_server::Assets::with_default_fonts(web_dir),
-        covidmap_server::Settings::default(),
+        settings(addr),
     );
     tokio::spawn(async move { axum::serve(listener, app).await });
     format!("http://{addr}")

@@ -175,6 +175,17 @@ pub struct ServeArgs {
     /// Memory for cached tiles, in MiB.
     #[arg(long, env = "COVIDMAP_TILE_CACHE_MB", default_value_t = 256, value_parser = clap::value_parser!(u64).range(1..=65_536))]
     pub tile_cache_mb: u64,
+    /// Days the change log keeps (`/api/v1/changes`, the streams and webhooks resume from
+    /// it); unset: for ever. Checked hourly.
+    #[arg(long, env = "COVIDMAP_CHANGE_LOG_DAYS", value_parser = clap::value_parser!(u32).range(1..=36_500))]
+    pub change_log_days: Option<u32>,
+    /// The service's public URL (`https://covid.nghean.gov.vn`), which change events name
+    /// their sources by; default: the address it serves on.
+    #[arg(long, env = "COVIDMAP_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Let webhooks call receivers on this machine's loopback (never the server's own port).
+    #[arg(long, env = "COVIDMAP_WEBHOOKS_ON_LOOPBACK")]
+    pub webhooks_on_loopback: bool,
 }
 
 /// An offset from UTC as `+07:00`, within a day.

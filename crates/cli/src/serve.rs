@@ -53,6 +53,9 @@ pub async fn serve(global: &Global, args: ServeArgs) -> anyhow::Result<()> {
         eprintln!("serving {name}");
     }
     let feed = Arc::clone(&backend).follow_changes();
+    let retention = args
+        .change_log_days
+        .map(|days| tokio::spawn(keep_change_log(db.store.clone(), days)));
     // Listening for SIGTERM before the port opens: a signal that comes as soon as the server
     // answers must stop it cleanly, not kill it.
     let shutdown = shutdown_signal()?;
@@ -71,10 +74,31 @@ pub async fn serve(global: &Global, args: ServeArgs) -> anyhow::Result<()> {
         web_dir: args.web_dir,
     };
     let stopping = Arc::clone(&backend);
+    let own_address = listener.local_addr()?;
+    let loopback = if args.webhooks_on_loopback {
+        covidmap_core::callback::Loopback::Allowed
+    } else {
+        covidmap_core::callback::Loopback::Refused
+    };
     let settings = covidmap_server::Settings {
         utc_offset: args.utc_offset,
         max_change_streams: args.max_change_streams,
+        webhook_loopback: loopback,
+        own_address: Some(own_address),
     };
+    let deliveries = covidmap_webhooks::Deliveries::new(
+        Arc::clone(&backend),
+        covidmap_webhooks::DeliverySettings {
+            node: covidmap_store::new_id("node")?,
+            public_url: args
+                .public_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{own_address}")),
+            loopback,
+            own: vec![own_address],
+        },
+    )
+    .run();
     let app = covidmap_server::app_with(backend, assets, settings);
     covidmap_server::listen::serve(listener, app, limits, async move {
         shutdown.await;
@@ -84,12 +108,32 @@ pub async fn serve(global: &Global, args: ServeArgs) -> anyhow::Result<()> {
     .await?;
     // Stopped before the pool closes, or it would report the closed pool as a failure.
     feed.abort();
+    deliveries.abort();
+    if let Some(retention) = retention {
+        retention.abort();
+    }
     db.store.close().await;
     if let Some(cluster) = db.started {
         tokio::task::spawn_blocking(move || cluster.stop()).await??;
         eprintln!("local PostGIS stopped");
     }
     Ok(())
+}
+
+/// Drops, every hour, the changes older than `days`.
+async fn keep_change_log(store: covidmap_store::Store, days: u32) {
+    let mut hourly = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        hourly.tick().await;
+        let before = chrono::Utc::now() - chrono::Duration::days(i64::from(days));
+        match store.trim_change_log(before).await {
+            Ok(0) => {}
+            Ok(dropped) => tracing::info!(dropped, days, "old changes dropped from the change log"),
+            Err(e) => {
+                tracing::warn!(error = %e, "the change log could not be trimmed; retrying in an hour")
+            }
+        }
+    }
 }
 
 /// The listener's limits from the flags, the connections capped below the file descriptors

@@ -2,6 +2,8 @@
 #![warn(missing_docs)]
 
 pub mod agency;
+pub mod callback;
+pub mod change_log;
 pub mod circle;
 pub mod containment;
 pub mod diff;

@@ -3,23 +3,49 @@
 
 use arc_swap::ArcSwap;
 use chrono::{DateTime, Utc};
+use covidmap_core::Entity;
 use covidmap_lookup::Snapshot;
-use covidmap_store::{Store, StoreError};
+use covidmap_store::{FeatureChange, Store, StoreError};
 use covidmap_tiles::{TileCache, TileData};
-use std::sync::Arc;
+use std::collections::VecDeque;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
 use tokio::sync::watch;
 
-/// What each publication of new data tells those who follow it (the pages' change stream).
+/// What each publication of new data tells those who follow it (the change streams).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct DataChange {
     /// When the data last changed (as status answers say).
     pub data_changed_at: Option<DateTime<Utc>>,
-    /// Whether boundaries changed (not only layers).
-    pub boundaries: bool,
+    /// The last change of the log this node has applied: its answers and tiles include it
+    /// and everything before it.
+    pub through: i64,
     /// The server is stopping: streams end so that it can.
     #[serde(skip)]
     pub closing: bool,
 }
+
+/// The changes applied lately, kept for the streams: every change after `floor`, in order
+/// (older ones are read from the log).
+#[derive(Default)]
+struct Recent {
+    floor: i64,
+    changes: VecDeque<Arc<FeatureChange>>,
+    /// The bytes of their features.
+    bytes: usize,
+}
+
+/// How many applied changes are kept in memory for the streams, and how many bytes of
+/// features at most (a commune's upload is thousands of outlines).
+const RECENT: usize = 20_000;
+const RECENT_BYTES: usize = 64 << 20;
+
+/// How many changes of the log are applied at once.
+const BATCH: u32 = 1_000;
+
+/// How long the follower waits for a hint before it reads the log anyway (a hint lost, or
+/// a replica, which sends none).
+const POLL: Duration = Duration::from_secs(1);
 
 /// The data a node serves: its store, and the snapshot and tile data loaded from it and
 /// kept current by the change feed.
@@ -29,6 +55,7 @@ pub struct LiveData {
     tile_data: ArcSwap<TileData>,
     tile_cache: TileCache,
     changes: watch::Sender<DataChange>,
+    recent: RwLock<Recent>,
 }
 
 /// Default byte budget of the tile cache (`covidmap serve --tile-cache-mb`).
@@ -51,10 +78,13 @@ impl LiveData {
         store: Store,
         tile_cache_bytes: u64,
     ) -> Result<Self, SnapshotError> {
+        // The position first: a change committed while the snapshot is read is applied
+        // again by the follower, never missed.
+        let through = store.change_log_bounds().await?.latest.unwrap_or(0);
         let (snapshot, tiles) = read_snapshot(&store).await?;
         let (changes, _) = watch::channel(DataChange {
             data_changed_at: snapshot.last_changed(),
-            boundaries: false,
+            through,
             closing: false,
         });
         Ok(LiveData {
@@ -63,6 +93,11 @@ impl LiveData {
             tile_data: ArcSwap::from_pointee(tiles),
             tile_cache: TileCache::new(tile_cache_bytes),
             changes,
+            recent: RwLock::new(Recent {
+                floor: through,
+                changes: VecDeque::new(),
+                bytes: 0,
+            }),
         })
     }
 
@@ -77,7 +112,7 @@ impl LiveData {
     /// The database fails; the old snapshot stays in use.
     pub async fn reload(&self) -> Result<(), SnapshotError> {
         let (snapshot, tiles) = read_snapshot(&self.store).await?;
-        self.replace(snapshot, tiles, true).await
+        self.replace(snapshot, tiles).await
     }
 
     /// Reloads the layers only, keeping the indexed units (a layer changed, not a boundary).
@@ -92,19 +127,13 @@ impl LiveData {
             (current.with_new_layers(layers), tiles)
         })
         .await?;
-        self.replace(snapshot, tiles, false).await
+        self.replace(snapshot, tiles).await
     }
 
-    /// Switches answers and tiles to the new data, dropping the cached tiles it changes, and
-    /// tells the change stream. The old data is freed off the async runtime: dropping
+    /// Switches answers and tiles to the new data, dropping the cached tiles it changes. The
+    /// old data is freed off the async runtime: dropping
     /// thousands of boundaries takes milliseconds a request should not wait for.
-    async fn replace(
-        &self,
-        snapshot: Snapshot,
-        tiles: TileData,
-        boundaries: bool,
-    ) -> Result<(), SnapshotError> {
-        let data_changed_at = snapshot.last_changed();
+    async fn replace(&self, snapshot: Snapshot, tiles: TileData) -> Result<(), SnapshotError> {
         let old = self.snapshot();
         let snapshot = Arc::new(snapshot);
         let new = Arc::clone(&snapshot);
@@ -126,18 +155,14 @@ impl LiveData {
             old_tiles = Some(self.tile_data.swap(Arc::new(tiles)));
         });
         tracing::debug!(changed = extents.len(), "published new data");
-        self.changes.send_modify(|c| {
-            c.data_changed_at = data_changed_at;
-            c.boundaries = boundaries;
-        });
         tokio::task::spawn_blocking(move || drop((old_snapshot, old_tiles)));
         Ok(())
     }
 }
 
-/// The tables whose changes need the units indexed again (the gazetteer reads former names
-/// from the administrative changes); any other is a layer.
-const UNIT_TABLES: [&str; 2] = ["admin_units", "unit_changes"];
+/// The entities whose changes need the units indexed again (the gazetteer reads former
+/// names from the administrative changes).
+const UNIT_ENTITIES: [Entity; 2] = [Entity::Boundaries, Entity::UnitChanges];
 
 /// Why the snapshot could not be (re)built.
 #[derive(Debug, thiserror::Error)]
@@ -167,54 +192,126 @@ async fn read_snapshot(store: &Store) -> Result<(Snapshot, TileData), SnapshotEr
 }
 
 impl LiveData {
-    /// Follows the change feed: every committed change to the units, by any writer, reloads
-    /// the snapshot. Runs until the process ends; on a broken connection it reconnects and
-    /// reloads, since changes may have been missed.
+    /// Follows the change log: every committed change, by any writer, is applied — the
+    /// snapshot reloaded as far as it needs, the tiles it touched dropped — and then told to
+    /// the streams. Runs until the process ends; on a broken connection it reconnects and
+    /// reloads everything, then goes on from the last change it applied.
     pub fn follow_changes(self: Arc<Self>) -> tokio::task::JoinHandle<()> {
         tokio::spawn(async move {
             loop {
                 if let Err(e) = self.follow_once().await {
                     metrics::counter!("covidmap_change_feed_reconnects_total").increment(1);
                     tracing::error!(error = %e, "change feed failed; retrying in 1 s");
-                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                    tokio::time::sleep(Duration::from_secs(1)).await;
                 }
             }
         })
     }
 
     async fn follow_once(&self) -> Result<(), SnapshotError> {
-        let mut feed = self.store.changes().await?;
-        // Anything committed before the feed was listening is picked up here.
+        let mut hints = self.store.change_hints().await?;
+        // Anything committed before the hints were listened for is picked up here.
         self.reload().await?;
         loop {
-            // `None`: the connection dropped and changes may have been missed.
-            let first = feed.next().await?;
-            let mut tables: Vec<Option<String>> = vec![first];
-            tables.extend(feed.drain().into_iter().map(Some));
-            let boundaries = tables
-                .iter()
-                .any(|t| t.as_deref().is_none_or(|t| UNIT_TABLES.contains(&t)));
-            let started = std::time::Instant::now();
-            if boundaries {
-                self.reload().await?;
-            } else {
-                self.reload_layers().await?;
+            while self.apply_next().await? == BATCH as usize {}
+            tokio::select! {
+                hint = hints.next() => { hint?; }
+                () = tokio::time::sleep(POLL) => {}
             }
-            let what = if boundaries { "boundaries" } else { "layers" };
-            metrics::counter!("covidmap_snapshot_reloads_total", "what" => what).increment(1);
-            metrics::histogram!("covidmap_snapshot_reload_seconds", "what" => what)
-                .record(started.elapsed().as_secs_f64());
-            let snapshot = self.snapshot();
-            // From the last committed change to its publication here.
-            if let Some(lag) = snapshot
-                .last_changed()
-                .and_then(|t| (Utc::now() - t).to_std().ok())
-                .filter(|lag| lag.as_secs() < 3600)
-            {
+        }
+    }
+
+    /// Applies the next changes of the log, if any; returns how many.
+    async fn apply_next(&self) -> Result<usize, SnapshotError> {
+        let through = self.changes.borrow().through;
+        let batch = self.store.changes_after(through, BATCH).await?;
+        let Some(last) = batch.last().map(|c| (c.id, c.at)) else {
+            return Ok(0);
+        };
+        let boundaries = batch.iter().any(|c| UNIT_ENTITIES.contains(&c.entity));
+        let layers = batch.iter().any(|c| Entity::LAYERS.contains(&c.entity));
+        let started = std::time::Instant::now();
+        let what = if boundaries {
+            self.reload().await?;
+            "boundaries"
+        } else if layers {
+            self.reload_layers().await?;
+            "layers"
+        } else {
+            // Figures and documents: nothing in memory depends on them.
+            "nothing"
+        };
+        metrics::counter!("covidmap_snapshot_reloads_total", "what" => what).increment(1);
+        metrics::histogram!("covidmap_snapshot_reload_seconds", "what" => what)
+            .record(started.elapsed().as_secs_f64());
+        // From the change's version beginning (its transaction's start) to its publication
+        // here.
+        if let Ok(lag) = (Utc::now() - last.1).to_std() {
+            if lag.as_secs() < 3600 {
                 metrics::histogram!("covidmap_change_feed_lag_seconds").record(lag.as_secs_f64());
             }
-            tracing::info!(?tables, boundaries, took = ?started.elapsed(), units = snapshot.len(), "snapshot reloaded");
         }
+        let count = batch.len();
+        let published = self.store.with_features(batch).await?;
+        {
+            let mut recent = self
+                .recent
+                .write()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            for change in published {
+                recent.bytes += change.feature.as_ref().map_or(0, String::len);
+                recent.changes.push_back(Arc::new(change));
+            }
+            while recent.changes.len() > RECENT || recent.bytes > RECENT_BYTES {
+                let Some(gone) = recent.changes.pop_front() else {
+                    break;
+                };
+                recent.bytes -= gone.feature.as_ref().map_or(0, String::len);
+                recent.floor = gone.change.id;
+            }
+        }
+        let data_changed_at = self.snapshot().last_changed();
+        self.changes.send_modify(|c| {
+            c.through = last.0;
+            c.data_changed_at = data_changed_at;
+        });
+        tracing::info!(changes = count, through = last.0, reloaded = what, took = ?started.elapsed(), "changes applied");
+        Ok(count)
+    }
+
+    /// Up to `limit` applied changes after `after`, with their features, in order: from
+    /// memory when they are recent, else from the log.
+    ///
+    /// # Errors
+    /// The database fails.
+    pub async fn changes_after(
+        &self,
+        after: i64,
+        limit: usize,
+    ) -> Result<Vec<Arc<FeatureChange>>, StoreError> {
+        let through = self.changes.borrow().through;
+        {
+            let recent = self
+                .recent
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if after >= recent.floor {
+                let start = recent.changes.partition_point(|c| c.change.id <= after);
+                return Ok(recent.changes.range(start..).take(limit).cloned().collect());
+            }
+        }
+        let trimmed = self.store.change_log_bounds().await?.trimmed_through;
+        if after < trimmed {
+            return Err(StoreError::Trimmed { through: trimmed });
+        }
+        let limit = u32::try_from(limit).unwrap_or(u32::MAX);
+        Ok(self
+            .store
+            .feature_changes(after, through, limit)
+            .await?
+            .into_iter()
+            .map(Arc::new)
+            .collect())
     }
 }
 

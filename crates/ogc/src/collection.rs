@@ -334,11 +334,12 @@ const fn entity(
     }
 }
 
-/// An entity's collection id: its URL name under `/api/v1/`, but `directives` for the
-/// directives (the documents' URL holds support policies too).
-const fn collection_id(entity: Entity) -> &'static str {
+/// An entity's collection id: its URL name under `/api/v1/`, but `directives` and
+/// `support-policies` for the documents (whose URL holds both).
+pub(crate) const fn collection_id(entity: Entity) -> &'static str {
     match entity {
         Entity::Directives => "directives",
+        Entity::SupportPolicies => "support-policies",
         other => other.url(),
     }
 }
@@ -375,6 +376,16 @@ pub const COLLECTIONS: &[Collection] = &[
 ];
 
 impl Collection {
+    /// The collection whose features a change of `entity` (a unit of `level`) writes, if
+    /// there is one.
+    #[must_use]
+    pub fn of_change(entity: Entity, level: Option<Level>) -> Option<&'static Collection> {
+        COLLECTIONS.iter().find(|c| match c.source {
+            Source::Units(l) => entity == Entity::Boundaries && level == Some(l),
+            Source::Entity(e) => e == entity,
+        })
+    }
+
     /// The collection with this id.
     #[must_use]
     pub fn find(id: &str) -> Option<&'static Collection> {

@@ -53,6 +53,12 @@ impl Links {
         format!("{}{path}", self.base)
     }
 
+    /// The service's URL, the landing page's without its `/ogc`.
+    #[must_use]
+    pub fn service(&self) -> &str {
+        self.base.strip_suffix("/ogc").unwrap_or(&self.base)
+    }
+
     fn link(&self, path: &str, rel: &str, media: &str, title: &str) -> Value {
         json!({"href": self.at(path), "rel": rel, "type": media, "title": title})
     }
@@ -82,6 +88,9 @@ pub fn landing(links: &Links, title: &str) -> Value {
             links.link("/api.html", "service-doc", "text/html", "the API documentation"),
             links.link("/conformance", "conformance", JSON, "the conformance classes this server implements"),
             links.link("/collections", "data", JSON, "the collections"),
+            // The change channels: outside the landing page's path, beside the JSON API.
+            json!({"href": format!("{}/api/v1/asyncapi.json", links.service()), "rel": "hub",
+                   "type": crate::asyncapi::ASYNCAPI_TYPE, "title": "the change channels (AsyncAPI 3.0): every change as a CloudEvent"}),
         ],
     })
 }

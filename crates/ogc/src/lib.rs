@@ -1,9 +1,11 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
+pub mod asyncapi;
 pub mod collection;
 pub mod crs;
 pub mod documents;
+pub mod events;
 pub mod filter;
 pub mod openapi;
 pub mod query;

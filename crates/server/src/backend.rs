@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use covidmap_core::Level;
 use covidmap_live::{DataChange, LiveData};
 use covidmap_lookup::Snapshot;
-use covidmap_store::{Health, Store, StoreError};
+use covidmap_store::{FeatureChange, Health, LogBounds, Store, StoreError};
 use covidmap_tiles::TileCache;
 use covidmap_tiles::TileData;
 use std::future::Future;
@@ -35,6 +35,19 @@ pub trait Backend: Send + Sync + 'static {
     /// Each publication of new data, for the change stream; `None` where data never changes.
     fn changes(&self) -> Option<watch::Receiver<DataChange>> {
         None
+    }
+    /// Up to `limit` changes this node has applied after `after`, in order, with their
+    /// features.
+    fn changes_after(
+        &self,
+        _after: i64,
+        _limit: usize,
+    ) -> impl Future<Output = Result<Vec<Arc<FeatureChange>>, StoreError>> + Send {
+        async { Ok(Vec::new()) }
+    }
+    /// How far retention has trimmed the change log.
+    fn change_log_bounds(&self) -> impl Future<Output = Result<LogBounds, StoreError>> + Send {
+        async { Ok(LogBounds::default()) }
     }
 }
 
@@ -70,5 +83,17 @@ impl Backend for LiveData {
 
     fn changes(&self) -> Option<watch::Receiver<DataChange>> {
         Some(self.subscribe())
+    }
+
+    async fn changes_after(
+        &self,
+        after: i64,
+        limit: usize,
+    ) -> Result<Vec<Arc<FeatureChange>>, StoreError> {
+        LiveData::changes_after(self, after, limit).await
+    }
+
+    async fn change_log_bounds(&self) -> Result<LogBounds, StoreError> {
+        self.store().change_log_bounds().await
     }
 }

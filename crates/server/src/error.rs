@@ -50,6 +50,14 @@ pub enum ApiError {
     /// Another write got there first.
     #[error("{0}")]
     Conflict(String),
+    /// What was asked for is no longer kept (changes older than the log's retention).
+    #[error("{message}")]
+    Gone {
+        /// The parameter or header that asked for it.
+        field: String,
+        /// What to do instead.
+        message: String,
+    },
     /// Writing needs the database, and this server has none (handler tests).
     #[error("this server does not accept writes")]
     ReadOnly,
@@ -152,6 +160,7 @@ impl IntoResponse for ApiError {
             }
             ApiError::BadBody { status, .. } => (*status, "bad_body", Some("body".to_owned())),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict", None),
+            ApiError::Gone { field, .. } => (StatusCode::GONE, "gone", Some(field.clone())),
             ApiError::ReadOnly => (StatusCode::SERVICE_UNAVAILABLE, "read_only", None),
             ApiError::Busy(_) => (StatusCode::SERVICE_UNAVAILABLE, "busy", None),
             ApiError::Unavailable(e) => {

@@ -164,3 +164,24 @@ pub(crate) fn json_value(bytes: &[u8]) -> Result<Value, ApiError> {
         message: format!("the body is not JSON: {e}"),
     })
 }
+
+/// Scheme and host the client used (`https://map.example`), behind a proxy as the proxy
+/// reports them: links and event sources are absolute (GDAL does not resolve relative
+/// links). A host is read only when it is a plain host and port, so that it cannot make a
+/// link point into another path.
+pub(crate) fn base_url(headers: &axum::http::HeaderMap) -> String {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let host = header("x-forwarded-host")
+        .or_else(|| header("host"))
+        .filter(|h| {
+            !h.is_empty()
+                && h.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-.:[]".contains(c))
+        })
+        .unwrap_or("localhost");
+    let scheme = match header("x-forwarded-proto") {
+        Some("https") => "https",
+        _ => "http",
+    };
+    format!("{scheme}://{host}")
+}

@@ -27,6 +27,7 @@ mod tiles;
 mod unit_changes;
 mod units;
 mod validators;
+mod webhooks;
 mod write;
 
 pub use backend::Backend;

@@ -62,28 +62,10 @@ impl From<OgcError> for ApiError {
     }
 }
 
-/// The landing page's absolute URL. Clients follow links as given (GDAL does not resolve
-/// relative ones), so links are absolute, from the request's Host — read only when it is a
-/// plain host and port, so that it cannot make a link point into another path.
+/// The landing page's absolute URL.
 fn links(headers: &HeaderMap) -> Links {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| {
-            !h.is_empty()
-                && h.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
-        })
-        .unwrap_or("localhost");
-    let scheme = match headers
-        .get("x-forwarded-proto")
-        .and_then(|h| h.to_str().ok())
-    {
-        Some("https") => "https",
-        _ => "http",
-    };
     Links {
-        base: format!("{scheme}://{host}/ogc"),
+        base: format!("{}/ogc", crate::extract::base_url(headers)),
     }
 }
 

@@ -112,7 +112,7 @@ pub(crate) fn feature_query<K>(
     })
 }
 
-fn parse_bbox(text: &str) -> Result<[f64; 4], ApiError> {
+pub(crate) fn parse_bbox(text: &str) -> Result<[f64; 4], ApiError> {
     let bad = || {
         ApiError::bad_parameter(
             "bbox",

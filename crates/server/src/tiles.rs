@@ -141,7 +141,7 @@ pub(crate) async fn tilejson<B: Backend>(
 ) -> Response {
     let snapshot = backend.snapshot();
     Json(covidmap_tiles::tilejson(
-        &base_url(&headers),
+        &crate::extract::base_url(&headers),
         snapshot.region(),
     ))
     .into_response()
@@ -173,7 +173,9 @@ pub(crate) async fn style<B: Backend>(
         style["center"] = serde_json::json!(center);
         style["zoom"] = serde_json::json!(zoom);
     }
-    let body = style.to_string().replace("{base}", &base_url(&headers));
+    let body = style
+        .to_string()
+        .replace("{base}", &crate::extract::base_url(&headers));
     ([(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
@@ -216,21 +218,4 @@ pub(crate) async fn font_range(
         bytes.as_ref().clone(),
     )
         .into_response())
-}
-
-/// Scheme and host the client used (behind a proxy, as the proxy reports them).
-fn base_url(headers: &HeaderMap) -> String {
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    let host = header("x-forwarded-host")
-        .or_else(|| header("host"))
-        .filter(|h| {
-            h.chars()
-                .all(|c| c.is_ascii_alphanumeric() || "-.:[]".contains(c))
-        })
-        .unwrap_or("127.0.0.1:8080");
-    let scheme = match header("x-forwarded-proto") {
-        Some("https") => "https",
-        _ => "http",
-    };
-    format!("{scheme}://{host}")
 }

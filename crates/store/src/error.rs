@@ -33,6 +33,15 @@ pub enum StoreError {
         /// The value.
         value: String,
     },
+    /// The changes after a position were dropped by the log's retention.
+    #[error("changes up to {through} are no longer kept in the change log")]
+    Trimmed {
+        /// Changes up to this id were dropped.
+        through: i64,
+    },
+    /// A change-log row names what this code does not know (written by a newer version).
+    #[error("the change log holds {0}")]
+    Logged(#[from] covidmap_core::change_log::UnknownLogged),
     /// An upload would close units that still have current children.
     #[error("removing {parents} would leave {children} unit(s) below them without a parent (e.g. {example}); upload their new boundaries first, or keep the removed units in the file")]
     WouldOrphan {

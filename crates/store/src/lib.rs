@@ -17,9 +17,10 @@ mod reads;
 mod unit_changes;
 mod units;
 mod upload_revert;
+pub mod webhooks;
 
 pub use agencies::{TokenInfo, TOKEN_PREFIX};
-pub use changes::{ChangeFeed, CHANNEL};
+pub use changes::{ChangeHints, FeatureChange, LogBounds, CHANNEL};
 pub use covidmap_core::agency::Caller;
 pub use dataset::Contents;
 pub use documents::Pdf;

@@ -6,7 +6,7 @@
 use crate::{Result, Store, StoreError};
 use chrono::{DateTime, Utc};
 use covidmap_core::{Entity, Level};
-use covidmap_ogc::collection::{Collection, Outline, Source};
+use covidmap_ogc::collection::{Collection, Outline, Property, Source};
 use covidmap_ogc::filter::{Predicate, Scalar, Shape};
 use covidmap_ogc::{Crs, Extent, ItemsQuery, Temporal};
 use sqlx::postgres::PgArguments;
@@ -112,15 +112,39 @@ fn in_force(sql: &mut Sql, alias: &str, when: Temporal) -> String {
 }
 
 /// The geometry of a row of `t`: its own, or the outline of the unit that stands for it, as
-/// that stood.
-fn geometry(sql: &mut Sql, c: &Collection, when: Temporal) -> String {
+/// it stood when the versions of `u` that `force` takes were in force.
+fn geometry(c: &Collection, force: &str) -> String {
     let unit = match c.outline_of {
         Some(Outline::Commune(code)) => format!("u.code = t.{code} AND u.level = 'commune'"),
         Some(Outline::Province) => "u.level = 'province'".to_owned(),
         None => return "t.geom".to_owned(),
     };
-    let force = in_force(sql, "u", when);
     format!("(SELECT u.geom FROM admin_units u WHERE {unit} AND {force} ORDER BY u.valid_from DESC LIMIT 1)")
+}
+
+/// A row of `t` as a GeoJSON feature of `c`: its key as the id, `geom` in `crs`, the
+/// properties named (all of the collection's when none are).
+fn feature_json(c: &Collection, geom: &str, crs: Crs, properties: Option<&[&Property]>) -> String {
+    let properties: Vec<String> = properties
+        .map_or_else(|| c.properties.iter().collect(), <[&Property]>::to_vec)
+        .iter()
+        .map(|p| format!("'{0}', t.{0}", p.name))
+        .collect();
+    let mut g = if crs.srid() == 4326 {
+        geom.to_owned()
+    } else {
+        format!("ST_Transform({geom}, {})", crs.srid())
+    };
+    if crs.northing_first() {
+        g = format!("ST_FlipCoordinates({g})");
+    }
+    format!(
+        "json_build_object('type', 'Feature', 'id', t.{key}, 'geometry', ST_AsGeoJSON({g}, {decimals})::json, \
+         'properties', json_build_object({properties}))::text",
+        key = c.key,
+        decimals = crs.decimals(),
+        properties = properties.join(", "),
+    )
 }
 
 /// A literal shape, in the filter's CRS, as WGS 84.
@@ -224,7 +248,8 @@ fn statement(q: &ItemsQuery) -> Sql {
     let c = q.collection;
     let t = table(c);
     let mut sql = Sql::default();
-    let geom = geometry(&mut sql, c, q.datetime);
+    let force = in_force(&mut sql, "u", q.datetime);
+    let geom = geometry(c, &force);
     let mut conditions = vec![in_force(&mut sql, "t", q.datetime)];
     conditions.extend(t.condition.map(str::to_owned));
     if let Some((b, crs)) = q.bbox {
@@ -285,24 +310,7 @@ fn statement(q: &ItemsQuery) -> Sql {
         ),
         _ => (String::new(), String::new()),
     };
-    let properties: Vec<String> = q
-        .properties
-        .clone()
-        .unwrap_or_else(|| c.properties.iter().collect())
-        .iter()
-        .map(|p| format!("'{0}', t.{0}", p.name))
-        .collect();
-    let geometry_json = {
-        let mut g = if q.crs.srid() == 4326 {
-            geom.clone()
-        } else {
-            format!("ST_Transform({geom}, {})", q.crs.srid())
-        };
-        if q.crs.northing_first() {
-            g = format!("ST_FlipCoordinates({g})");
-        }
-        format!("ST_AsGeoJSON({g}, {})::json", q.crs.decimals())
-    };
+    let feature = feature_json(c, &geom, q.crs, q.properties.as_deref());
     let (limit, offset) = (sql.bind(i64::from(q.limit)), sql.bind(i64::from(q.offset)));
     sql.text = format!(
         "WITH candidates AS (
@@ -312,12 +320,10 @@ fn statement(q: &ItemsQuery) -> Sql {
              SELECT version_id, count(*) OVER () AS matched, row_number() OVER (ORDER BY {order}) AS n
              FROM candidates ORDER BY {order} LIMIT {limit} OFFSET {offset}
          )
-         SELECT p.matched, json_build_object('type', 'Feature', 'id', {key}, 'geometry', {geometry_json},
-                'properties', json_build_object({properties}))::text
+         SELECT p.matched, {feature}
          FROM page p JOIN {table} t ON t.version_id = p.version_id ORDER BY p.n",
         table = t.name,
         conditions = conditions.join(" AND "),
-        properties = properties.join(", "),
     );
     sql
 }
@@ -352,6 +358,33 @@ impl Store {
             }
         });
         rx
+    }
+
+    /// The features that `versions` of `c` wrote, in CRS84, each with the geometry it had
+    /// then (a commune's outline as it stood when the version began): what change events
+    /// carry. A version that is not of `c` is left out.
+    ///
+    /// # Errors
+    /// The database fails.
+    pub async fn ogc_versions(
+        &self,
+        c: &Collection,
+        versions: &[i64],
+    ) -> Result<Vec<(i64, String)>> {
+        let t = table(c);
+        let geom = geometry(
+            c,
+            "u.valid_from <= t.valid_from AND (u.valid_to IS NULL OR u.valid_to > t.valid_from)",
+        );
+        let sql = format!(
+            "SELECT t.version_id, {feature} FROM {table} t WHERE t.version_id = ANY($1)",
+            feature = feature_json(c, &geom, Crs::Crs84, None),
+            table = t.name,
+        );
+        Ok(sqlx::query_as(&sql)
+            .bind(versions)
+            .fetch_all(&self.pool)
+            .await?)
     }
 
     /// How many features a query matches in all (asked only when its page is empty, so that

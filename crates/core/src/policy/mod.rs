@@ -250,6 +250,31 @@ impl<'a> Policy<'a> {
         }
     }
 
+    /// Whether `caller` may register webhooks: an editor token of any organisation (what
+    /// they carry is public; a viewer's token writes nothing, a subscription neither).
+    ///
+    /// # Errors
+    /// A viewer's token.
+    pub fn may_subscribe(caller: &Caller) -> Result<(), Refusal> {
+        if caller.role == Role::Viewer {
+            return Err(Refusal::ReadOnly);
+        }
+        Ok(())
+    }
+
+    /// Whether `caller` may see and change a subscription of the organisation `owner`: its
+    /// own organisation's; the provincial office, which oversees everyone's, any.
+    #[must_use]
+    pub fn manages_subscription(caller: &Caller, owner: &str) -> bool {
+        caller.org.id == owner || Self::oversees_subscriptions(caller)
+    }
+
+    /// Whether `caller` sees and changes every organisation's subscriptions.
+    #[must_use]
+    pub fn oversees_subscriptions(caller: &Caller) -> bool {
+        caller.org.kind == OrgKind::ProvincialOffice
+    }
+
     /// What `caller` may write at all (somewhere).
     #[must_use]
     pub fn writable(caller: &Caller) -> &'static [Entity] {

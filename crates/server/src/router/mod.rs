@@ -56,6 +56,10 @@ pub struct Settings {
     pub utc_offset: FixedOffset,
     /// Change streams open at once at most; one more is answered 503.
     pub max_change_streams: u32,
+    /// Whether webhooks may call receivers on loopback (beside the server).
+    pub webhook_loopback: covidmap_core::callback::Loopback,
+    /// The address the server listens on, which webhooks never call.
+    pub own_address: Option<std::net::SocketAddr>,
 }
 
 /// Change streams open at once at most, unless told otherwise.
@@ -66,6 +70,8 @@ impl Default for Settings {
         Settings {
             utc_offset: VIETNAM,
             max_change_streams: DEFAULT_MAX_CHANGE_STREAMS,
+            webhook_loopback: covidmap_core::callback::Loopback::Refused,
+            own_address: None,
         }
     }
 }
@@ -115,6 +121,7 @@ pub fn app_with<B: Backend>(backend: Arc<B>, assets: Assets, settings: Settings)
         .merge(crate::boundaries::routes::<B>())
         .merge(crate::documents::routes::<B>())
         .merge(crate::metrics::routes::<B>())
+        .merge(crate::webhooks::routes::<B>())
         .fallback(not_found)
         .with_state(Arc::clone(&backend))
         .merge(fonts)

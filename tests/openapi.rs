@@ -64,6 +64,7 @@ async fn the_document_is_valid_and_every_operation_in_it_is_served() {
                 "get" => client.get(format!("{base}{url}")),
                 "post" => client.post(format!("{base}{url}")),
                 "put" => client.put(format!("{base}{url}")),
+                "delete" => client.delete(format!("{base}{url}")),
                 other => panic!("{template}: unexpected method {other}"),
             };
             let response = request.send().await.unwrap();

@@ -37,7 +37,7 @@ export async function openPage({ width = 1280, height = 800, expectedStatuses = 
     // MapLibre cancels the tiles it no longer needs when the map moves on, and a page that
     // goes away closes its change stream.
     const aborted = r.failure()?.errorText === 'net::ERR_ABORTED';
-    const expectedAbort = aborted && (r.url().includes('/tiles/') || r.url().endsWith('/api/v1/changes'));
+    const expectedAbort = aborted && (r.url().includes('/tiles/') || new URL(r.url()).pathname === '/api/v1/changes');
     if (!expectedAbort) problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`);
   });
   page.on('response', (r) => {

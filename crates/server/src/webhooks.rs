@@ -71,7 +71,7 @@ fn answer(hook: &Hook, backlog: Option<(usize, bool)>) -> Value {
 
 /// Registers a callback: checked (its addresses included) before anything is written; the
 /// answer holds the secret deliveries are signed with, shown this once.
-#[utoipa::path(post, path = "/api/v1/webhooks", tag = "webhooks", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/webhooks", tag = "webhooks", operation_id = "create_webhook", security(("bearer" = [])),
     request_body(content = String, content_type = "application/json", description = "{\"url\": \"https://…\", \"collections\": [\"zones\", …] (none: all), \"bbox\": [min_lon, min_lat, max_lon, max_lat] (optional)}"),
     responses((status = 201, description = "Registered; `secret` is shown only now"),
               (status = 401, description = "No token, or one unknown or revoked", body = crate::error::ErrorAnswer),
@@ -143,7 +143,7 @@ pub(crate) async fn create<B: Backend>(
 }
 
 /// The subscriptions the caller manages.
-#[utoipa::path(get, path = "/api/v1/webhooks", tag = "webhooks", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/webhooks", tag = "webhooks", operation_id = "list_webhooks", security(("bearer" = [])),
     responses((status = 200, description = "The caller's organisation's subscriptions (the provincial office: everyone's), without their secrets"),
               (status = 401, description = "No token, or one unknown or revoked", body = crate::error::ErrorAnswer)))]
 pub(crate) async fn list<B: Backend>(
@@ -199,7 +199,7 @@ async fn backlog(store: &Store, hook: &Hook) -> Result<(usize, bool), ApiError> 
 }
 
 /// One subscription's state: its position, its backlog, its failures.
-#[utoipa::path(get, path = "/api/v1/webhooks/{id}", tag = "webhooks", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/webhooks/{id}", tag = "webhooks", operation_id = "webhook", security(("bearer" = [])),
     params(("id" = String, Path, description = "The subscription")),
     responses((status = 200, description = "Its state: delivered_through, backlog, attempts, last_error, next_attempt_at"),
               (status = 404, description = "No such subscription of the caller's", body = crate::error::ErrorAnswer)))]
@@ -230,7 +230,7 @@ async fn set_state<B: Backend>(
 }
 
 /// Pauses deliveries; changes wait in the log.
-#[utoipa::path(post, path = "/api/v1/webhooks/{id}/pause", tag = "webhooks", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/webhooks/{id}/pause", tag = "webhooks", operation_id = "pause_webhook", security(("bearer" = [])),
     params(("id" = String, Path, description = "The subscription")),
     responses((status = 200, description = "Paused"), (status = 404, description = "No such subscription of the caller's", body = crate::error::ErrorAnswer)))]
 pub(crate) async fn pause<B: Backend>(
@@ -242,7 +242,7 @@ pub(crate) async fn pause<B: Backend>(
 }
 
 /// Resumes deliveries at once, from where they stopped (a failed subscription too).
-#[utoipa::path(post, path = "/api/v1/webhooks/{id}/resume", tag = "webhooks", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/webhooks/{id}/resume", tag = "webhooks", operation_id = "resume_webhook", security(("bearer" = [])),
     params(("id" = String, Path, description = "The subscription")),
     responses((status = 200, description = "Active again"), (status = 404, description = "No such subscription of the caller's", body = crate::error::ErrorAnswer)))]
 pub(crate) async fn resume<B: Backend>(
@@ -254,7 +254,7 @@ pub(crate) async fn resume<B: Backend>(
 }
 
 /// Deletes a subscription.
-#[utoipa::path(delete, path = "/api/v1/webhooks/{id}", tag = "webhooks", security(("bearer" = [])),
+#[utoipa::path(delete, path = "/api/v1/webhooks/{id}", tag = "webhooks", operation_id = "delete_webhook", security(("bearer" = [])),
     params(("id" = String, Path, description = "The subscription")),
     responses((status = 204, description = "Deleted"), (status = 404, description = "No such subscription of the caller's", body = crate::error::ErrorAnswer)))]
 pub(crate) async fn delete<B: Backend>(

@@ -196,12 +196,14 @@ async fn main() {
     for block in 0..20 {
         let logged = block % 2 == 0;
         let toggle = if logged { "ENABLE" } else { "DISABLE" };
-        sqlx::query(&format!(
-            "ALTER TABLE checkpoints {toggle} TRIGGER checkpoints_logged"
-        ))
-        .execute(&pool)
-        .await
-        .unwrap();
+        for trigger in ["checkpoints_logged", "checkpoints_closed"] {
+            sqlx::query(&format!(
+                "ALTER TABLE checkpoints {toggle} TRIGGER {trigger}"
+            ))
+            .execute(&pool)
+            .await
+            .unwrap();
+        }
         for i in 0..20 {
             let body = serde_json::json!({"type": "Feature",
                 "geometry": {"type": "Point", "coordinates": [105.68, 18.67]},
@@ -219,10 +221,12 @@ async fn main() {
             timed.entry(logged).or_default().push(started.elapsed());
         }
     }
-    sqlx::query("ALTER TABLE checkpoints ENABLE TRIGGER checkpoints_logged")
-        .execute(&pool)
-        .await
-        .unwrap();
+    for trigger in ["checkpoints_logged", "checkpoints_closed"] {
+        sqlx::query(&format!("ALTER TABLE checkpoints ENABLE TRIGGER {trigger}"))
+            .execute(&pool)
+            .await
+            .unwrap();
+    }
     let median = |v: &mut Vec<Duration>| {
         v.sort_unstable();
         v[v.len() / 2]

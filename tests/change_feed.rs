@@ -293,12 +293,7 @@ async fn latest_change(db: &TestDb) -> i64 {
 }
 
 fn insert_checkpoint(id: &str, p: Point<f64>) -> String {
-    format!(
-        "INSERT INTO checkpoints (id, name, geom, managed_by, status, changed_by) \
-         VALUES ('{id}', 'Chốt {id}', ST_SetSRID(ST_MakePoint({}, {}), 4326), 'police', 'active', 'operator')",
-        p.x(),
-        p.y()
-    )
+    covidmap_tests::changes::insert_checkpoint(id, p.x(), p.y(), "operator")
 }
 
 #[tokio::test]
@@ -530,20 +525,8 @@ async fn a_stream_cut_off_resumes_from_its_last_event_without_a_loss_or_a_duplic
     while received.len() < 50 {
         received.push(resumed.next_change().await);
     }
-    let subjects: Vec<&str> = received
-        .iter()
-        .map(|e| e["subject"].as_str().unwrap())
-        .collect();
     let expected: Vec<String> = (0..50).map(|i| format!("stream-{i}")).collect();
-    assert_eq!(
-        subjects,
-        expected.iter().map(String::as_str).collect::<Vec<_>>()
-    );
-    let ids: Vec<i64> = received
-        .iter()
-        .map(|e| e["id"].as_str().unwrap().parse().unwrap())
-        .collect();
-    assert!(ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
+    covidmap_tests::changes::assert_in_log_order(&received, &expected);
     // By the time an event is sent, this node answers with the change.
     assert!(backend
         .snapshot()

@@ -8,8 +8,9 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use covidmap_core::agency::Role;
 use covidmap_core::callback::Loopback;
-use covidmap_live::LiveData;
-use covidmap_tests::{poll_until, TestDb};
+use covidmap_tests::api::Api;
+use covidmap_tests::changes::{assert_in_log_order, insert_checkpoint};
+use covidmap_tests::poll_until;
 use covidmap_webhooks::{sign, Deliveries, DeliverySettings, SIGNATURE_HEADER};
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -18,52 +19,39 @@ use std::time::Duration;
 
 /// A node over the sample with webhooks delivering to loopback receivers.
 struct Node {
-    db: TestDb,
-    base: String,
-    _feed: tokio::task::JoinHandle<()>,
+    api: Api,
     _deliveries: tokio::task::JoinHandle<()>,
 }
 
 impl Node {
     async fn start() -> Node {
-        let db = TestDb::with_sample().await;
-        let backend = Arc::new(LiveData::load(db.store.clone()).await.unwrap());
-        let feed = Arc::clone(&backend).follow_changes();
-        let base = covidmap_tests::serve_http_with(Arc::clone(&backend), |own| {
-            covidmap_server::Settings {
-                webhook_loopback: Loopback::Allowed,
-                own_address: Some(own),
-                ..covidmap_server::Settings::default()
-            }
+        let api = Api::start_with(|own| covidmap_server::Settings {
+            webhook_loopback: Loopback::Allowed,
+            own_address: Some(own),
+            ..covidmap_server::Settings::default()
         })
         .await;
         let deliveries = Deliveries::new(
-            backend,
+            Arc::clone(&api.backend),
             DeliverySettings {
                 node: "test-node".to_owned(),
-                public_url: base.clone(),
+                public_url: api.base.clone(),
                 loopback: Loopback::Allowed,
                 own: vec![],
             },
         )
         .run();
         Node {
-            db,
-            base,
-            _feed: feed,
+            api,
             _deliveries: deliveries,
         }
     }
 
     async fn token(&self, org: &str, role: Role) -> String {
-        self.db
-            .store
-            .create_token(org, role, "test")
-            .await
-            .unwrap()
-            .1
+        self.api.token(org, role).await
     }
 
+    /// A request with `token` (empty: none).
     async fn send(
         &self,
         method: &str,
@@ -71,33 +59,19 @@ impl Node {
         token: &str,
         body: Option<Value>,
     ) -> (u16, Value) {
-        let client = reqwest::Client::new();
-        let url = format!("{}{path}", self.base);
-        let mut request = match method {
-            "POST" => client.post(&url),
-            "DELETE" => client.delete(&url),
-            _ => client.get(&url),
-        }
-        .bearer_auth(token);
-        if let Some(b) = body {
-            request = request.json(&b);
-        }
-        let response = request.send().await.unwrap();
-        let status = response.status().as_u16();
-        let text = response.text().await.unwrap();
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or(json!({"text": text})),
-        )
+        let token = (!token.is_empty()).then_some(token);
+        self.api.send(method, path, token, body.as_ref()).await
     }
 
     async fn write_checkpoints(&self, from: usize, to: usize) {
         for i in from..to {
-            sqlx::query(&format!(
-                "INSERT INTO checkpoints (id, name, geom, managed_by, status, changed_by) \
-                 VALUES ('hooked-{i}', 'Chốt {i}', ST_SetSRID(ST_MakePoint(105.68, 18.67), 4326), 'police', 'active', 'Công an tỉnh Nghệ An')"
+            sqlx::query(&insert_checkpoint(
+                &format!("hooked-{i}"),
+                105.68,
+                18.67,
+                "Công an tỉnh Nghệ An",
             ))
-            .execute(self.db.store.pool())
+            .execute(self.api.db.store.pool())
             .await
             .unwrap();
         }
@@ -200,7 +174,7 @@ async fn a_receiver_down_for_a_while_gets_every_change_once_in_order_and_signed(
         "INSERT INTO lockdown_zones (id, name, level, status, reason, geom, declared_by, started_at, changed_by) \
          VALUES ('hook-zone', 'Vùng', 3, 'active', 'ca mắc', ST_Multi(ST_Buffer(ST_SetSRID(ST_MakePoint(105.68, 18.67), 4326), 0.001)), 'UBND', now(), 'test')",
     )
-    .execute(node.db.store.pool())
+    .execute(node.api.db.store.pool())
     .await
     .unwrap();
     // Down: first answering 503, then not listening at all.
@@ -232,20 +206,9 @@ async fn a_receiver_down_for_a_while_gets_every_change_once_in_order_and_signed(
         (events.len() >= 500).then_some(events)
     })
     .await;
-    let subjects: Vec<&str> = events
-        .iter()
-        .map(|e| e["subject"].as_str().unwrap())
-        .collect();
     let expected: Vec<String> = (0..500).map(|i| format!("hooked-{i}")).collect();
-    assert_eq!(
-        subjects,
-        expected.iter().map(String::as_str).collect::<Vec<_>>()
-    );
-    let ids: Vec<i64> = events
-        .iter()
-        .map(|e| e["id"].as_str().unwrap().parse().unwrap())
-        .collect();
-    assert!(ids.windows(2).all(|w| w[0] < w[1]), "in log order");
+    assert_in_log_order(&events, &expected);
+    let last: i64 = events[499]["id"].as_str().unwrap().parse().unwrap();
     assert_eq!(events[0]["type"], "org.ogc.api.collection.item.create");
     assert_eq!(events[0]["organisation"], "cong-an");
     assert_eq!(events[0]["data"]["properties"]["managed_by"], "police");
@@ -261,7 +224,7 @@ async fn a_receiver_down_for_a_while_gets_every_change_once_in_order_and_signed(
         (state["backlog"] == 0 && state["last_error"].is_null()).then_some(state)
     })
     .await;
-    assert!(state["delivered_through"].as_i64().unwrap() >= *ids.last().unwrap());
+    assert!(state["delivered_through"].as_i64().unwrap() >= last);
     assert_eq!(state["state"], "active");
 
     // Paused: changes wait; resumed: they come.
@@ -318,12 +281,12 @@ async fn callbacks_that_must_not_be_called_and_other_organisations_subscriptions
     let office = node.token("ubnd-tinh", Role::Editor).await;
     let hooks = || async {
         let all: (i64,) = sqlx::query_as("SELECT count(*) FROM webhook_subscriptions")
-            .fetch_one(node.db.store.pool())
+            .fetch_one(node.api.db.store.pool())
             .await
             .unwrap();
         all.0
     };
-    let own = node.base.clone();
+    let own = node.api.base.clone();
     for (body, field, words) in [
         (
             json!({"url": "http://169.254.169.254/latest/meta-data/"}),

@@ -22,10 +22,17 @@ pub struct Api {
 
 impl Api {
     pub async fn start() -> Api {
+        Api::start_with(|_| covidmap_server::Settings::default()).await
+    }
+
+    /// [`Api::start`] with the settings `settings` makes for the address served on.
+    pub async fn start_with(
+        settings: impl FnOnce(std::net::SocketAddr) -> covidmap_server::Settings,
+    ) -> Api {
         let db = TestDb::with_sample().await;
         let backend = Arc::new(LiveData::load(db.store.clone()).await.unwrap());
         let feed = Arc::clone(&backend).follow_changes();
-        let base = crate::serve_http(Arc::clone(&backend)).await;
+        let base = crate::serve_http_with(Arc::clone(&backend), settings).await;
         Api {
             db,
             backend,
@@ -56,6 +63,7 @@ impl Api {
         let mut request = match method {
             "POST" => client.post(&url),
             "PUT" => client.put(&url),
+            "DELETE" => client.delete(&url),
             _ => client.get(&url),
         };
         if let Some(t) = token {

@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod binary;
+pub mod changes;
 pub mod cluster;
 
 use covidmap_core::Level;

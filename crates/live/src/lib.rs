@@ -195,7 +195,8 @@ impl LiveData {
     /// Follows the change log: every committed change, by any writer, is applied — the
     /// snapshot reloaded as far as it needs, the tiles it touched dropped — and then told to
     /// the streams. Runs until the process ends; on a broken connection it reconnects and
-    /// reloads everything, then goes on from the last change it applied.
+    /// goes on from the last change it applied (nothing committed meanwhile is missed: it is
+    /// in the log, after that change).
     pub fn follow_changes(self: Arc<Self>) -> tokio::task::JoinHandle<()> {
         tokio::spawn(async move {
             loop {
@@ -210,8 +211,8 @@ impl LiveData {
 
     async fn follow_once(&self) -> Result<(), SnapshotError> {
         let mut hints = self.store.change_hints().await?;
-        // Anything committed before the hints were listened for is picked up here.
-        self.reload().await?;
+        // The load (or the last change applied) set the position; whatever was committed
+        // since, before the hints were listened for, is read at once.
         loop {
             while self.apply_next().await? == BATCH as usize {}
             tokio::select! {

@@ -113,28 +113,36 @@ pub(crate) fn feature_query<K>(
 }
 
 pub(crate) fn parse_bbox(text: &str) -> Result<[f64; 4], ApiError> {
-    let bad = || {
-        ApiError::bad_parameter(
-            "bbox",
-            "bbox must be min_lon,min_lat,max_lon,max_lat in degrees, e.g. 105.6,18.6,105.8,18.8",
-        )
-    };
     let parts: Vec<f64> = text
         .split(',')
-        .map(|p| p.trim().parse::<f64>().map_err(|_| bad()))
+        .map(|p| p.trim().parse::<f64>().map_err(|_| bad_bbox()))
         .collect::<Result<_, _>>()?;
-    let [a, b, c, d] = parts.as_slice() else {
-        return Err(bad());
-    };
-    let ok = [a, c].iter().all(|x| (-180.0..=180.0).contains(*x))
-        && [b, d].iter().all(|y| (-90.0..=90.0).contains(*y))
-        && a < c
-        && b < d;
-    if ok {
-        Ok([*a, *b, *c, *d])
-    } else {
-        Err(bad())
+    match parts.as_slice() {
+        [a, b, c, d] => check_bbox([*a, *b, *c, *d]),
+        _ => Err(bad_bbox()),
     }
+}
+
+/// A box of degrees as a request gives it, checked: in range, west before east, south
+/// before north.
+pub(crate) fn check_bbox(b: [f64; 4]) -> Result<[f64; 4], ApiError> {
+    let [a, b2, c, d] = b;
+    let ok = [a, c].iter().all(|x| (-180.0..=180.0).contains(x))
+        && [b2, d].iter().all(|y| (-90.0..=90.0).contains(y))
+        && a < c
+        && b2 < d;
+    if ok {
+        Ok(b)
+    } else {
+        Err(bad_bbox())
+    }
+}
+
+fn bad_bbox() -> ApiError {
+    ApiError::bad_parameter(
+        "bbox",
+        "bbox must be min_lon,min_lat,max_lon,max_lat in degrees, e.g. 105.6,18.6,105.8,18.8",
+    )
 }
 
 /// One page of a layer, public.

@@ -15,8 +15,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use covidmap_core::policy::Policy;
-use covidmap_ogc::events::{topics, ChangeFilter};
-use covidmap_store::webhooks::{Hook, HookState, NewHook};
+use covidmap_ogc::events::topics;
+use covidmap_store::webhooks::{Hook, HookSpec, HookState};
 use covidmap_store::{Caller, Store};
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -48,11 +48,11 @@ struct Subscribe {
 /// A subscription as answered (its secret only when it is made).
 fn answer(hook: &Hook, backlog: Option<(usize, bool)>) -> Value {
     let mut body = json!({
-        "id": hook.id,
-        "org_id": hook.org_id,
-        "url": hook.url,
-        "collections": hook.collections,
-        "bbox": hook.bbox,
+        "id": hook.spec.id,
+        "org_id": hook.spec.org_id,
+        "url": hook.spec.url,
+        "collections": hook.spec.collections,
+        "bbox": hook.spec.bbox,
         "state": hook.state,
         "created_at": hook.created_at,
         "delivered_through": hook.delivered_through,
@@ -104,8 +104,7 @@ pub(crate) async fn create<B: Backend>(
         ));
     }
     if let Some(b) = asked.bbox {
-        let text = b.map(|x| x.to_string()).join(",");
-        crate::reads::parse_bbox(&text).map_err(|e| ApiError::invalid("bbox", e.to_string()))?;
+        crate::reads::check_bbox(b).map_err(|e| ApiError::invalid("bbox", e.to_string()))?;
     }
     let own: Vec<_> = settings.own_address.into_iter().collect();
     let target = covidmap_webhooks::check_url(&asked.url, settings.webhook_loopback, &own)
@@ -126,7 +125,7 @@ pub(crate) async fn create<B: Backend>(
         )));
     }
     let hook = store
-        .create_hook(&NewHook {
+        .create_hook(&HookSpec {
             id: covidmap_store::new_id("hook")?,
             org_id: caller.org.id.clone(),
             // As parsed: the text the check read, written the one way.
@@ -138,7 +137,7 @@ pub(crate) async fn create<B: Backend>(
         })
         .await?;
     let mut body = answer(&hook, Some((0, false)));
-    body["secret"] = json!(hook.secret);
+    body["secret"] = json!(hook.spec.secret);
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
@@ -165,7 +164,7 @@ async fn managed(store: &Store, caller: &Caller, id: &str) -> Result<Hook, ApiEr
     store
         .hook(id)
         .await?
-        .filter(|h| Policy::manages_subscription(caller, &h.org_id))
+        .filter(|h| Policy::manages_subscription(caller, &h.spec.org_id))
         .ok_or_else(|| ApiError::NoMatch {
             field: "id".to_owned(),
             message: format!(
@@ -178,10 +177,7 @@ async fn managed(store: &Store, caller: &Caller, id: &str) -> Result<Hook, ApiEr
 /// How many changes after its position the subscription wants, counting at most so many
 /// (read from the log without their features).
 async fn backlog(store: &Store, hook: &Hook) -> Result<(usize, bool), ApiError> {
-    let filter = ChangeFilter {
-        topics: hook.collections.clone(),
-        bbox: hook.bbox,
-    };
+    let filter = hook.spec.filter();
     let mut after = hook.delivered_through;
     let (mut count, mut scanned) = (0, 0);
     loop {

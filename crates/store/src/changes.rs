@@ -6,7 +6,7 @@
 use crate::error::Result;
 use crate::Store;
 use chrono::{DateTime, Utc};
-use covidmap_core::change_log::{logged_entity, LoggedChange, Operation};
+use covidmap_core::change_log::{logged_entity, Bounds, LoggedChange, Operation};
 use covidmap_core::documents::DocumentKind;
 use covidmap_core::{Entity, Level};
 use sqlx::postgres::PgListener;
@@ -43,17 +43,27 @@ pub struct LogBounds {
     pub latest: Option<i64>,
 }
 
+/// A rectangle kept as the columns west, south, east and north (all or none).
+pub(crate) fn bounds_from_row(r: &sqlx::postgres::PgRow) -> Result<Option<Bounds>> {
+    let column = |name: &str| r.try_get::<Option<f64>, _>(name);
+    Ok(
+        match [
+            column("west")?,
+            column("south")?,
+            column("east")?,
+            column("north")?,
+        ] {
+            [Some(w), Some(s), Some(e), Some(n)] => Some([w, s, e, n]),
+            _ => None,
+        },
+    )
+}
+
 fn change_from_row(r: &sqlx::postgres::PgRow) -> Result<LoggedChange> {
     let table: String = r.try_get("entity")?;
     let kind: Option<String> = r.try_get("kind")?;
     let (entity, level) = logged_entity(&table, kind.as_deref())?;
     let operation: String = r.try_get("operation")?;
-    let bounds: [Option<f64>; 4] = [
-        r.try_get("west")?,
-        r.try_get("south")?,
-        r.try_get("east")?,
-        r.try_get("north")?,
-    ];
     Ok(LoggedChange {
         id: r.try_get("id")?,
         at: r.try_get("at")?,
@@ -63,10 +73,7 @@ fn change_from_row(r: &sqlx::postgres::PgRow) -> Result<LoggedChange> {
         org_id: r.try_get("org_id")?,
         version_before: r.try_get("version_before")?,
         version_after: r.try_get("version_after")?,
-        extent: match bounds {
-            [Some(w), Some(s), Some(e), Some(n)] => Some([w, s, e, n]),
-            _ => None,
-        },
+        extent: bounds_from_row(r)?,
         feature_id: r.try_get("feature_id")?,
     })
 }

@@ -2,9 +2,11 @@
 //! their organisation; leased by one node at a time for delivery, which moves their position
 //! in the change log on, or records why it could not.
 
+use crate::changes::bounds_from_row;
 use crate::{Result, Store};
 use chrono::{DateTime, Utc};
 use covidmap_core::change_log::Bounds;
+use covidmap_ogc::events::ChangeFilter;
 use sqlx::Row as _;
 
 /// A subscription's state.
@@ -38,9 +40,10 @@ impl HookState {
     }
 }
 
-/// What a new subscription asks for.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NewHook {
+/// What a subscription asks for: made by its organisation, kept as it was (its `Debug`
+/// leaves the secret out).
+#[derive(Clone, PartialEq)]
+pub struct HookSpec {
     /// Its id.
     pub id: String,
     /// The organisation it is for.
@@ -51,25 +54,38 @@ pub struct NewHook {
     pub collections: Vec<String>,
     /// Only changes touching this.
     pub bbox: Option<Bounds>,
-    /// The key its deliveries are signed with.
+    /// The key its deliveries are signed with (shown only when it is made).
     pub secret: String,
 }
 
-/// A subscription (its `Debug` leaves the secret out).
-#[derive(Clone, PartialEq)]
+impl HookSpec {
+    /// The changes it wants.
+    #[must_use]
+    pub fn filter(&self) -> ChangeFilter {
+        ChangeFilter {
+            topics: self.collections.clone(),
+            bbox: self.bbox,
+        }
+    }
+}
+
+impl std::fmt::Debug for HookSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HookSpec")
+            .field("id", &self.id)
+            .field("org_id", &self.org_id)
+            .field("url", &self.url)
+            .field("collections", &self.collections)
+            .field("bbox", &self.bbox)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A subscription and how far its deliveries have come.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Hook {
-    /// Its id.
-    pub id: String,
-    /// Its organisation.
-    pub org_id: String,
-    /// Where events are posted.
-    pub url: String,
-    /// The collections wanted (empty: all).
-    pub collections: Vec<String>,
-    /// Only changes touching this.
-    pub bbox: Option<Bounds>,
-    /// The signing key (never shown again after its creation).
-    pub secret: String,
+    /// What it asks for.
+    pub spec: HookSpec,
     /// Its state.
     pub state: HookState,
     /// When it was made.
@@ -88,40 +104,21 @@ pub struct Hook {
     pub next_attempt_at: DateTime<Utc>,
 }
 
-impl std::fmt::Debug for Hook {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Hook")
-            .field("id", &self.id)
-            .field("org_id", &self.org_id)
-            .field("url", &self.url)
-            .field("state", &self.state)
-            .field("delivered_through", &self.delivered_through)
-            .finish_non_exhaustive()
-    }
-}
-
 const COLUMNS: &str =
     "id, org_id, url, collections, west, south, east, north, secret, state, created_at, \
      delivered_through, delivered_at, attempts, failing_since, last_error, next_attempt_at";
 
 fn hook_from_row(r: &sqlx::postgres::PgRow) -> Result<Hook> {
-    let bounds: [Option<f64>; 4] = [
-        r.try_get("west")?,
-        r.try_get("south")?,
-        r.try_get("east")?,
-        r.try_get("north")?,
-    ];
     let state: String = r.try_get("state")?;
     Ok(Hook {
-        id: r.try_get("id")?,
-        org_id: r.try_get("org_id")?,
-        url: r.try_get("url")?,
-        collections: r.try_get("collections")?,
-        bbox: match bounds {
-            [Some(w), Some(s), Some(e), Some(n)] => Some([w, s, e, n]),
-            _ => None,
+        spec: HookSpec {
+            id: r.try_get("id")?,
+            org_id: r.try_get("org_id")?,
+            url: r.try_get("url")?,
+            collections: r.try_get("collections")?,
+            bbox: bounds_from_row(r)?,
+            secret: r.try_get("secret")?,
         },
-        secret: r.try_get("secret")?,
         state: HookState::parse(&state),
         created_at: r.try_get("created_at")?,
         delivered_through: r.try_get("delivered_through")?,
@@ -138,7 +135,7 @@ impl Store {
     ///
     /// # Errors
     /// The database fails.
-    pub async fn create_hook(&self, hook: &NewHook) -> Result<Hook> {
+    pub async fn create_hook(&self, hook: &HookSpec) -> Result<Hook> {
         let b = hook.bbox;
         let row = sqlx::query(&format!(
             "INSERT INTO webhook_subscriptions (id, org_id, url, collections, west, south, east, north, secret, delivered_through) \

@@ -5,7 +5,7 @@
 use crate::target::{check_url, Target};
 use covidmap_core::callback::Loopback;
 use covidmap_live::LiveData;
-use covidmap_ogc::events::{cloud_event, ChangeFilter};
+use covidmap_ogc::events::cloud_event;
 use covidmap_store::webhooks::Hook;
 use covidmap_store::FeatureChange;
 use hmac::{Hmac, Mac};
@@ -130,7 +130,7 @@ impl Deliveries {
                 .busy
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .insert(hook.id.clone());
+                .insert(hook.spec.id.clone());
             if !fresh {
                 continue;
             }
@@ -139,7 +139,7 @@ impl Deliveries {
                 // Let go of the hook however the delivery ends (a panic included).
                 let _busy = Busy {
                     deliveries: Arc::clone(&this),
-                    id: hook.id.clone(),
+                    id: hook.spec.id.clone(),
                 };
                 this.deliver(hook).await;
             });
@@ -154,21 +154,21 @@ impl Deliveries {
         let mut attempts = hook.attempts;
         let outcome = self.deliver_batches(&hook, &mut attempts).await;
         let recorded = match outcome {
-            Ok(()) => store.release_hook(&hook.id, node).await,
+            Ok(()) => store.release_hook(&hook.spec.id, node).await,
             Err(stopped) => {
                 metrics::counter!("covidmap_webhook_failures_total").increment(1);
                 let (reason, wait, give_up) = match stopped {
                     Stopped::Failed(reason) => (reason, backoff(attempts), GIVE_UP_AFTER_S),
                     Stopped::Trimmed(reason) => (reason, 0.0, -1.0),
                 };
-                tracing::info!(hook = %hook.id, %reason, retry_in_s = wait, "webhook delivery failed");
+                tracing::info!(hook = %hook.spec.id, %reason, retry_in_s = wait, "webhook delivery failed");
                 store
-                    .hook_failed(&hook.id, node, &reason, wait, give_up)
+                    .hook_failed(&hook.spec.id, node, &reason, wait, give_up)
                     .await
             }
         };
         if let Err(e) = recorded {
-            tracing::warn!(hook = %hook.id, error = %e, "webhook state not recorded; the lease runs out and another attempt follows");
+            tracing::warn!(hook = %hook.spec.id, error = %e, "webhook state not recorded; the lease runs out and another attempt follows");
         }
     }
 
@@ -177,14 +177,11 @@ impl Deliveries {
     async fn deliver_batches(&self, hook: &Hook, attempts: &mut i32) -> Result<(), Stopped> {
         let store = self.live.store();
         let node = &self.settings.node;
-        let target = check_url(&hook.url, self.settings.loopback, &self.settings.own)
+        let target = check_url(&hook.spec.url, self.settings.loopback, &self.settings.own)
             .await
             .map_err(|e| Stopped::Failed(e.to_string()))?;
         let client = client(&target).map_err(Stopped::Failed)?;
-        let filter = ChangeFilter {
-            topics: hook.collections.clone(),
-            bbox: hook.bbox,
-        };
+        let filter = hook.spec.filter();
         let recorded =
             |e: covidmap_store::StoreError| Stopped::Failed(format!("recording the delivery: {e}"));
         let mut after = hook.delivered_through;
@@ -213,7 +210,7 @@ impl Deliveries {
             if !batch.is_empty() {
                 // Still this node's to deliver (a lease run out while a call hung is not).
                 if !store
-                    .renew_hook_lease(&hook.id, node, LEASE_S)
+                    .renew_hook_lease(&hook.spec.id, node, LEASE_S)
                     .await
                     .map_err(recorded)?
                 {
@@ -225,7 +222,7 @@ impl Deliveries {
                 *attempts = 0;
             }
             if !store
-                .hook_delivered(&hook.id, node, scanned, LEASE_S)
+                .hook_delivered(&hook.spec.id, node, scanned, LEASE_S)
                 .await
                 .map_err(recorded)?
             {
@@ -248,12 +245,12 @@ impl Deliveries {
             .map(|c| cloud_event(&c.change, c.feature.as_deref(), &self.settings.public_url))
             .collect();
         let body = format!("[{}]", events.join(","));
-        let signature = sign(&hook.secret, body.as_bytes());
+        let signature = sign(&hook.spec.secret, body.as_bytes());
         let answer = client
             .post(target.url.clone())
             .header("content-type", "application/cloudevents-batch+json")
             .header(SIGNATURE_HEADER, signature)
-            .header("covidmap-subscription", &hook.id)
+            .header("covidmap-subscription", &hook.spec.id)
             .body(body)
             .send()
             .await

@@ -18,7 +18,6 @@ packages=(
   fonts-dejavu-core         # DejaVu Sans: the label font, with every Vietnamese letter
   libsqlite3-dev            # MBTiles export, through the SQLite GDAL links too
   chromium                  # the browser tests (headless, driven by playwright-core)
-  python3-qgis              # QGIS's OAPIF provider, headless, as an OGC API client
 )
 # Node.js and npm install the pages' front-end packages; Debian's are used only when the
 # machine has none.
@@ -38,30 +37,53 @@ if ((${#missing[@]})); then
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# QGIS's OAPIF provider, headless, as an OGC API client. It edits (Part 4) and sends filters
+# (Part 3) from 3.32 on; Debian 12 has 3.22, its backports 3.40, whose dependencies are all
+# Debian 12's own but for QGIS's libraries (GDAL, PROJ and Qt stay as they are).
+qgis_version="$(dpkg-query -W -f='${Version}' python3-qgis 2>/dev/null || true)"
+if ! dpkg --compare-versions "${qgis_version:-0}" ge 3.32; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  release=()
+  if grep -q '^VERSION_CODENAME=bookworm' /etc/os-release 2>/dev/null; then
+    echo "setup: installing QGIS 3.40 from bookworm-backports"
+    echo "deb http://deb.debian.org/debian bookworm-backports main" \
+      | $sudo tee /etc/apt/sources.list.d/covidmap-bookworm-backports.list >/dev/null
+    release=(-t bookworm-backports)
+  else
+    echo "setup: installing python3-qgis"
+  fi
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${release[@]}" python3-qgis >/dev/null
+fi
+
 # Debian starts a system cluster on 5432 when postgresql is installed; covidmap does not use
 # it (it runs its own under data/pg), so it is left as it is.
 command -v cargo >/dev/null || { echo "setup: cargo not found; install Rust (rustup) first" >&2; exit 1; }
 
-# An OpenAPI validator we did not write, for the test of the API's document.
-python3 -c "import openapi_spec_validator" 2>/dev/null || {
-  echo "setup: installing openapi-spec-validator (PyPI)"
-  python3 -m pip install -q --disable-pip-version-check "openapi-spec-validator==0.7.1" 2>/dev/null \
-    || python3 -m pip install -q --disable-pip-version-check --break-system-packages "openapi-spec-validator==0.7.1"
-}
+# Tools we did not write, from PyPI, for the tests: an OpenAPI validator (the API's
+# document), a Prometheus text parser (/metrics) and the OGC API – Features test suite (Part 1
+# Core). Pinned, checked by version (an importable older or newer one is not enough: they
+# share dependencies) and installed together, so that pip keeps those consistent.
+python_tools=(openapi-spec-validator==0.7.1 prometheus-client==0.21.1 ogctests==0.1.15)
+if ! python3 - "${python_tools[@]}" <<'PY'
+import sys
+from importlib.metadata import PackageNotFoundError, version
 
-# A Prometheus text parser we did not write, for the test of /metrics.
-python3 -c "import prometheus_client" 2>/dev/null || {
-  echo "setup: installing prometheus-client (PyPI)"
-  python3 -m pip install -q --disable-pip-version-check "prometheus-client==0.21.1" 2>/dev/null \
-    || python3 -m pip install -q --disable-pip-version-check --break-system-packages "prometheus-client==0.21.1"
-}
-
-# The OGC API – Features test suite we did not write (Part 1 Core), with its pinned deps.
-python3 -c "import ogctests" 2>/dev/null || {
-  echo "setup: installing ogctests (PyPI)"
-  python3 -m pip install -q --disable-pip-version-check "ogctests==0.1.15" 2>/dev/null \
-    || python3 -m pip install -q --disable-pip-version-check --break-system-packages "ogctests==0.1.15"
-}
+for spec in sys.argv[1:]:
+    name, wanted = spec.split("==")
+    try:
+        if version(name) != wanted:
+            sys.exit(1)
+    except PackageNotFoundError:
+        sys.exit(1)
+PY
+then
+  echo "setup: installing ${python_tools[*]} (PyPI)"
+  python3 -m pip install -q --disable-pip-version-check "${python_tools[@]}" 2>/dev/null \
+    || python3 -m pip install -q --disable-pip-version-check --break-system-packages "${python_tools[@]}"
+fi
 
 # The pages' front-end packages (MapLibre GL JS) and the browser-test driver, from the npm
 # registry, exactly as web/package-lock.json pins them; served by covidmap, never a CDN.

@@ -116,14 +116,14 @@ async fn every_edit_is_a_version_with_its_audit_entry_and_can_be_reverted() {
     assert_eq!(second.before.as_ref().unwrap()["name"], "Phong toả khối 3");
     let lifted = db
         .store
-        .lift(Entity::LockdownZones, "z1", &author(None))
+        .lift(Entity::LockdownZones, "z1", None, &author(None))
         .await
         .unwrap();
     assert_eq!(lifted.after["status"], "lifted");
     assert_eq!(lifted.after["name"], "Phong toả khối 3 và 4");
     let twice = db
         .store
-        .lift(Entity::LockdownZones, "z1", &author(None))
+        .lift(Entity::LockdownZones, "z1", None, &author(None))
         .await;
     assert!(matches!(twice, Err(StoreError::AlreadyLifted { .. })));
     let again = db

@@ -550,31 +550,9 @@ async fn recording_proxy(
     (format!("http://{address}"), asked)
 }
 
-/// Runs the QGIS client script (Debian's python3 with python3-qgis, headless); its answer.
+/// QGIS's OAPIF provider loads a collection (with a subset string, if not empty).
 async fn qgis(landing: &str, collection: &str, subset: &str) -> Value {
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/clients/qgis_oapif.py");
-    // Qt wants a runtime directory of its own (mode 0700), and QGIS a profile it may write.
-    let home = tempfile::tempdir().unwrap();
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        std::fs::set_permissions(home.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
-    }
-    let out = tokio::process::Command::new("/usr/bin/python3")
-        .args([script, landing, collection, subset])
-        .env("QT_QPA_PLATFORM", "offscreen")
-        .env("XDG_RUNTIME_DIR", home.path())
-        .env("HOME", home.path())
-        .output()
-        .await
-        .expect("Debian's python3 with python3-qgis (make test installs it)");
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "QGIS failed: {text}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let line = text.lines().rev().find(|l| l.starts_with('{')).unwrap();
-    serde_json::from_str(line).unwrap()
+    covidmap_tests::qgis("qgis_oapif.py", &[landing, collection, subset]).await
 }
 
 #[tokio::test]

@@ -140,7 +140,12 @@ async fn zones_are_listed_as_they_stood_at_a_moment() {
     let while_active = chrono::Utc::now();
     tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     db.store
-        .lift(covidmap_core::Entity::LockdownZones, "khoi-3", &author)
+        .lift(
+            covidmap_core::Entity::LockdownZones,
+            "khoi-3",
+            None,
+            &author,
+        )
         .await
         .unwrap();
 

@@ -423,15 +423,7 @@ async fn each_agency_keeps_its_layer_and_answers_follow_within_a_second() {
     timings.push(("checkpoint", took));
 
     // A checkpoint the military manage is not the police's to change.
-    let military_checkpoint = api
-        .backend
-        .snapshot()
-        .layers()
-        .facilities
-        .iter()
-        .find(|f| f.managed_by.as_deref() == Some("military"))
-        .map(|f| (f.id.clone(), f.location))
-        .unwrap();
+    let military_checkpoint = api.facility_managed_by("military");
     let moved = point_feature(
         military_checkpoint.1,
         json!({"name": "Chốt", "status": "active"}),

@@ -143,6 +143,18 @@ impl Api {
         Some(crate::decode_tile(tile, &bytes))
     }
 
+    /// A sample checkpoint or camp that `manager` manages, and where it is.
+    pub fn facility_managed_by(&self, manager: &str) -> (String, geo::Point<f64>) {
+        self.backend
+            .snapshot()
+            .layers()
+            .facilities
+            .iter()
+            .find(|f| f.managed_by.as_deref() == Some(manager))
+            .map(|f| (f.id.clone(), f.location))
+            .unwrap()
+    }
+
     /// An active sample zone lying outside the district, and the district it lies in.
     pub fn foreign_zone(&self, district: &str) -> (String, String) {
         let snapshot = self.backend.snapshot();

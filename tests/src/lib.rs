@@ -436,3 +436,32 @@ pub fn decode_tile(
     }
     out
 }
+
+/// Runs a QGIS client script of `tests/clients` with Debian's python3 (python3-qgis,
+/// headless); the JSON object it prints last.
+pub async fn qgis(script: &str, args: &[&str]) -> serde_json::Value {
+    let script = root().join("tests/clients").join(script);
+    // Qt wants a runtime directory of its own (mode 0700), and QGIS a profile it may write.
+    let home = tempfile::tempdir().unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(home.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
+    }
+    let out = tokio::process::Command::new("/usr/bin/python3")
+        .arg(&script)
+        .args(args)
+        .env("QT_QPA_PLATFORM", "offscreen")
+        .env("XDG_RUNTIME_DIR", home.path())
+        .env("HOME", home.path())
+        .output()
+        .await
+        .expect("Debian's python3 with python3-qgis (make test installs it)");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "QGIS failed: {text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let line = text.lines().rev().find(|l| l.starts_with('{')).unwrap();
+    serde_json::from_str(line).unwrap()
+}

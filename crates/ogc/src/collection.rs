@@ -52,18 +52,30 @@ pub struct Property {
     pub kind: PropertyType,
     /// What it is, in English, for the queryables.
     pub title: &'static str,
+    /// Whether the server writes it (who wrote a version, since when): a client's value is
+    /// not taken.
+    pub read_only: bool,
 }
 
 const fn text(name: &'static str, title: &'static str) -> Property {
-    Property {
-        name,
-        kind: PropertyType::Text,
-        title,
-    }
+    typed(name, PropertyType::Text, title)
 }
 
 const fn typed(name: &'static str, kind: PropertyType, title: &'static str) -> Property {
-    Property { name, kind, title }
+    Property {
+        name,
+        kind,
+        title,
+        read_only: false,
+    }
+}
+
+/// A property the server writes.
+const fn written_by_server(p: Property) -> Property {
+    Property {
+        read_only: true,
+        ..p
+    }
 }
 
 /// What a collection's features are drawn as.
@@ -131,12 +143,15 @@ pub enum Outline {
 }
 
 /// The property every versioned row has: when this version took effect.
-const VALID_FROM: Property = typed(
+const VALID_FROM: Property = written_by_server(typed(
     "valid_from",
     PropertyType::DateTime,
     "when this version of the feature took effect",
-);
-const CHANGED_BY: Property = text("changed_by", "the organisation that wrote this version");
+));
+const CHANGED_BY: Property = written_by_server(text(
+    "changed_by",
+    "the organisation that wrote this version",
+));
 
 const UNIT_PROPERTIES: &[Property] = &[
     text(
@@ -161,7 +176,7 @@ const DECLARATION: [Property; 8] = [
         "the epidemic level, 1 (green, low) to 4 (red, very high)",
     ),
     text("reason", "why it was declared"),
-    text("declared_by", "the organisation that declared it"),
+    written_by_server(text("declared_by", "the organisation that declared it")),
     typed("started_at", PropertyType::DateTime, "when it took force"),
     typed(
         "planned_end",
@@ -384,6 +399,17 @@ impl Collection {
             Source::Units(l) => entity == Entity::Boundaries && level == Some(l),
             Source::Entity(e) => e == entity,
         })
+    }
+
+    /// The entity its features are written as through OGC API – Features Part 4: the
+    /// declarations and the facilities. Units change by upload, and levels, figures and
+    /// documents through their own forms.
+    #[must_use]
+    pub fn editable(&self) -> Option<Entity> {
+        match self.source {
+            Source::Entity(e) if e.is_declaration() || e.facility().is_some() => Some(e),
+            _ => None,
+        }
     }
 
     /// The collection with this id.

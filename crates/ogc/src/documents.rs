@@ -30,6 +30,12 @@ pub const CONFORMANCE: &[&str] = &[
     "http://www.opengis.net/spec/cql2/1.0/conf/arithmetic",
     "http://www.opengis.net/spec/ogcapi-features-5/1.0/conf/queryables",
     "http://www.opengis.net/spec/ogcapi-features-5/1.0/conf/sortables",
+    // Part 4 (Create, Replace, Update, Delete) on the declarations and the facilities, with
+    // entity tags for optimistic locking.
+    "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/create-replace-delete",
+    "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/update",
+    "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/optimistic-locking-etags",
+    "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/features",
 ];
 
 /// The media type of the OpenAPI document.
@@ -171,6 +177,9 @@ fn schema(
     for p in c.properties.iter().filter(|p| include(p)) {
         let mut s = p.kind.schema();
         s["title"] = json!(p.title);
+        if p.read_only {
+            s["readOnly"] = json!(true);
+        }
         properties.insert(p.name.to_owned(), s);
     }
     if what == "queryables" {

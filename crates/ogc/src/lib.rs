@@ -5,6 +5,7 @@ pub mod asyncapi;
 pub mod collection;
 pub mod crs;
 pub mod documents;
+pub mod edit;
 pub mod events;
 pub mod filter;
 pub mod openapi;

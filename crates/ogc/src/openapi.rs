@@ -52,14 +52,11 @@ pub fn document(links: &Links, service: &Service) -> Value {
                 vec![param_ref("f")],
             ),
         );
-        paths.insert(
-            format!("{base}/items"),
-            get(
-                &format!("items_{name}"),
-                c.description,
-                GEOJSON,
-                items_parameters(c),
-            ),
+        let mut items = get(
+            &format!("items_{name}"),
+            c.description,
+            GEOJSON,
+            items_parameters(c),
         );
         let mut item = get(
             &format!("item_{name}"),
@@ -73,6 +70,10 @@ pub fn document(links: &Links, service: &Service) -> Value {
             ],
         );
         item["get"]["responses"]["404"] = json!({"$ref": "#/components/responses/NotFound"});
+        if c.editable().is_some() {
+            add_writes(&mut items, &mut item, &name);
+        }
+        paths.insert(format!("{base}/items"), items);
         paths.insert(format!("{base}/items/{{featureId}}"), item);
         for what in ["queryables", "sortables"] {
             paths.insert(
@@ -91,7 +92,7 @@ pub fn document(links: &Links, service: &Service) -> Value {
         "info": {
             "title": "covidmap OGC API – Features",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "OGC API – Features Parts 1, 2 and 3 over the portal's layers, with their history through datetime.",
+            "description": "OGC API – Features Parts 1, 2, 3 and 4 over the portal's layers, with their history through datetime; the declarations and the facilities are written here under the portal's write policy.",
             "license": {"name": "MIT"},
         },
         "servers": [{"url": links.base}],
@@ -144,6 +145,64 @@ fn get(id: &str, summary: &str, media: &str, parameters: Vec<Value>) -> Value {
     }})
 }
 
+/// Part 4's operations on an editable collection's items and item.
+fn add_writes(items: &mut Value, item: &mut Value, name: &str) {
+    let feature =
+        |media: &str| json!({"required": true, "content": {media: {"schema": {"type": "object"}}}});
+    let responses = |ok: &str, description: &str| {
+        json!({
+            ok: {"description": description, "headers": {"ETag": {"description": "the new version's entity tag", "schema": {"type": "string"}}}},
+            "400": {"$ref": "#/components/responses/BadRequest"},
+            "401": {"$ref": "#/components/responses/Refused"},
+            "403": {"$ref": "#/components/responses/Refused"},
+            "404": {"$ref": "#/components/responses/NotFound"},
+            "412": {"$ref": "#/components/responses/Stale"},
+            "422": {"$ref": "#/components/responses/Invalid"},
+        })
+    };
+    let security = json!([{"bearer": []}, {"basic": []}]);
+    let if_match = json!({"name": "If-Match", "in": "header", "required": false, "description": "the ETag of the version the edit was made on; refused with 412 when another is current", "schema": {"type": "string"}});
+    let content_crs = json!({"name": "Content-Crs", "in": "header", "required": false, "description": "the CRS of the geometry sent: CRS84 (the default) or EPSG:4326", "schema": {"type": "string"}});
+    let feature_id =
+        json!({"name": "featureId", "in": "path", "required": true, "schema": {"type": "string"}});
+    let mut created = responses("201", "created; Location says where");
+    created["201"]["headers"]["Location"] =
+        json!({"description": "the new feature", "schema": {"type": "string"}});
+    items["post"] = json!({
+        "operationId": format!("create_{name}"),
+        "summary": "Adds a feature: as the JSON write API does, under the same write policy",
+        "security": security,
+        "parameters": [content_crs],
+        "requestBody": feature(GEOJSON),
+        "responses": created,
+    });
+    item["put"] = json!({
+        "operationId": format!("replace_{name}"),
+        "summary": "Replaces the feature (a new version)",
+        "security": security,
+        "parameters": [feature_id, if_match, content_crs],
+        "requestBody": feature(GEOJSON),
+        "responses": responses("200", "replaced"),
+    });
+    item["patch"] = json!({
+        "operationId": format!("update_{name}"),
+        "summary": "Changes what a merge patch (RFC 7396) names, on the version read",
+        "security": security,
+        "parameters": [feature_id, if_match, content_crs],
+        "requestBody": feature("application/merge-patch+json"),
+        "responses": responses("200", "changed"),
+    });
+    let mut deleted = responses("204", "a facility deleted, a declaration lifted");
+    deleted["204"] = json!({"description": "a facility deleted, a declaration lifted"});
+    item["delete"] = json!({
+        "operationId": format!("delete_{name}"),
+        "summary": "Deletes a facility or lifts a declaration (its history stays)",
+        "security": security,
+        "parameters": [feature_id, if_match],
+        "responses": deleted,
+    });
+}
+
 fn components(service: &Service) -> Value {
     let crs: Vec<String> = service.crs().map(Crs::uri).to_vec();
     let query = |name: &str, description: &str, schema: Value| json!({"name": name, "in": "query", "required": false, "description": description, "schema": schema, "style": "form", "explode": false});
@@ -167,6 +226,13 @@ fn components(service: &Service) -> Value {
             "BadRequest": error("a parameter is wrong: the answer names it"),
             "NotFound": error("no such collection or feature"),
             "ServerError": error("the server failed; the database may be unavailable (503)"),
+            "Refused": error("no token, or one that may not make this write here: the answer says why"),
+            "Stale": error("If-Match names a version that is no longer current: read the feature again"),
+            "Invalid": error("the feature's fields are wrong: each is named"),
+        },
+        "securitySchemes": {
+            "bearer": {"type": "http", "scheme": "bearer", "description": "an organisation's token"},
+            "basic": {"type": "http", "scheme": "basic", "description": "the token as the password (any user name): what GIS clients' connection dialogs send"},
         },
         "schemas": {
             "Error": {
@@ -207,5 +273,12 @@ mod tests {
             .unwrap();
         assert!(params.iter().any(|p| p["name"] == "parent_code"));
         assert_eq!(doc["servers"][0]["url"], "http://h/ogc");
+        let checkpoint = &doc["paths"]["/collections/checkpoints/items/{featureId}"];
+        assert!(checkpoint["patch"]["requestBody"]["content"]
+            .get("application/merge-patch+json")
+            .is_some());
+        assert!(doc["paths"]["/collections/communes/items"]
+            .get("post")
+            .is_none());
     }
 }

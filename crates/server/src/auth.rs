@@ -1,4 +1,6 @@
-//! Who is calling: the organisation behind an `Authorization: Bearer` token.
+//! Who is calling: the organisation behind an `Authorization: Bearer` token, or the same
+//! token sent as the password of `Authorization: Basic` (what GIS clients' connection
+//! dialogs send: QGIS has a user name and a password, no token field).
 
 use crate::backend::Backend;
 use crate::error::ApiError;
@@ -22,23 +24,76 @@ impl<B: Backend> FromRequestParts<Arc<B>> for Authenticated {
                 "no token: send `Authorization: Bearer <token>` (an administrator makes one with `covidmap token create`)",
             )
         })?;
-        // The scheme is case-insensitive (RFC 9110 §11.1): `bearer` and `BEARER` too.
-        let token = header
-            .to_str()
-            .ok()
-            .and_then(|h| h.trim_start().split_once(' '))
-            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-            .map(|(_, token)| token.trim())
-            .filter(|t| !t.is_empty())
-            .ok_or_else(|| {
-                ApiError::unauthorized("the Authorization header must read `Bearer <token>`")
-            })?;
+        let token = token_of(header.to_str().unwrap_or_default()).ok_or_else(|| {
+            ApiError::unauthorized(
+                "the Authorization header must read `Bearer <token>` (or Basic, with the token as the password)",
+            )
+        })?;
         let store = backend.store().ok_or(ApiError::ReadOnly)?;
-        match store.authenticate(token).await? {
+        match store.authenticate(&token).await? {
             Some(caller) => Ok(Authenticated(caller)),
             None => Err(ApiError::unauthorized(
                 "the token is unknown or has been revoked; ask your administrator for a new one",
             )),
         }
+    }
+}
+
+/// A caller whose token was accepted, or none when no token is sent (what a resource offers
+/// anyone); a token sent and refused still answers 401.
+#[derive(Debug, Clone)]
+pub struct MaybeAuthenticated(pub Option<Caller>);
+
+impl<B: Backend> FromRequestParts<Arc<B>> for MaybeAuthenticated {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, backend: &Arc<B>) -> Result<Self, ApiError> {
+        if !parts.headers.contains_key(AUTHORIZATION) {
+            return Ok(MaybeAuthenticated(None));
+        }
+        let Authenticated(caller) = Authenticated::from_request_parts(parts, backend).await?;
+        Ok(MaybeAuthenticated(Some(caller)))
+    }
+}
+
+/// The token an `Authorization` header carries. The scheme is case-insensitive (RFC 9110
+/// §11.1): `bearer` and `BEARER` too. A Basic header's password is the token (its user
+/// name, for clients that send only one; the name is not checked: the token says who).
+fn token_of(header: &str) -> Option<String> {
+    use base64::Engine as _;
+    let (scheme, credentials) = header.trim_start().split_once(' ')?;
+    let credentials = credentials.trim();
+    let token = if scheme.eq_ignore_ascii_case("bearer") {
+        credentials.to_owned()
+    } else if scheme.eq_ignore_ascii_case("basic") {
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(credentials)
+            .ok()?;
+        let pair = String::from_utf8(decoded).ok()?;
+        let (user, password) = pair.split_once(':').unwrap_or((&pair, ""));
+        if password.is_empty() { user } else { password }.to_owned()
+    } else {
+        return None;
+    };
+    (!token.is_empty()).then_some(token)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::token_of;
+
+    #[test]
+    fn a_token_is_read_from_bearer_or_basic() {
+        assert_eq!(token_of("Bearer cm_abc").as_deref(), Some("cm_abc"));
+        assert_eq!(token_of("bearer  cm_abc ").as_deref(), Some("cm_abc"));
+        // "token:cm_abc" and "cm_abc:" in Base64.
+        assert_eq!(
+            token_of("Basic dG9rZW46Y21fYWJj").as_deref(),
+            Some("cm_abc")
+        );
+        assert_eq!(token_of("basic Y21fYWJjOg==").as_deref(), Some("cm_abc"));
+        assert_eq!(token_of("Basic not-base64!"), None);
+        assert_eq!(token_of("Bearer "), None);
+        assert_eq!(token_of("Digest x"), None);
     }
 }

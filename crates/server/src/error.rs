@@ -50,6 +50,17 @@ pub enum ApiError {
     /// Another write got there first.
     #[error("{0}")]
     Conflict(String),
+    /// The write was made against a version that is no longer current (`If-Match`).
+    #[error("{0}")]
+    PreconditionFailed(String),
+    /// The resource takes other methods; `allow` lists them.
+    #[error("{message}")]
+    NotAllowed {
+        /// The methods it takes, as an `Allow` header lists them.
+        allow: String,
+        /// Why, and where to write instead.
+        message: String,
+    },
     /// What was asked for is no longer kept (changes older than the log's retention).
     #[error("{message}")]
     Gone {
@@ -123,6 +134,7 @@ impl From<covidmap_store::StoreError> for ApiError {
             StoreError::Conflict { .. }
             | StoreError::Exists { .. }
             | StoreError::AlreadyLifted { .. } => ApiError::Conflict(e.to_string()),
+            StoreError::Stale { .. } => ApiError::PreconditionFailed(e.to_string()),
             StoreError::NotCurrent { .. } => ApiError::NoMatch {
                 field: "id".into(),
                 message: e.to_string(),
@@ -160,6 +172,19 @@ impl IntoResponse for ApiError {
             }
             ApiError::BadBody { status, .. } => (*status, "bad_body", Some("body".to_owned())),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict", None),
+            ApiError::PreconditionFailed(_) => (
+                StatusCode::PRECONDITION_FAILED,
+                "precondition_failed",
+                Some("If-Match".to_owned()),
+            ),
+            ApiError::NotAllowed { allow, .. } => {
+                let body = ErrorAnswer::new("method_not_allowed", self.to_string(), None);
+                let mut response = (StatusCode::METHOD_NOT_ALLOWED, Json(body)).into_response();
+                if let Ok(v) = axum::http::HeaderValue::from_str(allow) {
+                    response.headers_mut().insert(axum::http::header::ALLOW, v);
+                }
+                return response;
+            }
             ApiError::Gone { field, .. } => (StatusCode::GONE, "gone", Some(field.clone())),
             ApiError::ReadOnly => (StatusCode::SERVICE_UNAVAILABLE, "read_only", None),
             ApiError::Busy(_) => (StatusCode::SERVICE_UNAVAILABLE, "busy", None),

@@ -10,6 +10,9 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use percent_encoding::percent_decode_str;
+use std::task::{Context, Poll};
+use tower::Service;
+use tower_http::cors::{Cors, CorsLayer};
 
 /// Longest path segment served: no id, code or file name is longer (a file system refuses
 /// names over 255 bytes).
@@ -118,4 +121,53 @@ pub(crate) async fn page_headers(request: Request, next: Next) -> Response {
         HeaderValue::from_static("no-referrer"),
     );
     response
+}
+
+/// CORS for every answer, with one exception: tower-http takes every `OPTIONS` for a
+/// preflight and answers it itself, while a plain one (no `Access-Control-Request-Method`:
+/// QGIS asking which methods it may use) is for the route, whose answer lists them in
+/// `Allow`.
+#[derive(Clone)]
+pub(crate) struct PreflightOnly<S> {
+    plain: S,
+    cors: Cors<S>,
+}
+
+impl<S: Clone> PreflightOnly<S> {
+    pub(crate) fn new(inner: S) -> Self {
+        use tower::Layer as _;
+        PreflightOnly {
+            cors: CorsLayer::permissive().layer(inner.clone()),
+            plain: inner,
+        }
+    }
+}
+
+impl<S> Service<Request> for PreflightOnly<S>
+where
+    S: Service<Request, Response = Response> + Clone,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future =
+        futures_util::future::Either<S::Future, tower_http::cors::ResponseFuture<S::Future>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        match self.plain.poll_ready(cx) {
+            Poll::Ready(Ok(())) => self.cors.poll_ready(cx),
+            other => other,
+        }
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        use futures_util::future::Either;
+        let preflight = request
+            .headers()
+            .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
+        if request.method() == axum::http::Method::OPTIONS && !preflight {
+            Either::Left(self.plain.call(request))
+        } else {
+            Either::Right(self.cors.call(request))
+        }
+    }
 }

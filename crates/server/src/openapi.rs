@@ -61,6 +61,7 @@ impl utoipa::Modify for BearerTokens {
         crate::edits::lockdowns::update_point,
         crate::edits::facilities::create_facility,
         crate::edits::facilities::update_facility,
+        crate::edits::facilities::delete_facility,
         crate::edits::facilities::import_facilities,
         crate::edits::levels::set_level,
         crate::edits::history::revert,

@@ -1,6 +1,10 @@
 //! Conditional requests: whether a client's copy (its `If-None-Match`, or failing that its
-//! `If-Modified-Since`) is still the answer, so that a 304 can be sent instead.
+//! `If-Modified-Since`) is still the answer, so that a 304 can be sent instead; and which
+//! version a write was made against (its `If-Match`), so that a stale one is refused.
 
+use crate::error::ApiError;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
@@ -15,6 +19,49 @@ pub fn etag_matches(headers: &HeaderMap, etag: &str) -> bool {
             v.split(',')
                 .any(|t| t.trim() == "*" || bare(t) == bare(etag))
         })
+}
+
+/// The entity tag of one version of a feature: its number. Strong: a version never changes.
+#[must_use]
+pub fn version_tag(version_id: i64) -> String {
+    format!("\"{version_id}\"")
+}
+
+/// The version a write was made against: the one its `If-Match` names (`None` without the
+/// header, or with `*`: whatever is current). The store checks it in the write's own
+/// transaction, so that two editors of one feature cannot both win.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IfMatch(pub Option<i64>);
+
+impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        let Some(value) = parts.headers.get(header::IF_MATCH) else {
+            return Ok(IfMatch(None));
+        };
+        let value = value.to_str().unwrap_or_default().trim();
+        if value == "*" {
+            return Ok(IfMatch(None));
+        }
+        let tags: Vec<&str> = value.split(',').map(str::trim).collect();
+        let [tag] = tags.as_slice() else {
+            return Err(ApiError::bad_parameter(
+                "If-Match",
+                "names several entity tags; send the one ETag of the version you edit",
+            ));
+        };
+        // A weak tag is taken as its version too: proxies that compress weaken tags.
+        tag.trim_start_matches("W/")
+            .trim_matches('"')
+            .parse()
+            .map(|v| IfMatch(Some(v)))
+            .map_err(|_| {
+                ApiError::PreconditionFailed(format!(
+                    "If-Match {tag} is no version's entity tag; GET the feature again for its ETag"
+                ))
+            })
+    }
 }
 
 /// An answer's validators: its entity tag and when what it shows last changed.

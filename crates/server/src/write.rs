@@ -3,6 +3,7 @@
 
 use crate::backend::Backend;
 use crate::error::ApiError;
+use crate::validators::IfMatch;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -34,6 +35,44 @@ pub(crate) fn written(status: StatusCode, id: &str, edited: Edited) -> Response 
     (status, Json(body)).into_response()
 }
 
+/// A write done: its status (201 for a new entity), the entity's id and what the store did.
+/// The JSON API answers it as [`written`]; OGC API – Features with its own headers.
+pub(crate) struct Saved {
+    pub status: StatusCode,
+    pub id: String,
+    pub edited: Edited,
+}
+
+impl IntoResponse for Saved {
+    fn into_response(self) -> Response {
+        written(self.status, &self.id, self.edited)
+    }
+}
+
+/// Which entity a write is of.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Target {
+    /// A new one.
+    New,
+    /// One that exists; `seen`, the version the client read (its `If-Match`), when it says.
+    Existing { id: String, seen: Option<i64> },
+}
+
+impl Target {
+    /// The entity a URL names, at the version `If-Match` names.
+    pub(crate) fn existing(id: String, IfMatch(seen): IfMatch) -> Target {
+        Target::Existing { id, seen }
+    }
+
+    /// Its id, for an entity that exists.
+    pub(crate) fn id(&self) -> Option<&str> {
+        match self {
+            Target::New => None,
+            Target::Existing { id, .. } => Some(id),
+        }
+    }
+}
+
 /// An id for a new entity: the one asked for, or a fresh one with the entity's prefix.
 pub(crate) fn id_for_new(asked: Option<String>, entity: Entity) -> Result<String, ApiError> {
     match asked {
@@ -42,20 +81,20 @@ pub(crate) fn id_for_new(asked: Option<String>, entity: Entity) -> Result<String
     }
 }
 
-/// What a write is: for a new entity (no id in the URL) its id, the one asked for or a fresh
-/// one with the entity's prefix, a creation answered 201; else the URL's id, which the body's must
-/// match, an update answered 200.
+/// What a write is: for a new entity its id, the one asked for or a fresh one with the
+/// entity's prefix, a creation answered 201; else the URL's id, which the body's must match,
+/// an update (of the version the client read, when it names one) answered 200.
 pub(crate) fn identity(
-    path_id: Option<String>,
+    target: Target,
     asked: Option<String>,
     entity: Entity,
 ) -> Result<(String, Write, StatusCode), ApiError> {
-    match path_id {
-        Some(id) => {
+    match target {
+        Target::Existing { id, seen } => {
             same_id(asked.as_ref(), &id)?;
-            Ok((id, Write::Update, StatusCode::OK))
+            Ok((id, Write::update(seen), StatusCode::OK))
         }
-        None => Ok((
+        Target::New => Ok((
             id_for_new(asked, entity)?,
             Write::Create,
             StatusCode::CREATED,

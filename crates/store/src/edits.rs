@@ -21,8 +21,18 @@ pub enum Write {
     Create,
     /// The id must be current.
     Update,
+    /// The id must be current at this version: the one the client read (its `If-Match`).
+    UpdateFrom(i64),
     /// Either (a commune's figures for a day: the first report or a correction).
     Any,
+}
+
+impl Write {
+    /// An update of the current version, or of the one the client read when it names one.
+    #[must_use]
+    pub fn update(seen: Option<i64>) -> Write {
+        seen.map_or(Write::Update, Write::UpdateFrom)
+    }
 }
 
 /// Who makes a change.
@@ -72,7 +82,7 @@ pub struct AuditEntry {
     pub org_id: String,
     /// The token.
     pub token_id: Option<i64>,
-    /// create, update, lift, revert.
+    /// create, update, lift, delete, revert.
     pub action: String,
     /// The table.
     pub entity_type: String,
@@ -111,6 +121,7 @@ pub(crate) async fn close_current(
         .bind(id)
         .fetch_optional(&mut **tx)
         .await?;
+    let version_of = |v: &Value| v.get("version_id").and_then(Value::as_i64);
     match (write, &before) {
         (Write::Create, Some(_)) => {
             return Err(StoreError::Exists {
@@ -118,7 +129,14 @@ pub(crate) async fn close_current(
                 id: id.to_owned(),
             })
         }
-        (Write::Update, None) => {
+        (Write::UpdateFrom(seen), Some(current)) if version_of(current) != Some(seen) => {
+            return Err(StoreError::Stale {
+                entity: table.to_owned(),
+                id: id.to_owned(),
+                seen,
+            })
+        }
+        (Write::Update | Write::UpdateFrom(_), None) => {
             // A write of the same entity that committed while this one waited for its lock
             // closed the version this statement saw; a fresh statement sees its new one.
             let raced: bool = sqlx::query_scalar(&format!(
@@ -128,10 +146,10 @@ pub(crate) async fn close_current(
             .fetch_one(&mut **tx)
             .await?;
             let (entity, id) = (table.to_owned(), id.to_owned());
-            return Err(if raced {
-                StoreError::Conflict { entity, id }
-            } else {
-                StoreError::NotCurrent { entity, id }
+            return Err(match write {
+                _ if !raced => StoreError::NotCurrent { entity, id },
+                Write::UpdateFrom(seen) => StoreError::Stale { entity, id, seen },
+                _ => StoreError::Conflict { entity, id },
             });
         }
         _ => {}
@@ -164,7 +182,26 @@ pub(crate) async fn audit(
         .get("version_id")
         .and_then(Value::as_i64)
         .unwrap_or_default();
-    let audit_id: i64 = sqlx::query_scalar(
+    let audit_id = audit_entry(tx, entity, id, action, author, &before, Some(&after)).await?;
+    Ok(Edited {
+        audit_id,
+        version_id,
+        before,
+        after,
+    })
+}
+
+/// The audit entry of one entity's change, before and after (none after a deletion).
+async fn audit_entry(
+    tx: &mut Transaction<'_, Postgres>,
+    entity: Entity,
+    id: &str,
+    action: &str,
+    author: &Author,
+    before: &Option<Value>,
+    after: Option<&Value>,
+) -> Result<i64> {
+    Ok(sqlx::query_scalar(
         "INSERT INTO audit_log (org_id, token_id, action, entity_type, entity_id, before, after) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
@@ -173,16 +210,10 @@ pub(crate) async fn audit(
     .bind(action)
     .bind(entity.audit_name())
     .bind(id)
-    .bind(&before)
-    .bind(&after)
+    .bind(before)
+    .bind(after)
     .fetch_one(&mut **tx)
-    .await?;
-    Ok(Edited {
-        audit_id,
-        version_id,
-        before,
-        after,
-    })
+    .await?)
 }
 
 /// A new version of an entity, to write with [`write_version`].
@@ -359,7 +390,8 @@ impl Store {
         self.write_one(version, author).await
     }
 
-    /// Makes an earlier version of an entity current again, as a new version.
+    /// Makes an earlier version of an entity current again, as a new version (of a deleted
+    /// one too).
     ///
     /// # Errors
     /// [`StoreError::NoSuchVersion`] when `version_id` is not a version of that entity;
@@ -398,7 +430,8 @@ impl Store {
         let version = Version {
             entity,
             id,
-            write: Write::Update,
+            // A deleted facility comes back as it was.
+            write: Write::Any,
             insert: sqlx::query(&sql).bind(version_id).bind(&author.org_name),
             action: Some("revert"),
         };
@@ -407,12 +440,19 @@ impl Store {
         Ok(edited)
     }
 
-    /// Lifts a lockdown zone or point: a new version, the same but lifted now.
+    /// Lifts a lockdown zone or point: a new version, the same but lifted now; `seen`, the
+    /// version the client read, must still be current when it names one.
     ///
     /// # Errors
     /// [`StoreError::NotCurrent`] when there is no such declaration, [`StoreError::Exists`]
     /// when it is lifted already; otherwise as for [`Store::put_zone`].
-    pub async fn lift(&self, entity: Entity, id: &str, author: &Author) -> Result<Edited> {
+    pub async fn lift(
+        &self,
+        entity: Entity,
+        id: &str,
+        seen: Option<i64>,
+        author: &Author,
+    ) -> Result<Edited> {
         let table = entity.table();
         if !entity.is_declaration() {
             return Err(StoreError::NotCurrent {
@@ -421,7 +461,7 @@ impl Store {
             });
         }
         let mut tx = self.pool.begin().await?;
-        let before = close_current(&mut tx, entity, id, Write::Update).await?;
+        let before = close_current(&mut tx, entity, id, Write::update(seen)).await?;
         if before
             .as_ref()
             .and_then(|b| b.get("status"))
@@ -447,6 +487,43 @@ impl Store {
         let edited = audit(&mut tx, entity, id, "lift", author, before).await?;
         tx.commit().await?;
         Ok(edited)
+    }
+
+    /// Deletes a facility: its current version ends now and none follows; its history stays
+    /// (and a revert brings it back). `seen` as for [`Store::lift`]. What it answers holds
+    /// the version that ended, and nothing after.
+    ///
+    /// # Errors
+    /// [`StoreError::NotCurrent`] when there is none; a declaration is lifted, never deleted,
+    /// and units change by upload: both are refused so.
+    pub async fn delete(
+        &self,
+        entity: Entity,
+        id: &str,
+        seen: Option<i64>,
+        author: &Author,
+    ) -> Result<Edited> {
+        if entity.facility().is_none() {
+            return Err(StoreError::NotCurrent {
+                entity: entity.table().to_owned(),
+                id: id.to_owned(),
+            });
+        }
+        let mut tx = self.pool.begin().await?;
+        let before = close_current(&mut tx, entity, id, Write::update(seen)).await?;
+        let version_id = before
+            .as_ref()
+            .and_then(|b| b.get("version_id"))
+            .and_then(Value::as_i64)
+            .unwrap_or_default();
+        let audit_id = audit_entry(&mut tx, entity, id, "delete", author, &before, None).await?;
+        tx.commit().await?;
+        Ok(Edited {
+            audit_id,
+            version_id,
+            before,
+            after: Value::Null,
+        })
     }
 
     /// The audit entries of one entity, oldest first (an upload's, for boundaries).

@@ -78,6 +78,16 @@ pub enum StoreError {
         /// The id.
         id: String,
     },
+    /// An update named the version the client read (`If-Match`), and another is current now.
+    #[error("{entity} {id:?} changed since version {seen} was read (its ETag); read it again and redo the edit on what it is now")]
+    Stale {
+        /// The table.
+        entity: String,
+        /// The id.
+        id: String,
+        /// The version the client read.
+        seen: i64,
+    },
     /// An update named an id that is not current.
     #[error("there is no current {entity} {id:?}")]
     NotCurrent {

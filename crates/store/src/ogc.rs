@@ -18,6 +18,8 @@ use tokio::sync::mpsc;
 pub struct OgcFeature {
     /// Features matching the query, over every page.
     pub matched: i64,
+    /// The version it is (its entity tag, for a feature of its own geometry).
+    pub version_id: i64,
     /// The feature, as GeoJSON text.
     pub feature: String,
 }
@@ -320,7 +322,7 @@ fn statement(q: &ItemsQuery) -> Sql {
              SELECT version_id, count(*) OVER () AS matched, row_number() OVER (ORDER BY {order}) AS n
              FROM candidates ORDER BY {order} LIMIT {limit} OFFSET {offset}
          )
-         SELECT p.matched, {feature}
+         SELECT p.matched, p.version_id, {feature}
          FROM page p JOIN {table} t ON t.version_id = p.version_id ORDER BY p.n",
         table = t.name,
         conditions = conditions.join(" AND "),
@@ -343,11 +345,15 @@ impl Store {
                 return;
             }
             let mut rows =
-                sqlx::query_as_with::<_, (i64, String), _>(&sql.text, sql.args).fetch(&pool);
+                sqlx::query_as_with::<_, (i64, i64, String), _>(&sql.text, sql.args).fetch(&pool);
             loop {
                 let next = rows.try_next().await;
                 let message = match next {
-                    Ok(Some((matched, feature))) => Ok(OgcFeature { matched, feature }),
+                    Ok(Some((matched, version_id, feature))) => Ok(OgcFeature {
+                        matched,
+                        version_id,
+                        feature,
+                    }),
                     Ok(None) => break,
                     Err(e) => Err(StoreError::Database(e)),
                 };

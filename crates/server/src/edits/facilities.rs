@@ -7,12 +7,13 @@ use crate::backend::Backend;
 use crate::error::ApiError;
 use crate::extract::{known, Params};
 use crate::extract::{JsonBody, MAX_JSON_BODY};
-use crate::write::{author, id_for_new, identity, point_in_province, store, written};
+use crate::validators::IfMatch;
+use crate::write::{author, id_for_new, identity, point_in_province, store, Saved, Target};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{post, put};
+use axum::routing::post;
 use axum::{Json, Router};
 use covidmap_core::agency::OrgKind;
 use covidmap_core::layers::{Facility, FacilityKind};
@@ -35,7 +36,8 @@ pub fn routes<B: Backend>() -> Router<Arc<B>> {
             )
             .route(
                 &format!("{collection}/{{id}}"),
-                put(move |s, a, p, b| update_facility::<B>(kind, s, a, p, b)),
+                axum::routing::put(move |s, a, p, m, b| update_facility::<B>(kind, s, a, p, m, b))
+                    .delete(move |s, a, p, m| delete_facility::<B>(kind, s, a, p, m)),
             )
             .route(
                 &format!("{collection}/import"),
@@ -57,24 +59,66 @@ pub(crate) async fn create_facility<B: Backend>(
     State(backend): State<Arc<B>>,
     Authenticated(caller): Authenticated,
     JsonBody(body): JsonBody,
-) -> Result<Response, ApiError> {
-    write_facility(kind, backend, caller, None, body).await
+) -> Result<Saved, ApiError> {
+    write_facility(kind, &backend, &caller, Target::New, &body).await
 }
 
 /// Changes (or moves) a facility.
 #[utoipa::path(put, path = "/api/v1/{facility}/{id}", tag = "facilities", security(("bearer" = [])), request_body(content = Object, content_type = "application/json", description = "A GeoJSON Feature with a Point and properties name, status, and as the kind asks managed_by, category, capacity, occupancy"),
-    params(("facility" = String, Path, description = "checkpoints, quarantine-camps, testing-sites or essential-services"), ("id" = String, Path, description = "the facility")),
+    params(("facility" = String, Path, description = "checkpoints, quarantine-camps, testing-sites or essential-services"), ("id" = String, Path, description = "the facility"),
+           ("If-Match" = Option<String>, Header, description = "the version the edit was made on (its version_id, quoted, as the OGC API's ETag gives it): refused with 412 when another is current")),
     responses((status = 200, description = "Changed", body = covidmap_messages::answers::Written), (status = 401, description = "No token, or one unknown or revoked", body = crate::error::ErrorAnswer),
               (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::error::ErrorAnswer),
-              (status = 422, description = "Fields are wrong; each is named", body = crate::error::ErrorAnswer), (status = 404, description = "No such facility", body = crate::error::ErrorAnswer)))]
+              (status = 422, description = "Fields are wrong; each is named", body = crate::error::ErrorAnswer), (status = 404, description = "No such facility", body = crate::error::ErrorAnswer),
+              (status = 412, description = "If-Match names a version that is no longer current", body = crate::error::ErrorAnswer)))]
 pub(crate) async fn update_facility<B: Backend>(
     kind: FacilityKind,
     State(backend): State<Arc<B>>,
     Authenticated(caller): Authenticated,
     Path(id): Path<String>,
+    if_match: IfMatch,
     JsonBody(body): JsonBody,
-) -> Result<Response, ApiError> {
-    write_facility(kind, backend, caller, Some(id), body).await
+) -> Result<Saved, ApiError> {
+    let target = Target::existing(id, if_match);
+    write_facility(kind, &backend, &caller, target, &body).await
+}
+
+/// Deletes a facility (closed down, or entered by mistake): it leaves the map and the
+/// current collections; its versions stay in the history, and a revert brings it back.
+#[utoipa::path(delete, path = "/api/v1/{facility}/{id}", tag = "facilities", security(("bearer" = [])),
+    params(("facility" = String, Path, description = "checkpoints, quarantine-camps, testing-sites or essential-services"), ("id" = String, Path, description = "the facility"),
+           ("If-Match" = Option<String>, Header, description = "the version the deletion was decided on: refused with 412 when another is current")),
+    responses((status = 200, description = "Deleted: version_id is the version that ended, after is null", body = covidmap_messages::answers::Written), (status = 401, description = "No token, or one unknown or revoked", body = crate::error::ErrorAnswer),
+              (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::error::ErrorAnswer),
+              (status = 404, description = "No such facility", body = crate::error::ErrorAnswer),
+              (status = 412, description = "If-Match names a version that is no longer current", body = crate::error::ErrorAnswer)))]
+pub(crate) async fn delete_facility<B: Backend>(
+    kind: FacilityKind,
+    State(backend): State<Arc<B>>,
+    Authenticated(caller): Authenticated,
+    Path(id): Path<String>,
+    IfMatch(seen): IfMatch,
+) -> Result<Saved, ApiError> {
+    remove_facility(kind, &backend, &caller, id, seen).await
+}
+
+/// Deletes a facility that is the caller's (where it lies, who manages it).
+pub(crate) async fn remove_facility<B: Backend>(
+    kind: FacilityKind,
+    backend: &Arc<B>,
+    caller: &Caller,
+    id: String,
+    seen: Option<i64>,
+) -> Result<Saved, ApiError> {
+    let entity = kind.entity();
+    let store = store(&**backend)?;
+    allow_current(store, &backend.snapshot(), caller, entity, &id).await?;
+    let edited = store.delete(entity, &id, seen, &author(caller)).await?;
+    Ok(Saved {
+        status: StatusCode::OK,
+        id,
+        edited,
+    })
 }
 
 fn managed_by(
@@ -95,26 +139,28 @@ fn managed_by(
     }
 }
 
-async fn write_facility<B: Backend>(
+/// Adds (`Target::New`) or changes a facility: the one path of the JSON API and of OGC API
+/// – Features.
+pub(crate) async fn write_facility<B: Backend>(
     kind: FacilityKind,
-    backend: Arc<B>,
-    caller: Caller,
-    path_id: Option<String>,
-    body: Value,
-) -> Result<Response, ApiError> {
+    backend: &Arc<B>,
+    caller: &Caller,
+    target: Target,
+    body: &Value,
+) -> Result<Saved, ApiError> {
     let entity = kind.entity();
     let snapshot = backend.snapshot();
     // As it stands (where it is, who manages it) and as it will be: both the caller's.
-    match &path_id {
-        Some(id) => drop(allow_current(store(&*backend)?, &snapshot, &caller, entity, id).await?),
-        None => allow(&snapshot, &caller, &Action::new(entity, Place::Anywhere))?,
+    match target.id() {
+        Some(id) => drop(allow_current(store(&**backend)?, &snapshot, caller, entity, id).await?),
+        None => allow(&snapshot, caller, &Action::new(entity, Place::Anywhere))?,
     }
-    let request = facility_request(kind, &body).map_err(ApiError::Invalid)?;
+    let request = facility_request(kind, body).map_err(ApiError::Invalid)?;
     point_in_province(request.location, &snapshot)?;
     let managed_by = managed_by(kind, caller.org.kind, request.managed_by)?;
     let action = Action::new(entity, Place::Point(request.location)).managed_by(managed_by.clone());
-    allow(&snapshot, &caller, &action)?;
-    let (id, write, status) = identity(path_id, request.id, entity)?;
+    allow(&snapshot, caller, &action)?;
+    let (id, write, status) = identity(target, request.id, entity)?;
     let facility = Facility {
         kind,
         id,
@@ -127,10 +173,14 @@ async fn write_facility<B: Backend>(
         capacity: request.capacity,
         occupancy: request.occupancy,
     };
-    let edited = store(&*backend)?
-        .put_facility(&facility, write, &author(&caller))
+    let edited = store(&**backend)?
+        .put_facility(&facility, write, &author(caller))
         .await?;
-    Ok(written(status, &facility.id, edited))
+    Ok(Saved {
+        status,
+        id: facility.id,
+        edited,
+    })
 }
 
 /// The same error, its fields prefixed with the CSV line they come from.

@@ -6,7 +6,7 @@ use crate::backend::Backend;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::extract::{known, Params};
-use crate::write::{author, not_current, store, written};
+use crate::write::{author, store, written};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -82,14 +82,19 @@ pub(crate) async fn revert<B: Backend>(
     let request = revert_request(&body).map_err(ApiError::Invalid)?;
     let store = store(&*backend)?;
     let snapshot = backend.snapshot();
-    // A revert is checked as the write it makes: the version it replaces and the one it
-    // restores must both be the caller's (where they lie, who manages them, their kind).
-    let current = store
+    // A revert is checked as the write it makes: the version it replaces (none when the
+    // entity was deleted) and the one it restores must both be the caller's (where they lie,
+    // who manages them, their kind).
+    if let Some(current) = store
         .stored_action(request.entity, &request.id, None)
         .await?
-        .ok_or_else(|| not_current(request.entity.noun(), &request.id))?
-        .called("the entity as it stands");
-    allow(&snapshot, &caller, &current)?;
+    {
+        allow(
+            &snapshot,
+            &caller,
+            &current.called("the entity as it stands"),
+        )?;
+    }
     let restored = store
         .stored_action(request.entity, &request.id, Some(request.version_id))
         .await?

@@ -5,12 +5,13 @@ use crate::auth::Authenticated;
 use crate::backend::Backend;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
+use crate::validators::IfMatch;
 use crate::write::{
-    area_in_province, author, checked_off_runtime, identity, point_in_province, store, written,
+    area_in_province, author, checked_off_runtime, identity, point_in_province, store, Saved,
+    Target,
 };
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::Response;
 use axum::routing::{post, put};
 use axum::Router;
 use chrono::Utc;
@@ -38,7 +39,7 @@ pub fn routes<B: Backend>() -> Router<Arc<B>> {
             .route(&format!("{collection}/{{id}}"), update)
             .route(
                 &format!("{collection}/{{id}}/lift"),
-                post(move |s, a, p| lift::<B>(entity, s, a, p)),
+                post(move |s, a, p, m| lift::<B>(entity, s, a, p, m)),
             );
     }
     router
@@ -56,39 +57,42 @@ pub(crate) async fn create_zone<B: Backend>(
     State(backend): State<Arc<B>>,
     Authenticated(caller): Authenticated,
     JsonBody(body): JsonBody,
-) -> Result<Response, ApiError> {
-    write_zone(backend, caller, None, body).await
+) -> Result<Saved, ApiError> {
+    write_zone(&backend, &caller, Target::New, body).await
 }
 
 /// Changes a lockdown zone (a new version).
 #[utoipa::path(put, path = "/api/v1/zones/{id}", tag = "lockdowns", security(("bearer" = [])), request_body(content = Object, content_type = "application/json", description = "A GeoJSON Feature: geometry (Polygon/MultiPolygon, or null with properties.unit_codes) and properties name, level (1–4), reason, started_at, planned_end, optional id"),
-    params(("id" = String, Path, description = "the zone")),
+    params(("id" = String, Path, description = "the zone"), ("If-Match" = Option<String>, Header, description = "the version the edit was made on: refused with 412 when another is current")),
     responses((status = 200, description = "Changed: the new version, before and after", body = covidmap_messages::answers::Written), (status = 401, description = "No token, or one unknown or revoked", body = crate::error::ErrorAnswer),
               (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::error::ErrorAnswer),
               (status = 422, description = "Fields are wrong; each is named", body = crate::error::ErrorAnswer),
-              (status = 404, description = "No such zone", body = crate::error::ErrorAnswer)))]
+              (status = 404, description = "No such zone", body = crate::error::ErrorAnswer),
+              (status = 412, description = "If-Match names a version that is no longer current", body = crate::error::ErrorAnswer)))]
 pub(crate) async fn update_zone<B: Backend>(
     State(backend): State<Arc<B>>,
     Authenticated(caller): Authenticated,
     Path(id): Path<String>,
+    if_match: IfMatch,
     JsonBody(body): JsonBody,
-) -> Result<Response, ApiError> {
-    write_zone(backend, caller, Some(id), body).await
+) -> Result<Saved, ApiError> {
+    write_zone(&backend, &caller, Target::existing(id, if_match), body).await
 }
 
-/// Declares (`path_id` `None`) or changes a lockdown zone.
-async fn write_zone<B: Backend>(
-    backend: Arc<B>,
-    caller: Caller,
-    path_id: Option<String>,
+/// Declares (`Target::New`) or changes a lockdown zone: the one path of the JSON API and of
+/// OGC API – Features.
+pub(crate) async fn write_zone<B: Backend>(
+    backend: &Arc<B>,
+    caller: &Caller,
+    target: Target,
     body: Value,
-) -> Result<Response, ApiError> {
+) -> Result<Saved, ApiError> {
     let snapshot = backend.snapshot();
-    let store = store(&*backend)?;
+    let store = store(&**backend)?;
     let entity = Entity::LockdownZones;
-    match &path_id {
-        Some(id) => drop(allow_current(store, &snapshot, &caller, entity, id).await?),
-        None => allow(&snapshot, &caller, &Action::new(entity, Place::Anywhere))?,
+    match target.id() {
+        Some(id) => drop(allow_current(store, &snapshot, caller, entity, id).await?),
+        None => allow(&snapshot, caller, &Action::new(entity, Place::Anywhere))?,
     }
     let request = {
         let (snapshot, caller) = (Arc::clone(&snapshot), caller.clone());
@@ -99,10 +103,14 @@ async fn write_zone<B: Backend>(
         })
         .await?
     };
-    let (id, write, status) = identity(path_id, request.id.clone(), entity)?;
-    let zone = zone_to_write(store, &caller, id, request).await?;
-    let edited = store.put_zone(&zone, write, &author(&caller)).await?;
-    Ok(written(status, &zone.id, edited))
+    let (id, write, status) = identity(target, request.id.clone(), entity)?;
+    let zone = zone_to_write(store, caller, id, request).await?;
+    let edited = store.put_zone(&zone, write, &author(caller)).await?;
+    Ok(Saved {
+        status,
+        id: zone.id,
+        edited,
+    })
 }
 
 /// Whether the zone may be written where it lies: in the province, and the caller's.
@@ -171,50 +179,53 @@ pub(crate) async fn create_point<B: Backend>(
     State(backend): State<Arc<B>>,
     Authenticated(caller): Authenticated,
     JsonBody(body): JsonBody,
-) -> Result<Response, ApiError> {
-    write_point(backend, caller, None, body).await
+) -> Result<Saved, ApiError> {
+    write_point(&backend, &caller, Target::New, &body).await
 }
 
 /// Changes a lockdown point.
 #[utoipa::path(put, path = "/api/v1/lockdown-points/{id}", tag = "lockdowns", security(("bearer" = [])),
     request_body(content = Object, content_type = "application/json", description = "As for POST"),
-    params(("id" = String, Path, description = "the point")),
+    params(("id" = String, Path, description = "the point"), ("If-Match" = Option<String>, Header, description = "the version the edit was made on: refused with 412 when another is current")),
     responses((status = 200, description = "Changed", body = covidmap_messages::answers::Written), (status = 401, description = "No token, or one unknown or revoked", body = crate::error::ErrorAnswer),
               (status = 403, description = "The role, the organisation or its district does not allow it; the message says which", body = crate::error::ErrorAnswer),
-              (status = 422, description = "Fields are wrong; each is named", body = crate::error::ErrorAnswer), (status = 404, description = "No such point", body = crate::error::ErrorAnswer)))]
+              (status = 422, description = "Fields are wrong; each is named", body = crate::error::ErrorAnswer), (status = 404, description = "No such point", body = crate::error::ErrorAnswer),
+              (status = 412, description = "If-Match names a version that is no longer current", body = crate::error::ErrorAnswer)))]
 pub(crate) async fn update_point<B: Backend>(
     State(backend): State<Arc<B>>,
     Authenticated(caller): Authenticated,
     Path(id): Path<String>,
+    if_match: IfMatch,
     JsonBody(body): JsonBody,
-) -> Result<Response, ApiError> {
-    write_point(backend, caller, Some(id), body).await
+) -> Result<Saved, ApiError> {
+    write_point(&backend, &caller, Target::existing(id, if_match), &body).await
 }
 
-/// Creates (`path_id` `None`) or updates a lockdown point.
-async fn write_point<B: Backend>(
-    backend: Arc<B>,
-    caller: Caller,
-    path_id: Option<String>,
-    body: Value,
-) -> Result<Response, ApiError> {
+/// Declares (`Target::New`) or changes a lockdown point: the one path of the JSON API and
+/// of OGC API – Features.
+pub(crate) async fn write_point<B: Backend>(
+    backend: &Arc<B>,
+    caller: &Caller,
+    target: Target,
+    body: &Value,
+) -> Result<Saved, ApiError> {
     let snapshot = backend.snapshot();
     let entity = Entity::LockdownPoints;
-    match &path_id {
-        Some(id) => drop(allow_current(store(&*backend)?, &snapshot, &caller, entity, id).await?),
-        None => allow(&snapshot, &caller, &Action::new(entity, Place::Anywhere))?,
+    match target.id() {
+        Some(id) => drop(allow_current(store(&**backend)?, &snapshot, caller, entity, id).await?),
+        None => allow(&snapshot, caller, &Action::new(entity, Place::Anywhere))?,
     }
-    let request = point_request(&body, Utc::now()).map_err(ApiError::Invalid)?;
+    let request = point_request(body, Utc::now()).map_err(ApiError::Invalid)?;
     point_in_province(request.location, &snapshot)?;
     // The whole circle, not only its centre, must be the caller's.
     let circle = Place::Circle(request.location, request.radius_m);
     allow(
         &snapshot,
-        &caller,
+        caller,
         &Action::new(entity, circle).called("the point"),
     )?;
-    let (id, write, status) = identity(path_id, request.id, entity)?;
-    let (name, declaration) = declared(request.declared, &caller);
+    let (id, write, status) = identity(target, request.id, entity)?;
+    let (name, declaration) = declared(request.declared, caller);
     let point = LockdownPoint {
         id,
         name,
@@ -222,27 +233,49 @@ async fn write_point<B: Backend>(
         location: request.location,
         radius_m: request.radius_m,
     };
-    let edited = store(&*backend)?
-        .put_lockdown_point(&point, write, &author(&caller))
+    let edited = store(&**backend)?
+        .put_lockdown_point(&point, write, &author(caller))
         .await?;
-    Ok(written(status, &point.id, edited))
+    Ok(Saved {
+        status,
+        id: point.id,
+        edited,
+    })
 }
 
 /// `POST /api/v1/zones/{id}/lift` and `/api/v1/lockdown-points/{id}/lift`.
 #[utoipa::path(post, path = "/api/v1/{declarations}/{id}/lift", tag = "lockdowns", security(("bearer" = [])),
-    params(("declarations" = String, Path, description = "zones or lockdown-points"), ("id" = String, Path, description = "the declaration")),
+    params(("declarations" = String, Path, description = "zones or lockdown-points"), ("id" = String, Path, description = "the declaration"),
+           ("If-Match" = Option<String>, Header, description = "the version the lifting was decided on: refused with 412 when another is current")),
     responses((status = 200, description = "Lifted", body = covidmap_messages::answers::Written), (status = 401, description = "No valid token", body = crate::error::ErrorAnswer),
               (status = 403, description = "Not the caller's to lift", body = crate::error::ErrorAnswer), (status = 404, description = "No such declaration", body = crate::error::ErrorAnswer),
-              (status = 409, description = "Lifted already", body = crate::error::ErrorAnswer)))]
+              (status = 409, description = "Lifted already", body = crate::error::ErrorAnswer),
+              (status = 412, description = "If-Match names a version that is no longer current", body = crate::error::ErrorAnswer)))]
 pub(crate) async fn lift<B: Backend>(
     entity: Entity,
     State(backend): State<Arc<B>>,
     Authenticated(caller): Authenticated,
     Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    let snapshot = backend.snapshot();
-    let store = store(&*backend)?;
-    allow_current(store, &snapshot, &caller, entity, &id).await?;
-    let edited = store.lift(entity, &id, &author(&caller)).await?;
-    Ok(written(StatusCode::OK, &id, edited))
+    IfMatch(seen): IfMatch,
+) -> Result<Saved, ApiError> {
+    lift_declaration(entity, &backend, &caller, id, seen).await
+}
+
+/// Lifts a declaration that is the caller's: the one path of the JSON API and of OGC API –
+/// Features (whose DELETE of a declaration lifts it: a lockdown ends, it is never erased).
+pub(crate) async fn lift_declaration<B: Backend>(
+    entity: Entity,
+    backend: &Arc<B>,
+    caller: &Caller,
+    id: String,
+    seen: Option<i64>,
+) -> Result<Saved, ApiError> {
+    let store = store(&**backend)?;
+    allow_current(store, &backend.snapshot(), caller, entity, &id).await?;
+    let edited = store.lift(entity, &id, seen, &author(caller)).await?;
+    Ok(Saved {
+        status: StatusCode::OK,
+        id,
+        edited,
+    })
 }

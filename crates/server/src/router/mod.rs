@@ -14,7 +14,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use tower_http::compression::CompressionLayer;
-use tower_http::cors::CorsLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -148,7 +147,7 @@ pub fn app_with<B: Backend>(backend: Arc<B>, assets: Assets, settings: Settings)
     tiles
         .merge(api)
         .layer(middleware::from_fn(crate::hygiene::error_bodies))
-        .layer(CorsLayer::permissive())
+        .layer(tower::layer::layer_fn(crate::hygiene::PreflightOnly::new))
 }
 
 /// The span of a request's log lines: method, path and id.

@@ -3,6 +3,8 @@
 //! page of 10 000 hamlets never sits whole in memory; the counts and links, known only once
 //! the last feature is read, come after the features (JSON members have no order).
 
+mod edits;
+
 use crate::backend::Backend;
 use crate::error::ApiError;
 use crate::router::Settings;
@@ -33,10 +35,19 @@ pub fn routes<B: Backend>() -> Router<Arc<B>> {
         .route("/ogc/api.html", get(api_page))
         .route("/ogc/collections", get(collections::<B>))
         .route("/ogc/collections/{collection}", get(collection::<B>))
-        .route("/ogc/collections/{collection}/items", get(items::<B>))
+        .route(
+            "/ogc/collections/{collection}/items",
+            get(items::<B>)
+                .post(edits::create::<B>)
+                .options(edits::items_options::<B>),
+        )
         .route(
             "/ogc/collections/{collection}/items/{feature}",
-            get(item::<B>),
+            get(item::<B>)
+                .put(edits::replace::<B>)
+                .patch(edits::update::<B>)
+                .delete(edits::remove::<B>)
+                .options(edits::item_options::<B>),
         )
         // A figure's id is `<commune>/<day>`: clients that put it in the path unencoded ask
         // for two segments.
@@ -491,7 +502,10 @@ async fn item<B: Backend>(
     let store = store(&*backend)?;
     let links = links(&headers);
     let validators = validators(store, c, &links, &params, Some(&feature)).await?;
-    if validators.still_current(&headers) {
+    // A feature of its own geometry is tagged by its version (what `If-Match` names); one
+    // drawn with a commune's outline, also by what the outline's collection is.
+    let own_geometry = c.outline_of.is_none();
+    if !own_geometry && validators.still_current(&headers) {
         return Ok(validators.not_modified());
     }
     let mut rx = store.ogc_features(&query);
@@ -506,6 +520,17 @@ async fn item<B: Backend>(
             }
         ),
     })?;
+    let validators = if own_geometry {
+        Validators {
+            etag: crate::validators::version_tag(found.version_id),
+            ..validators
+        }
+    } else {
+        validators
+    };
+    if validators.still_current(&headers) {
+        return Ok(validators.not_modified());
+    }
     let mut doc: Value =
         serde_json::from_str(&found.feature).map_err(|e| ApiError::Internal(Box::new(e)))?;
     doc["links"] = json!([

@@ -140,7 +140,13 @@ async fn every_edit_is_a_version_with_its_audit_entry_and_can_be_reverted() {
 
     let reverted = db
         .store
-        .revert(Entity::LockdownZones, "z1", first.version_id, &author(None))
+        .revert(
+            Entity::LockdownZones,
+            "z1",
+            first.version_id,
+            Some(lifted.version_id),
+            &author(None),
+        )
         .await
         .unwrap();
     assert_eq!(reverted.after["name"], "Phong toả khối 3");
@@ -162,7 +168,7 @@ async fn every_edit_is_a_version_with_its_audit_entry_and_can_be_reverted() {
 
     let missing = db
         .store
-        .revert(Entity::LockdownZones, "z1", 999_999, &author(None))
+        .revert(Entity::LockdownZones, "z1", 999_999, None, &author(None))
         .await;
     assert!(matches!(missing, Err(StoreError::NoSuchVersion { .. })));
     // The audit log cannot be rewritten.

@@ -162,6 +162,11 @@ async fn options_say_what_this_caller_may_do() {
     .await;
     assert_eq!(status, 204, "{body}");
     assert_eq!(allow(&h), "GET, HEAD, OPTIONS", "anyone reads");
+    assert_eq!(
+        header(&h, "access-control-allow-origin"),
+        "*",
+        "readable from a page elsewhere"
+    );
     let (_, h, _) = ogc(
         &api,
         "OPTIONS",
@@ -453,6 +458,7 @@ async fn writes_carry_entity_tags_and_refused_ones_change_nothing() {
     let response = client
         .post(format!("{}/ogc/collections/checkpoints/items", api.base))
         .basic_auth("token", Some(&police))
+        .header("content-type", "application/geo+json")
         .header(
             "content-crs",
             "<http://www.opengis.net/def/crs/EPSG/0/4326>",
@@ -564,4 +570,63 @@ async fn writes_carry_entity_tags_and_refused_ones_change_nothing() {
         .map(|e| e["action"].as_str().unwrap())
         .collect();
     assert_eq!(actions, ["create", "update", "lift"], "{history}");
+    let before = api.state().await;
+    let (status, _, body) = ogc(&api, "PUT", &zone_path, &vinh, &geojson, Some(&own)).await;
+    assert_eq!(
+        status, 404,
+        "a lifted zone is not replaced (declared again): {body}"
+    );
+    let (status, _, body) = ogc(&api, "DELETE", &zone_path, &vinh, &[], None).await;
+    assert_eq!(status, 404, "nor lifted twice: {body}");
+    assert_eq!(api.state().await, before);
+
+    // What a GET answers can be sent back with PUT: its links are not written, and a zone
+    // of whole units stays its units (the outline read back is theirs).
+    let (hamlet, _) = api.hamlet_in("412");
+    let mut of_units = zone_feature(Value::Null, "Phong toả xóm");
+    of_units["properties"]["unit_codes"] = json!([hamlet]);
+    let (status, h, body) = ogc(
+        &api,
+        "POST",
+        "/ogc/collections/zones/items",
+        &vinh,
+        &geojson,
+        Some(&of_units),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let units_path = format!(
+        "/ogc{}",
+        header(&h, "location").split("/ogc").nth(1).unwrap()
+    );
+    let (_, h, mut read) = ogc(&api, "GET", &units_path, "", &[], None).await;
+    assert_eq!(read["geometry"]["type"], "MultiPolygon");
+    read["properties"]["name"] = json!("Phong toả xóm (sửa)");
+    let tag = header(&h, "etag").to_owned();
+    let (status, _, body) = ogc(
+        &api,
+        "PUT",
+        &units_path,
+        &vinh,
+        &[("if-match", tag.as_str())],
+        Some(&read),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["after"]["unit_codes"], json!([hamlet]));
+    assert_eq!(body["after"]["name"], "Phong toả xóm (sửa)");
+
+    // Basic credentials, which a browser would send with a form from elsewhere, write only
+    // a body that says it is JSON.
+    let before = api.state().await;
+    let response = client
+        .post(format!("{}/ogc/collections/checkpoints/items", api.base))
+        .basic_auth("token", Some(&police))
+        .header("content-type", "text/plain")
+        .body(feature.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 415);
+    assert_eq!(api.state().await, before);
 }

@@ -50,6 +50,8 @@ pub fn write_body(c: &Collection, mut feature: Value, crs: Crs) -> Result<Value,
             swap_axes(coordinates);
         }
     }
+    // What a read answers and a write does not take: the feature's links.
+    object.remove("links");
     let top_id = object.remove("id");
     let Some(properties) = object.get_mut("properties").and_then(Value::as_object_mut) else {
         return Ok(feature);
@@ -74,13 +76,14 @@ pub fn write_body(c: &Collection, mut feature: Value, crs: Crs) -> Result<Value,
         }
     }
     if c.source == Source::Entity(Entity::LockdownZones) {
-        // A drawn zone reads back with no units: an empty list means none.
-        if properties
-            .get("unit_codes")
-            .and_then(Value::as_array)
-            .is_some_and(Vec::is_empty)
-        {
+        let units = properties.get("unit_codes").and_then(Value::as_array);
+        if units.is_some_and(Vec::is_empty) {
+            // A drawn zone reads back with no units: an empty list means none.
             properties.remove("unit_codes");
+        } else if units.is_some() {
+            // A zone of whole units reads back with their outline as its geometry: the units
+            // are what it is (to draw it instead, send no unit_codes).
+            object.insert("geometry".to_owned(), Value::Null);
         }
     }
     Ok(feature)
@@ -88,7 +91,7 @@ pub fn write_body(c: &Collection, mut feature: Value, crs: Crs) -> Result<Value,
 
 /// The feature as it stands (as read, in CRS84) with a merge patch applied; then as
 /// [`write_body`] makes it. A zone made of whole units keeps them unless the patch draws a
-/// geometry: its outline is theirs, not a drawing of its own.
+/// geometry.
 ///
 /// # Errors
 /// The patch is not a JSON object, or as for [`write_body`].
@@ -115,19 +118,10 @@ pub fn patched(
     }
     let draws = patch_object.get("geometry").is_some_and(|g| !g.is_null());
     json_patch::merge(&mut current, &patch);
-    if c.source == Source::Entity(Entity::LockdownZones) {
-        let of_units = current
-            .pointer("/properties/unit_codes")
-            .and_then(Value::as_array)
-            .is_some_and(|codes| !codes.is_empty());
-        if let Some(object) = current.as_object_mut() {
-            if draws {
-                if let Some(p) = object.get_mut("properties").and_then(Value::as_object_mut) {
-                    p.remove("unit_codes");
-                }
-            } else if of_units {
-                object.insert("geometry".to_owned(), Value::Null);
-            }
+    if draws {
+        // A geometry drawn over a zone of whole units makes it a drawn one.
+        if let Some(p) = current.get_mut("properties").and_then(Value::as_object_mut) {
+            p.remove("unit_codes");
         }
     }
     // What was read is in CRS84 and the patch's geometry is now too.
@@ -172,6 +166,19 @@ mod tests {
                 .unwrap_err()
                 .parameter(),
             "id"
+        );
+        let read_back = json!({"type": "Feature", "id": "zone-1", "links": [{"rel": "self"}],
+            "geometry": {"type": "MultiPolygon", "coordinates": []},
+            "properties": {"id": "zone-1", "unit_codes": ["17017"], "declared_by": "UBND"}});
+        let body = write_body(find("zones"), read_back, Crs::Crs84).unwrap();
+        assert!(
+            body.get("links").is_none(),
+            "a read's links are not written"
+        );
+        assert_eq!(
+            body["geometry"],
+            Value::Null,
+            "a zone of units is its units"
         );
         let null_id = json!({"type": "Feature", "properties": {"id": null, "name": "x"}});
         let body = write_body(find("testing-sites"), null_id, Crs::Crs84).unwrap();

@@ -15,22 +15,23 @@ pub(crate) fn allow(snapshot: &Snapshot, caller: &Caller, action: &Action) -> Re
 
 /// Checks that the caller may write `entity` at all, then that the entity as it stands (in
 /// the database: the snapshot may be a moment behind a write just made) is the caller's to
-/// change: where it lies, who manages it. 404 when there is none.
+/// change: where it lies, who manages it. The version checked, on which the write is then
+/// made (so that one written in between is not overwritten unchecked); 404 when there is none.
 pub(crate) async fn allow_current(
     store: &Store,
     snapshot: &Snapshot,
     caller: &Caller,
     entity: Entity,
     id: &str,
-) -> Result<Action, ApiError> {
+) -> Result<i64, ApiError> {
     allow(snapshot, caller, &Action::new(entity, Place::Anywhere))?;
-    let current = store
+    let (current, version_id) = store
         .stored_action(entity, id, None)
         .await?
-        .ok_or_else(|| not_current(entity.noun(), id))?
-        .called(format!("the {} as it stands", entity.noun()));
+        .ok_or_else(|| not_current(entity.noun(), id))?;
+    let current = current.called(format!("the {} as it stands", entity.noun()));
     allow(snapshot, caller, &current)?;
-    Ok(current)
+    Ok(version_id)
 }
 
 /// Checks that the caller may write `entity` for the commune with this code: 403 when it

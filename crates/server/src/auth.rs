@@ -24,7 +24,9 @@ impl<B: Backend> FromRequestParts<Arc<B>> for Authenticated {
                 "no token: send `Authorization: Bearer <token>` (an administrator makes one with `covidmap token create`)",
             )
         })?;
-        let token = token_of(header.to_str().unwrap_or_default()).ok_or_else(|| {
+        let header = header.to_str().unwrap_or_default();
+        refuse_form_with_basic(parts, header)?;
+        let token = token_of(header).ok_or_else(|| {
             ApiError::unauthorized(
                 "the Authorization header must read `Bearer <token>` (or Basic, with the token as the password)",
             )
@@ -37,6 +39,34 @@ impl<B: Backend> FromRequestParts<Arc<B>> for Authenticated {
             )),
         }
     }
+}
+
+/// A browser keeps Basic credentials and sends them with any form another site posts: a
+/// write carried by them must say its body is JSON (which a cross-site form cannot), so that
+/// only a client of the API makes it.
+fn refuse_form_with_basic(parts: &Parts, authorization: &str) -> Result<(), ApiError> {
+    use axum::http::Method;
+    let basic = authorization
+        .trim_start()
+        .get(..6)
+        .is_some_and(|s| s.eq_ignore_ascii_case("basic "));
+    let reads = [Method::GET, Method::HEAD, Method::OPTIONS].contains(&parts.method);
+    let json = parts
+        .headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| {
+            t.split(';')
+                .next()
+                .is_some_and(|m| m.trim().ends_with("json"))
+        });
+    if basic && !reads && !json {
+        return Err(ApiError::BadBody {
+            status: axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            message: "a write with Basic authentication sends its body as JSON: Content-Type application/json, application/geo+json or application/merge-patch+json".into(),
+        });
+    }
+    Ok(())
 }
 
 /// A caller whose token was accepted, or none when no token is sent (what a resource offers

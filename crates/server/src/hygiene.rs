@@ -129,7 +129,7 @@ pub(crate) async fn page_headers(request: Request, next: Next) -> Response {
 /// `Allow`.
 #[derive(Clone)]
 pub(crate) struct PreflightOnly<S> {
-    plain: S,
+    plain: tower::util::MapResponse<S, fn(Response) -> Response>,
     cors: Cors<S>,
 }
 
@@ -138,9 +138,24 @@ impl<S: Clone> PreflightOnly<S> {
         use tower::Layer as _;
         PreflightOnly {
             cors: CorsLayer::permissive().layer(inner.clone()),
-            plain: inner,
+            plain: tower::util::MapResponse::new(inner, readable_elsewhere),
         }
     }
+}
+
+/// What CORS adds to an answer that is no preflight, so that a page elsewhere can read a
+/// plain `OPTIONS` answer's `Allow` too.
+fn readable_elsewhere(mut response: Response) -> Response {
+    let h = response.headers_mut();
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    h.insert(
+        header::ACCESS_CONTROL_EXPOSE_HEADERS,
+        HeaderValue::from_static("*"),
+    );
+    response
 }
 
 impl<S> Service<Request> for PreflightOnly<S>
@@ -149,8 +164,10 @@ where
 {
     type Response = Response;
     type Error = S::Error;
-    type Future =
-        futures_util::future::Either<S::Future, tower_http::cors::ResponseFuture<S::Future>>;
+    type Future = futures_util::future::Either<
+        tower::util::future::MapResponseFuture<S::Future, fn(Response) -> Response>,
+        tower_http::cors::ResponseFuture<S::Future>,
+    >;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         match self.plain.poll_ready(cx) {

@@ -12,7 +12,7 @@ use covidmap_core::policy::{reach, Places as _};
 use covidmap_core::{Entity, Level};
 use covidmap_lookup::Snapshot;
 use covidmap_messages::answers::Written;
-use covidmap_store::{new_id, Author, Caller, Edited, Store, Write};
+use covidmap_store::{new_id, Author, Caller, Edited, Store, StoreError, Write};
 use geo::{MultiPolygon, Point};
 
 pub(crate) fn author(caller: &Caller) -> Author {
@@ -64,6 +64,14 @@ impl Target {
         Target::Existing { id, seen }
     }
 
+    /// The version the client read, when it names one.
+    pub(crate) fn seen(&self) -> Option<i64> {
+        match self {
+            Target::New => None,
+            Target::Existing { seen, .. } => *seen,
+        }
+    }
+
     /// Its id, for an entity that exists.
     pub(crate) fn id(&self) -> Option<&str> {
         match self {
@@ -83,22 +91,36 @@ pub(crate) fn id_for_new(asked: Option<String>, entity: Entity) -> Result<String
 
 /// What a write is: for a new entity its id, the one asked for or a fresh one with the
 /// entity's prefix, a creation answered 201; else the URL's id, which the body's must match,
-/// an update (of the version the client read, when it names one) answered 200.
+/// an update answered 200 of the version the client read (its `If-Match`) or else of the one
+/// the write was checked on (`checked`).
 pub(crate) fn identity(
     target: Target,
     asked: Option<String>,
     entity: Entity,
+    checked: Option<i64>,
 ) -> Result<(String, Write, StatusCode), ApiError> {
     match target {
         Target::Existing { id, seen } => {
             same_id(asked.as_ref(), &id)?;
-            Ok((id, Write::update(seen), StatusCode::OK))
+            Ok((id, Write::update(seen.or(checked)), StatusCode::OK))
         }
         Target::New => Ok((
             id_for_new(asked, entity)?,
             Write::Create,
             StatusCode::CREATED,
         )),
+    }
+}
+
+/// What a store error of a write made on a version means to the client: a version it named
+/// that is gone is its stale precondition (412); one it did not name, the version the write
+/// was checked on, replaced in between by another write: a conflict (409), to retry.
+pub(crate) fn made_on(client_seen: Option<i64>) -> impl Fn(StoreError) -> ApiError {
+    move |e| match e {
+        StoreError::Stale { entity, id, .. } if client_seen.is_none() => {
+            StoreError::Conflict { entity, id }.into()
+        }
+        other => other.into(),
     }
 }
 

@@ -390,8 +390,9 @@ impl Store {
         self.write_one(version, author).await
     }
 
-    /// Makes an earlier version of an entity current again, as a new version (of a deleted
-    /// one too).
+    /// Makes an earlier version of an entity current again, as a new version in place of
+    /// `replacing`, the current one the write was checked on (`None`: there was none, the
+    /// entity was deleted, and none may be current now).
     ///
     /// # Errors
     /// [`StoreError::NoSuchVersion`] when `version_id` is not a version of that entity;
@@ -401,6 +402,7 @@ impl Store {
         entity: Entity,
         id: &str,
         version_id: i64,
+        replacing: Option<i64>,
         author: &Author,
     ) -> Result<Edited> {
         let table = entity.table();
@@ -430,8 +432,7 @@ impl Store {
         let version = Version {
             entity,
             id,
-            // A deleted facility comes back as it was.
-            write: Write::Any,
+            write: replacing.map_or(Write::Create, Write::UpdateFrom),
             insert: sqlx::query(&sql).bind(version_id).bind(&author.org_name),
             action: Some("revert"),
         };

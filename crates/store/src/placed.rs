@@ -8,9 +8,10 @@ use covidmap_core::policy::{Action, Place};
 use covidmap_core::Entity;
 
 impl Store {
-    /// A version of an entity as the write that would make it, for the write policy: the
-    /// current version (`version_id` `None`) or the given one; `None` when there is no such
-    /// entity or version. A zone declared over units is placed by their codes (by its outline once
+    /// A version of an entity as the write that would make it, for the write policy, with
+    /// its number (a write checked on it is made on it: `Write::UpdateFrom`): the current
+    /// version (`version_id` `None`) or the given one; `None` when there is no such entity or
+    /// version. A zone declared over units is placed by their codes (by its outline once
     /// one of them is no more); a lockdown
     /// point by its circle; figures and levels by their commune; a document is a directive
     /// or a support policy as its kind says.
@@ -22,7 +23,7 @@ impl Store {
         entity: Entity,
         id: &str,
         version_id: Option<i64>,
-    ) -> Result<Option<Action>> {
+    ) -> Result<Option<(Action, i64)>> {
         let table = entity.table();
         let columns = match entity {
             Entity::Boundaries => return Ok(None),
@@ -56,16 +57,17 @@ impl Store {
             Option<String>,
             Option<String>,
             Option<String>,
+            i64,
         );
         let row: Option<Row> = sqlx::query_as(&format!(
-            "SELECT {columns} FROM {table} WHERE id = $1 \
+            "SELECT {columns}, version_id FROM {table} WHERE id = $1 \
              AND CASE WHEN $2::bigint IS NULL THEN valid_to IS NULL ELSE version_id = $2 END"
         ))
         .bind(id)
         .bind(version_id)
         .fetch_optional(&self.pool)
         .await?;
-        let Some((wkb, radius_m, unit_codes, commune, managed_by, kind)) = row else {
+        let Some((wkb, radius_m, unit_codes, commune, managed_by, kind, version_id)) = row else {
             return Ok(None);
         };
         let geometry = wkb
@@ -98,6 +100,9 @@ impl Store {
                 .entity(),
             None => entity,
         };
-        Ok(Some(Action::new(entity, place).managed_by(managed_by)))
+        Ok(Some((
+            Action::new(entity, place).managed_by(managed_by),
+            version_id,
+        )))
     }
 }

@@ -8,7 +8,9 @@ use crate::error::ApiError;
 use crate::extract::{known, Params};
 use crate::extract::{JsonBody, MAX_JSON_BODY};
 use crate::validators::IfMatch;
-use crate::write::{author, id_for_new, identity, point_in_province, store, Saved, Target};
+use crate::write::{
+    author, id_for_new, identity, made_on, point_in_province, store, Saved, Target,
+};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -112,8 +114,11 @@ pub(crate) async fn remove_facility<B: Backend>(
 ) -> Result<Saved, ApiError> {
     let entity = kind.entity();
     let store = store(&**backend)?;
-    allow_current(store, &backend.snapshot(), caller, entity, &id).await?;
-    let edited = store.delete(entity, &id, seen, &author(caller)).await?;
+    let checked = allow_current(store, &backend.snapshot(), caller, entity, &id).await?;
+    let edited = store
+        .delete(entity, &id, Some(seen.unwrap_or(checked)), &author(caller))
+        .await
+        .map_err(made_on(seen))?;
     Ok(Saved {
         status: StatusCode::OK,
         id,
@@ -151,16 +156,20 @@ pub(crate) async fn write_facility<B: Backend>(
     let entity = kind.entity();
     let snapshot = backend.snapshot();
     // As it stands (where it is, who manages it) and as it will be: both the caller's.
-    match target.id() {
-        Some(id) => drop(allow_current(store(&**backend)?, &snapshot, caller, entity, id).await?),
-        None => allow(&snapshot, caller, &Action::new(entity, Place::Anywhere))?,
-    }
+    let checked = match target.id() {
+        Some(id) => Some(allow_current(store(&**backend)?, &snapshot, caller, entity, id).await?),
+        None => {
+            allow(&snapshot, caller, &Action::new(entity, Place::Anywhere))?;
+            None
+        }
+    };
     let request = facility_request(kind, body).map_err(ApiError::Invalid)?;
     point_in_province(request.location, &snapshot)?;
     let managed_by = managed_by(kind, caller.org.kind, request.managed_by)?;
     let action = Action::new(entity, Place::Point(request.location)).managed_by(managed_by.clone());
     allow(&snapshot, caller, &action)?;
-    let (id, write, status) = identity(target, request.id, entity)?;
+    let client_seen = target.seen();
+    let (id, write, status) = identity(target, request.id, entity, checked)?;
     let facility = Facility {
         kind,
         id,
@@ -175,7 +184,8 @@ pub(crate) async fn write_facility<B: Backend>(
     };
     let edited = store(&**backend)?
         .put_facility(&facility, write, &author(caller))
-        .await?;
+        .await
+        .map_err(made_on(client_seen))?;
     Ok(Saved {
         status,
         id: facility.id,

@@ -6,7 +6,7 @@ use crate::backend::Backend;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::extract::{known, Params};
-use crate::write::{author, store, written};
+use crate::write::{author, made_on, store, written};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -85,16 +85,20 @@ pub(crate) async fn revert<B: Backend>(
     // A revert is checked as the write it makes: the version it replaces (none when the
     // entity was deleted) and the one it restores must both be the caller's (where they lie,
     // who manages them, their kind).
-    if let Some(current) = store
+    let replacing = match store
         .stored_action(request.entity, &request.id, None)
         .await?
     {
-        allow(
-            &snapshot,
-            &caller,
-            &current.called("the entity as it stands"),
-        )?;
-    }
+        Some((current, version_id)) => {
+            allow(
+                &snapshot,
+                &caller,
+                &current.called("the entity as it stands"),
+            )?;
+            Some(version_id)
+        }
+        None => None,
+    };
     let restored = store
         .stored_action(request.entity, &request.id, Some(request.version_id))
         .await?
@@ -107,16 +111,21 @@ pub(crate) async fn revert<B: Backend>(
                 request.id
             ),
         })?
+        .0
         .called("that version");
     allow(&snapshot, &caller, &restored)?;
+    // Made on the version checked: one written in between (or a new entity of the same id,
+    // after a deletion) is a conflict, not replaced unchecked.
     let edited = store
         .revert(
             request.entity,
             &request.id,
             request.version_id,
+            replacing,
             &author(&caller),
         )
-        .await?;
+        .await
+        .map_err(made_on(None))?;
     Ok(written(StatusCode::OK, &request.id, edited))
 }
 

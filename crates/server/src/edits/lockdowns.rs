@@ -7,8 +7,8 @@ use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::validators::IfMatch;
 use crate::write::{
-    area_in_province, author, checked_off_runtime, identity, point_in_province, store, Saved,
-    Target,
+    area_in_province, author, checked_off_runtime, identity, made_on, point_in_province, store,
+    Saved, Target,
 };
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -90,10 +90,13 @@ pub(crate) async fn write_zone<B: Backend>(
     let snapshot = backend.snapshot();
     let store = store(&**backend)?;
     let entity = Entity::LockdownZones;
-    match target.id() {
-        Some(id) => drop(allow_current(store, &snapshot, caller, entity, id).await?),
-        None => allow(&snapshot, caller, &Action::new(entity, Place::Anywhere))?,
-    }
+    let checked = match target.id() {
+        Some(id) => Some(allow_current(store, &snapshot, caller, entity, id).await?),
+        None => {
+            allow(&snapshot, caller, &Action::new(entity, Place::Anywhere))?;
+            None
+        }
+    };
     let request = {
         let (snapshot, caller) = (Arc::clone(&snapshot), caller.clone());
         checked_off_runtime(move || {
@@ -103,9 +106,13 @@ pub(crate) async fn write_zone<B: Backend>(
         })
         .await?
     };
-    let (id, write, status) = identity(target, request.id.clone(), entity)?;
+    let client_seen = target.seen();
+    let (id, write, status) = identity(target, request.id.clone(), entity, checked)?;
     let zone = zone_to_write(store, caller, id, request).await?;
-    let edited = store.put_zone(&zone, write, &author(caller)).await?;
+    let edited = store
+        .put_zone(&zone, write, &author(caller))
+        .await
+        .map_err(made_on(client_seen))?;
     Ok(Saved {
         status,
         id: zone.id,
@@ -211,10 +218,13 @@ pub(crate) async fn write_point<B: Backend>(
 ) -> Result<Saved, ApiError> {
     let snapshot = backend.snapshot();
     let entity = Entity::LockdownPoints;
-    match target.id() {
-        Some(id) => drop(allow_current(store(&**backend)?, &snapshot, caller, entity, id).await?),
-        None => allow(&snapshot, caller, &Action::new(entity, Place::Anywhere))?,
-    }
+    let checked = match target.id() {
+        Some(id) => Some(allow_current(store(&**backend)?, &snapshot, caller, entity, id).await?),
+        None => {
+            allow(&snapshot, caller, &Action::new(entity, Place::Anywhere))?;
+            None
+        }
+    };
     let request = point_request(body, Utc::now()).map_err(ApiError::Invalid)?;
     point_in_province(request.location, &snapshot)?;
     // The whole circle, not only its centre, must be the caller's.
@@ -224,7 +234,8 @@ pub(crate) async fn write_point<B: Backend>(
         caller,
         &Action::new(entity, circle).called("the point"),
     )?;
-    let (id, write, status) = identity(target, request.id, entity)?;
+    let client_seen = target.seen();
+    let (id, write, status) = identity(target, request.id, entity, checked)?;
     let (name, declaration) = declared(request.declared, caller);
     let point = LockdownPoint {
         id,
@@ -235,7 +246,8 @@ pub(crate) async fn write_point<B: Backend>(
     };
     let edited = store(&**backend)?
         .put_lockdown_point(&point, write, &author(caller))
-        .await?;
+        .await
+        .map_err(made_on(client_seen))?;
     Ok(Saved {
         status,
         id: point.id,
@@ -271,8 +283,11 @@ pub(crate) async fn lift_declaration<B: Backend>(
     seen: Option<i64>,
 ) -> Result<Saved, ApiError> {
     let store = store(&**backend)?;
-    allow_current(store, &backend.snapshot(), caller, entity, &id).await?;
-    let edited = store.lift(entity, &id, seen, &author(caller)).await?;
+    let checked = allow_current(store, &backend.snapshot(), caller, entity, &id).await?;
+    let edited = store
+        .lift(entity, &id, Some(seen.unwrap_or(checked)), &author(caller))
+        .await
+        .map_err(made_on(seen))?;
     Ok(Saved {
         status: StatusCode::OK,
         id,

@@ -7,7 +7,6 @@
 //! applied to the feature as it stands. A declaration is lifted by `DELETE`, never erased.
 
 use super::{links, service, store};
-use crate::allow::allow;
 use crate::auth::{Authenticated, MaybeAuthenticated};
 use crate::backend::Backend;
 use crate::edits::{facilities, lockdowns};
@@ -20,7 +19,7 @@ use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
-use covidmap_core::policy::{Action, Place};
+use covidmap_core::policy::Policy;
 use covidmap_core::Entity;
 use covidmap_ogc::edit::{content_crs, patched, write_body};
 use covidmap_ogc::{Collection, ItemsQuery};
@@ -110,6 +109,7 @@ pub(super) async fn create<B: Backend>(
 /// version (of the version `If-Match` names, when it names one).
 pub(super) async fn replace<B: Backend>(
     State(backend): State<Arc<B>>,
+    Extension(settings): Extension<Settings>,
     Path((id, feature)): Path<(String, String)>,
     caller: Result<Authenticated, ApiError>,
     if_match: IfMatch,
@@ -119,6 +119,8 @@ pub(super) async fn replace<B: Backend>(
     let (c, entity) = editable(&id)?;
     let Authenticated(caller) = caller?;
     let body = write_body(c, body, crs_of(&headers)?)?;
+    // Only a feature of the collection now is replaced (a lifted declaration is not in it).
+    as_it_stands(&*backend, &settings, c, &feature).await?;
     let target = Target::existing(feature, if_match);
     let saved = write(entity, &backend, &caller, target, body).await?;
     Ok(answer(c, &headers, saved))
@@ -139,36 +141,37 @@ pub(super) async fn update<B: Backend>(
     let (c, entity) = editable(&id)?;
     let Authenticated(caller) = caller?;
     let crs = crs_of(&headers)?;
-    let query = ItemsQuery::read_one(
-        c,
-        &feature,
-        &BTreeMap::new(),
-        &service(&*backend, &settings),
-    )?;
-    let current = store(&*backend)?
+    let current = as_it_stands(&*backend, &settings, c, &feature).await?;
+    let read: Value =
+        serde_json::from_str(&current.feature).map_err(|e| ApiError::Internal(Box::new(e)))?;
+    let body = patched(c, read, &patch, crs)?;
+    // On the version the client names, else on the one read: the store refuses either once
+    // another is current.
+    let target = Target::Existing {
+        id: feature,
+        seen: Some(seen.unwrap_or(current.version_id)),
+    };
+    let saved = write(entity, &backend, &caller, target, body).await?;
+    Ok(answer(c, &headers, saved))
+}
+
+/// The feature of `c` as it stands now; 404 when the collection has none of that id.
+async fn as_it_stands<B: Backend>(
+    backend: &B,
+    settings: &Settings,
+    c: &'static Collection,
+    feature: &str,
+) -> Result<covidmap_store::OgcFeature, ApiError> {
+    let query = ItemsQuery::read_one(c, feature, &BTreeMap::new(), &service(backend, settings))?;
+    store(backend)?
         .ogc_features(&query)
         .recv()
         .await
         .transpose()?
         .ok_or_else(|| ApiError::NoMatch {
             field: "featureId".into(),
-            message: format!("{id} has no feature {feature:?} now; /items lists them"),
-        })?;
-    if seen.is_some_and(|v| v != current.version_id) {
-        return Err(ApiError::PreconditionFailed(format!(
-            "{id} {feature:?} is at version {} now, not the one If-Match names; GET it again and redo the edit",
-            current.version_id
-        )));
-    }
-    let as_it_stands: Value =
-        serde_json::from_str(&current.feature).map_err(|e| ApiError::Internal(Box::new(e)))?;
-    let body = patched(c, as_it_stands, &patch, crs)?;
-    let target = Target::Existing {
-        id: feature,
-        seen: Some(current.version_id),
-    };
-    let saved = write(entity, &backend, &caller, target, body).await?;
-    Ok(answer(c, &headers, saved))
+            message: format!("{} has no feature {feature:?} now; /items lists them", c.id),
+        })
 }
 
 /// `DELETE /ogc/collections/{collection}/items/{feature}`: a facility deleted, a
@@ -181,22 +184,31 @@ pub(super) async fn remove<B: Backend>(
 ) -> Result<Response, ApiError> {
     let (_, entity) = editable(&id)?;
     let Authenticated(caller) = caller?;
-    match entity.facility() {
+    let removed = match entity.facility() {
         Some(kind) => facilities::remove_facility(kind, &backend, &caller, feature, seen).await,
         None => lockdowns::lift_declaration(entity, &backend, &caller, feature, seen).await,
-    }?;
+    };
+    match removed {
+        // A lifted declaration is no longer in the collection of those in force.
+        Err(ApiError::Conflict(message)) if entity.is_declaration() => {
+            return Err(ApiError::NoMatch {
+                field: "featureId".into(),
+                message,
+            })
+        }
+        other => other?,
+    };
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// `OPTIONS …/items`: the methods this caller may use, `POST` among them when it may add
 /// features to the collection somewhere (where, each write checks).
-pub(super) async fn items_options<B: Backend>(
-    State(backend): State<Arc<B>>,
+pub(super) async fn items_options(
     Path(id): Path<String>,
     MaybeAuthenticated(caller): MaybeAuthenticated,
 ) -> Result<Response, ApiError> {
     let mut methods = READ.to_vec();
-    if may_write(&*backend, &id, caller.as_ref())? {
+    if may_write(&id, caller.as_ref())? {
         methods.push("POST");
     }
     Ok(allowed(&methods))
@@ -208,13 +220,12 @@ pub(super) async fn items_options<B: Backend>(
 /// the first feature it read and decides for the whole layer, so an answer for that feature
 /// alone would leave a district's layer of zones read-only whenever the first zone listed
 /// is another district's.
-pub(super) async fn item_options<B: Backend>(
-    State(backend): State<Arc<B>>,
+pub(super) async fn item_options(
     Path((id, _feature)): Path<(String, String)>,
     MaybeAuthenticated(caller): MaybeAuthenticated,
 ) -> Result<Response, ApiError> {
     let mut methods = READ.to_vec();
-    if may_write(&*backend, &id, caller.as_ref())? {
+    if may_write(&id, caller.as_ref())? {
         methods.extend(["PUT", "PATCH", "DELETE"]);
     }
     Ok(allowed(&methods))
@@ -222,17 +233,10 @@ pub(super) async fn item_options<B: Backend>(
 
 /// Whether the caller may write features of the collection somewhere: its role and its
 /// organisation's kind allow it (where, each write checks). 404 for no such collection.
-fn may_write<B: Backend>(
-    backend: &B,
-    collection: &str,
-    caller: Option<&Caller>,
-) -> Result<bool, ApiError> {
+fn may_write(collection: &str, caller: Option<&Caller>) -> Result<bool, ApiError> {
     let c = covidmap_ogc::collection(collection)?;
     Ok(match (c.editable(), caller) {
-        (Some(entity), Some(caller)) => {
-            let anywhere = Action::new(entity, Place::Anywhere);
-            allow(&backend.snapshot(), caller, &anywhere).is_ok()
-        }
+        (Some(entity), Some(caller)) => Policy::writable(caller).contains(&entity),
         _ => false,
     })
 }

@@ -39,7 +39,7 @@ pub fn routes<B: Backend>() -> Router<Arc<B>> {
             "/ogc/collections/{collection}/items",
             get(items::<B>)
                 .post(edits::create::<B>)
-                .options(edits::items_options::<B>),
+                .options(edits::items_options),
         )
         .route(
             "/ogc/collections/{collection}/items/{feature}",
@@ -47,7 +47,7 @@ pub fn routes<B: Backend>() -> Router<Arc<B>> {
                 .put(edits::replace::<B>)
                 .patch(edits::update::<B>)
                 .delete(edits::remove::<B>)
-                .options(edits::item_options::<B>),
+                .options(edits::item_options),
         )
         // A figure's id is `<commune>/<day>`: clients that put it in the path unencoded ask
         // for two segments.

@@ -22,7 +22,7 @@ oha --no-tui -z 600s -q "$rate" -c 64 --latency-correction --urls-from-file "$wo
   --output-format json >"$work/oha.json" &
 loader=$!
 sleep 3
-target/release/change_latency "$url" "http://$http" "$token" "$rounds"
+target/release/change_latency "$url" "http://$http" "$token" "$rounds" "${WRITE_GAP_MS:-0}"
 kill -INT $loader 2>/dev/null || true
 wait $loader 2>/dev/null || true
 python3 - "$work/oha.json" <<'PY'

@@ -6,7 +6,7 @@
 
 use covidmap_core::agency::Role;
 use covidmap_core::layers::FacilityKind;
-use covidmap_tests::api::{point_feature, square, zone_feature, Api};
+use covidmap_tests::api::{actions, point_feature, square, zone_feature, Api};
 use reqwest::header::HeaderMap;
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -498,13 +498,11 @@ async fn writes_carry_entity_tags_and_refused_ones_change_nothing() {
             None,
         )
         .await;
-    let actions: Vec<&str> = history["entries"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["action"].as_str().unwrap())
-        .collect();
-    assert_eq!(actions, ["create", "update", "delete"], "{history}");
+    assert_eq!(
+        actions(&history),
+        ["create", "update", "delete"],
+        "{history}"
+    );
     let operations: Vec<String> = sqlx::query_scalar(
         "SELECT operation FROM change_log WHERE entity = 'checkpoints' AND feature_id = 'checkpoint-ogc-1' ORDER BY id",
     )
@@ -563,13 +561,7 @@ async fn writes_carry_entity_tags_and_refused_ones_change_nothing() {
             None,
         )
         .await;
-    let actions: Vec<&str> = history["entries"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["action"].as_str().unwrap())
-        .collect();
-    assert_eq!(actions, ["create", "update", "lift"], "{history}");
+    assert_eq!(actions(&history), ["create", "update", "lift"], "{history}");
     let before = api.state().await;
     let (status, _, body) = ogc(&api, "PUT", &zone_path, &vinh, &geojson, Some(&own)).await;
     assert_eq!(

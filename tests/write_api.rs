@@ -5,7 +5,7 @@
 
 use covidmap_core::agency::Role;
 use covidmap_core::Level;
-use covidmap_tests::api::{hamlets_file, point_feature, square, zone_feature, Api};
+use covidmap_tests::api::{actions, hamlets_file, point_feature, square, zone_feature, Api};
 use covidmap_tests::poll_until;
 use serde_json::{json, Value};
 
@@ -367,13 +367,7 @@ async fn a_declared_zone_reaches_answers_and_tiles_and_can_be_lifted_and_reverte
         )
         .await;
     assert_eq!(status, 200, "{history}");
-    let actions: Vec<&str> = history["entries"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["action"].as_str().unwrap())
-        .collect();
-    assert_eq!(actions, ["create", "update", "lift", "revert"]);
+    assert_eq!(actions(&history), ["create", "update", "lift", "revert"]);
     assert!(history["entries"]
         .as_array()
         .unwrap()

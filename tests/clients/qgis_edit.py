@@ -5,47 +5,24 @@ Run with Debian's python3 (python3-qgis, 3.32 or later) and QT_QPA_PLATFORM=offs
 The token goes where a GIS officer puts it, in the connection's password (Basic
 authentication; the user name is not checked). QGIS asks OPTIONS to learn whether it may edit,
 then changes the feature's "name" and commits. Prints one JSON object: QGIS's version, the
-capabilities it found, whether the commit succeeded and its errors, and the requests it made.
+capabilities it found, whether the commit succeeded and its errors, and what QGIS logged.
 """
 import json
 import os
 import sys
 
-from qgis.PyQt.QtNetwork import QNetworkRequest
+import qgis_headless
+
 from qgis.core import (
     Qgis,
-    QgsApplication,
-    QgsNetworkAccessManager,
     QgsVectorDataProvider,
     QgsVectorLayer,
 )
 
-# QNetworkAccessManager's operations; PATCH and OPTIONS are custom verbs.
-OPERATIONS = {1: "HEAD", 2: "GET", 3: "PUT", 4: "POST", 5: "DELETE"}
-
-
-def describe(params) -> str:
-    request = params.request()
-    verb = OPERATIONS.get(int(params.operation()))
-    if verb is None:
-        custom = request.attribute(QNetworkRequest.CustomVerbAttribute)
-        verb = bytes(custom).decode() if custom is not None else "CUSTOM"
-    return f"{verb} {request.url().toString()}"
-
 
 def main() -> int:
     landing, collection, token, feature_id, new_name = sys.argv[1:6]
-    QgsApplication.setPrefixPath("/usr", True)
-    app = QgsApplication([], False)
-    app.initQgis()
-    log = []
-    QgsApplication.messageLog().messageReceived.connect(
-        lambda message, tag, level: log.append(f"{tag}: {message}")
-    )
-    asked = []
-    QgsNetworkAccessManager.instance().requestAboutToBeCreated.connect(
-        lambda params: asked.append(describe(params))
-    )
+    app, log = qgis_headless.start()
     uri = (
         f"url='{landing}' typename='{collection}' restrictToRequestBBOX='0' "
         f"username='token' password='{token}'"
@@ -65,7 +42,6 @@ def main() -> int:
             answer["changed"] = layer.changeAttributeValue(target[0].id(), field, new_name)
             answer["committed"] = layer.commitChanges()
             answer["errors"] = layer.commitErrors()
-    answer["asked"] = asked
     answer["log"] = log
     print(json.dumps(answer, ensure_ascii=False), flush=True)
     # QGIS can crash while tearing down its providers: the answer is out, so leave now.

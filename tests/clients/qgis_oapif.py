@@ -9,9 +9,10 @@ import json
 import os
 import sys
 
+import qgis_headless
+
 from qgis.core import (
     Qgis,
-    QgsApplication,
     QgsNetworkAccessManager,
     QgsVectorLayer,
 )
@@ -20,13 +21,7 @@ from qgis.core import (
 def main() -> int:
     landing, collection = sys.argv[1], sys.argv[2]
     subset = sys.argv[3] if len(sys.argv) > 3 else ""
-    QgsApplication.setPrefixPath("/usr", True)
-    app = QgsApplication([], False)
-    app.initQgis()
-    log = []
-    QgsApplication.messageLog().messageReceived.connect(
-        lambda message, tag, level: log.append(f"{tag}: {message}")
-    )
+    app, log = qgis_headless.start()
     asked = []
     QgsNetworkAccessManager.instance().requestAboutToBeCreated.connect(
         lambda params: asked.append(params.request().url().toString())

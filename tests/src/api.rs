@@ -194,6 +194,17 @@ impl Api {
     }
 }
 
+/// The actions of a `/api/v1/history` answer, oldest first.
+#[must_use]
+pub fn actions(history: &Value) -> Vec<&str> {
+    history["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect()
+}
+
 pub fn square(p: geo::Point<f64>, half: f64) -> Value {
     let (x, y) = (p.x(), p.y());
     json!({"type": "Polygon", "coordinates": [[

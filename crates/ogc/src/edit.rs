@@ -42,14 +42,7 @@ pub fn write_body(c: &Collection, mut feature: Value, crs: Crs) -> Result<Value,
         // Not an object: the write API's reader says what a feature must be.
         return Ok(feature);
     };
-    if crs.northing_first() {
-        if let Some(coordinates) = object
-            .get_mut("geometry")
-            .and_then(|g| g.get_mut("coordinates"))
-        {
-            swap_axes(coordinates);
-        }
-    }
+    in_crs84(object, crs);
     // What a read answers and a write does not take: the feature's links.
     object.remove("links");
     let top_id = object.remove("id");
@@ -107,17 +100,10 @@ pub fn patched(
             "a merge patch (application/merge-patch+json) is a JSON object: {\"properties\": {…}} or {\"geometry\": …}",
         ));
     };
-    let mut patch = patch.clone();
-    if crs.northing_first() {
-        if let Some(coordinates) = patch
-            .get_mut("geometry")
-            .and_then(|g| g.get_mut("coordinates"))
-        {
-            swap_axes(coordinates);
-        }
-    }
+    let mut patch = patch_object.clone();
+    in_crs84(&mut patch, crs);
     let draws = patch_object.get("geometry").is_some_and(|g| !g.is_null());
-    json_patch::merge(&mut current, &patch);
+    json_patch::merge(&mut current, &Value::Object(patch));
     if draws {
         // A geometry drawn over a zone of whole units makes it a drawn one.
         if let Some(p) = current.get_mut("properties").and_then(Value::as_object_mut) {
@@ -126,6 +112,18 @@ pub fn patched(
     }
     // What was read is in CRS84 and the patch's geometry is now too.
     write_body(c, current, Crs::Crs84)
+}
+
+/// A feature's (or a patch's) geometry, sent in `crs`, in CRS84's longitude, latitude order.
+fn in_crs84(feature: &mut serde_json::Map<String, Value>, crs: Crs) {
+    if crs.northing_first() {
+        if let Some(coordinates) = feature
+            .get_mut("geometry")
+            .and_then(|g| g.get_mut("coordinates"))
+        {
+            swap_axes(coordinates);
+        }
+    }
 }
 
 /// Swaps the first two numbers of every position in GeoJSON `coordinates`.

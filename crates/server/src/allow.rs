@@ -2,7 +2,7 @@
 //! update or a revert, also as the entity stands in the database.
 
 use crate::error::ApiError;
-use crate::write::not_current;
+use crate::write::{not_current, Target};
 use covidmap_core::policy::{Action, Place, Policy};
 use covidmap_core::Entity;
 use covidmap_lookup::Snapshot;
@@ -32,6 +32,27 @@ pub(crate) async fn allow_current(
     let current = current.called(format!("the {} as it stands", entity.noun()));
     allow(snapshot, caller, &current)?;
     Ok(version_id)
+}
+
+/// What a write of `target` must be allowed before its body is read: a new entity, that the
+/// caller may write `entity` at all; one that exists, [`allow_current`], whose checked version
+/// it gives (the write is then made on it).
+pub(crate) async fn allow_target(
+    store: &Store,
+    snapshot: &Snapshot,
+    caller: &Caller,
+    entity: Entity,
+    target: &Target,
+) -> Result<Option<i64>, ApiError> {
+    match target.id() {
+        Some(id) => Ok(Some(
+            allow_current(store, snapshot, caller, entity, id).await?,
+        )),
+        None => {
+            allow(snapshot, caller, &Action::new(entity, Place::Anywhere))?;
+            Ok(None)
+        }
+    }
 }
 
 /// Checks that the caller may write `entity` for the commune with this code: 403 when it

@@ -94,6 +94,11 @@ pub struct AuditEntry {
     pub after: Option<Value>,
 }
 
+/// The version number of an entity's row as [`as_json`] gives it.
+fn version_of(row: &Value) -> Option<i64> {
+    row.get("version_id").and_then(Value::as_i64)
+}
+
 /// The current version of an entity as JSON: every column, the geometry as GeoJSON.
 pub(crate) fn as_json(entity: Entity) -> String {
     let table = entity.table();
@@ -121,7 +126,6 @@ pub(crate) async fn close_current(
         .bind(id)
         .fetch_optional(&mut **tx)
         .await?;
-    let version_of = |v: &Value| v.get("version_id").and_then(Value::as_i64);
     match (write, &before) {
         (Write::Create, Some(_)) => {
             return Err(StoreError::Exists {
@@ -178,10 +182,7 @@ pub(crate) async fn audit(
         .bind(id)
         .fetch_one(&mut **tx)
         .await?;
-    let version_id = after
-        .get("version_id")
-        .and_then(Value::as_i64)
-        .unwrap_or_default();
+    let version_id = version_of(&after).unwrap_or_default();
     let audit_id = audit_entry(tx, entity, id, action, author, &before, Some(&after)).await?;
     Ok(Edited {
         audit_id,
@@ -512,11 +513,7 @@ impl Store {
         }
         let mut tx = self.pool.begin().await?;
         let before = close_current(&mut tx, entity, id, Write::update(seen)).await?;
-        let version_id = before
-            .as_ref()
-            .and_then(|b| b.get("version_id"))
-            .and_then(Value::as_i64)
-            .unwrap_or_default();
+        let version_id = before.as_ref().and_then(version_of).unwrap_or_default();
         let audit_id = audit_entry(&mut tx, entity, id, "delete", author, &before, None).await?;
         tx.commit().await?;
         Ok(Edited {

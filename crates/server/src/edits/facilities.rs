@@ -1,7 +1,7 @@
 //! Checkpoints, quarantine camps, testing sites and essential services: added, changed or
 //! moved one at a time, or imported from a CSV file.
 
-use crate::allow::{allow, allow_current};
+use crate::allow::{allow, allow_current, allow_target};
 use crate::auth::Authenticated;
 use crate::backend::Backend;
 use crate::error::ApiError;
@@ -156,13 +156,7 @@ pub(crate) async fn write_facility<B: Backend>(
     let entity = kind.entity();
     let snapshot = backend.snapshot();
     // As it stands (where it is, who manages it) and as it will be: both the caller's.
-    let checked = match target.id() {
-        Some(id) => Some(allow_current(store(&**backend)?, &snapshot, caller, entity, id).await?),
-        None => {
-            allow(&snapshot, caller, &Action::new(entity, Place::Anywhere))?;
-            None
-        }
-    };
+    let checked = allow_target(store(&**backend)?, &snapshot, caller, entity, &target).await?;
     let request = facility_request(kind, body).map_err(ApiError::Invalid)?;
     point_in_province(request.location, &snapshot)?;
     let managed_by = managed_by(kind, caller.org.kind, request.managed_by)?;

@@ -1,6 +1,6 @@
 //! Lockdown zones and points: declared, changed and lifted.
 
-use crate::allow::{allow, allow_current};
+use crate::allow::{allow, allow_current, allow_target};
 use crate::auth::Authenticated;
 use crate::backend::Backend;
 use crate::error::ApiError;
@@ -90,13 +90,7 @@ pub(crate) async fn write_zone<B: Backend>(
     let snapshot = backend.snapshot();
     let store = store(&**backend)?;
     let entity = Entity::LockdownZones;
-    let checked = match target.id() {
-        Some(id) => Some(allow_current(store, &snapshot, caller, entity, id).await?),
-        None => {
-            allow(&snapshot, caller, &Action::new(entity, Place::Anywhere))?;
-            None
-        }
-    };
+    let checked = allow_target(store, &snapshot, caller, entity, &target).await?;
     let request = {
         let (snapshot, caller) = (Arc::clone(&snapshot), caller.clone());
         checked_off_runtime(move || {
@@ -218,13 +212,7 @@ pub(crate) async fn write_point<B: Backend>(
 ) -> Result<Saved, ApiError> {
     let snapshot = backend.snapshot();
     let entity = Entity::LockdownPoints;
-    let checked = match target.id() {
-        Some(id) => Some(allow_current(store(&**backend)?, &snapshot, caller, entity, id).await?),
-        None => {
-            allow(&snapshot, caller, &Action::new(entity, Place::Anywhere))?;
-            None
-        }
-    };
+    let checked = allow_target(store(&**backend)?, &snapshot, caller, entity, &target).await?;
     let request = point_request(body, Utc::now()).map_err(ApiError::Invalid)?;
     point_in_province(request.location, &snapshot)?;
     // The whole circle, not only its centre, must be the caller's.

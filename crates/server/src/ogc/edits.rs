@@ -53,7 +53,8 @@ fn crs_of(headers: &HeaderMap) -> Result<covidmap_ogc::Crs, ApiError> {
     Ok(content_crs(header)?)
 }
 
-/// Writes a feature of `entity` as the JSON API does.
+/// Writes a feature of `entity` (a facility or a declaration: what
+/// [`Collection::editable`] gives) as the JSON API does.
 async fn write<B: Backend>(
     entity: Entity,
     backend: &Arc<B>,
@@ -61,14 +62,12 @@ async fn write<B: Backend>(
     target: Target,
     body: Value,
 ) -> Result<Saved, ApiError> {
-    match (entity, entity.facility()) {
-        (_, Some(kind)) => facilities::write_facility(kind, backend, caller, target, &body).await,
-        (Entity::LockdownZones, _) => lockdowns::write_zone(backend, caller, target, body).await,
-        (Entity::LockdownPoints, _) => lockdowns::write_point(backend, caller, target, &body).await,
-        (other, None) => Err(ApiError::NotAllowed {
-            allow: READ.join(", "),
-            message: format!("{other} is not written through OGC API – Features"),
-        }),
+    match entity.facility() {
+        Some(kind) => facilities::write_facility(kind, backend, caller, target, &body).await,
+        None if entity == Entity::LockdownZones => {
+            lockdowns::write_zone(backend, caller, target, body).await
+        }
+        None => lockdowns::write_point(backend, caller, target, &body).await,
     }
 }
 
@@ -163,11 +162,8 @@ async fn as_it_stands<B: Backend>(
     feature: &str,
 ) -> Result<covidmap_store::OgcFeature, ApiError> {
     let query = ItemsQuery::read_one(c, feature, &BTreeMap::new(), &service(backend, settings))?;
-    store(backend)?
-        .ogc_features(&query)
-        .recv()
-        .await
-        .transpose()?
+    super::first(&mut store(backend)?.ogc_features(&query))
+        .await?
         .ok_or_else(|| ApiError::NoMatch {
             field: "featureId".into(),
             message: format!("{} has no feature {feature:?} now; /items lists them", c.id),
@@ -178,26 +174,19 @@ async fn as_it_stands<B: Backend>(
 /// declaration lifted (it leaves the collection of those in force; its history stays).
 pub(super) async fn remove<B: Backend>(
     State(backend): State<Arc<B>>,
+    Extension(settings): Extension<Settings>,
     Path((id, feature)): Path<(String, String)>,
     caller: Result<Authenticated, ApiError>,
     IfMatch(seen): IfMatch,
 ) -> Result<Response, ApiError> {
-    let (_, entity) = editable(&id)?;
+    let (c, entity) = editable(&id)?;
     let Authenticated(caller) = caller?;
-    let removed = match entity.facility() {
+    // Only a feature of the collection now is removed (a lifted declaration is not in it).
+    as_it_stands(&*backend, &settings, c, &feature).await?;
+    match entity.facility() {
         Some(kind) => facilities::remove_facility(kind, &backend, &caller, feature, seen).await,
         None => lockdowns::lift_declaration(entity, &backend, &caller, feature, seen).await,
-    };
-    match removed {
-        // A lifted declaration is no longer in the collection of those in force.
-        Err(ApiError::Conflict(message)) if entity.is_declaration() => {
-            return Err(ApiError::NoMatch {
-                field: "featureId".into(),
-                message,
-            })
-        }
-        other => other?,
-    };
+    }?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

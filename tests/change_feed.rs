@@ -319,6 +319,35 @@ async fn every_committed_write_is_logged_with_its_author_and_place_and_nothing_e
         )
         .await;
     assert_eq!(status, 200, "{lifted}");
+    let revert = json!({"entity": "lockdown_zones", "id": id,
+                        "version_id": created["after"]["version_id"]});
+    let (status, reverted) = api
+        .send("POST", "/api/v1/revert", Some(&vinh), Some(&revert))
+        .await;
+    assert_eq!(status, 200, "{reverted}");
+    let police = api.token("cong-an", Role::Editor).await;
+    let checkpoint = json!({"type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [p.x(), p.y()]},
+        "properties": {"name": "Chốt ghi nhật ký", "status": "active"}});
+    let (status, placed) = api
+        .send(
+            "POST",
+            "/api/v1/checkpoints",
+            Some(&police),
+            Some(&checkpoint),
+        )
+        .await;
+    assert_eq!(status, 201, "{placed}");
+    let checkpoint_id = placed["after"]["id"].as_str().unwrap().to_owned();
+    let (status, removed) = api
+        .send(
+            "DELETE",
+            &format!("/api/v1/checkpoints/{checkpoint_id}"),
+            Some(&police),
+            None,
+        )
+        .await;
+    assert!((200..300).contains(&status), "{status} {removed}");
     // An operator's own SQL is logged too; a transaction rolled back is not.
     sqlx::query(&insert_checkpoint("sql-1", p))
         .execute(api.db.store.pool())
@@ -342,7 +371,6 @@ async fn every_committed_write_is_logged_with_its_author_and_place_and_nothing_e
         )
         .await;
     assert_eq!(status, 403);
-    let police = api.token("cong-an", Role::Editor).await;
     let (status, _) = api
         .send("POST", "/api/v1/zones", Some(&police), Some(&zone))
         .await;
@@ -370,6 +398,9 @@ async fn every_committed_write_is_logged_with_its_author_and_place_and_nothing_e
         vec![
             owned("zones", "create", "ubnd-412"),
             owned("zones", "lift", "ubnd-412"),
+            owned("zones", "revert", "ubnd-412"),
+            owned("checkpoints", "create", "cong-an"),
+            owned("checkpoints", "delete", "cong-an"),
             owned("checkpoints", "create", "operator"),
         ],
         "{page}"
@@ -383,7 +414,7 @@ async fn every_committed_write_is_logged_with_its_author_and_place_and_nothing_e
     assert!(bbox[0] <= p.x() && p.x() <= bbox[2] && bbox[1] <= p.y() && p.y() <= bbox[3]);
     let ids: Vec<i64> = changes.iter().map(|c| c["id"].as_i64().unwrap()).collect();
     assert!(ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
-    assert_eq!(page["next"], ids[2]);
+    assert_eq!(page["next"], ids[5]);
 
     // Filters: by collection, by place.
     let (_, only) = api
@@ -394,7 +425,7 @@ async fn every_committed_write_is_logged_with_its_author_and_place_and_nothing_e
             None,
         )
         .await;
-    assert_eq!(only["changes"].as_array().unwrap().len(), 1, "{only}");
+    assert_eq!(only["changes"].as_array().unwrap().len(), 3, "{only}");
     let (_, far) = api
         .send(
             "GET",

@@ -4,14 +4,14 @@
 //!     plain SQL, notes the instant the commit returns, and waits for its event on an open
 //!     stream (`GET /api/v1/changes`, `collections=checkpoints`) and at a webhook receiver
 //!     of this process;
-//!  2. a backlog of 10 000 changes drained: the subscription paused, 10 000 checkpoints
+//!  2. what the change log adds to a write: `POST /api/v1/checkpoints` through the API, in
+//!     blocks with the log's triggers on and off (`ALTER TABLE … DISABLE TRIGGER`), medians
+//!     compared;
+//!  3. a backlog of 10 000 changes drained: the subscription paused, 10 000 checkpoints
 //!     committed at once, the subscription resumed once the node has applied them, timed
-//!     until the receiver has all of them;
-//!  3. what the change log adds to a write: `POST /api/v1/checkpoints` through the API, in
-//!     blocks with the log's trigger on and off (`ALTER TABLE … DISABLE TRIGGER`), medians
-//!     compared.
+//!     until the receiver has all of them.
 //!
-//! `change_latency DATABASE_URL BASE_URL TOKEN [ROUNDS]` (TOKEN: an editor token of the police)
+//! `change_latency DATABASE_URL BASE_URL TOKEN [ROUNDS [WRITE_GAP_MS]]` (TOKEN: an editor token of the police)
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a bench driver: fail loudly
 
@@ -157,7 +157,10 @@ async fn main() {
         percentiles(to_hook)
     );
 
-    // A backlog.
+    write_cost(&pool, &http, &base, token, gap).await;
+
+    // A backlog (after the writes: its 10 000 checkpoints would make every reload of the
+    // layers beside a timed write ten times the sample's).
     let backlog = 10_000;
     let post = |path: String| http.post(format!("{base}{path}")).bearer_auth(token).send();
     post(format!("/api/v1/webhooks/{hook}/pause"))
@@ -193,7 +196,17 @@ async fn main() {
         .send()
         .await
         .unwrap();
+}
 
+/// What the change log adds to a write: `POST /api/v1/checkpoints` in alternating blocks
+/// with the log's triggers on and off, medians compared.
+async fn write_cost(
+    pool: &sqlx::PgPool,
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    gap: Duration,
+) {
     // A write's latency with and without the log's trigger, in alternating blocks.
     let mut timed: HashMap<bool, Vec<Duration>> = HashMap::new();
     for block in 0..20 {
@@ -203,7 +216,7 @@ async fn main() {
             sqlx::query(&format!(
                 "ALTER TABLE checkpoints {toggle} TRIGGER {trigger}"
             ))
-            .execute(&pool)
+            .execute(pool)
             .await
             .unwrap();
         }
@@ -227,7 +240,7 @@ async fn main() {
     }
     for trigger in ["checkpoints_logged", "checkpoints_closed"] {
         sqlx::query(&format!("ALTER TABLE checkpoints ENABLE TRIGGER {trigger}"))
-            .execute(&pool)
+            .execute(pool)
             .await
             .unwrap();
     }
@@ -235,13 +248,16 @@ async fn main() {
         v.sort_unstable();
         v[v.len() / 2]
     };
-    let with = median(timed.get_mut(&true).unwrap());
-    let without = median(timed.get_mut(&false).unwrap());
+    let (mut with, mut without) = (timed.remove(&true).unwrap(), timed.remove(&false).unwrap());
+    let (with_median, without_median) = (median(&mut with), median(&mut without));
     println!(
-        "a write through the API, median of 200 ({} ms apart): {:.2} ms with the change log, {:.2} ms without ({:+.1} %)",
+        "a write through the API, {} each way ({} ms apart): median {:.2} ms with the change log, {:.2} ms without ({:+.1} %)",
+        with.len(),
         gap.as_millis(),
-        with.as_secs_f64() * 1000.0,
-        without.as_secs_f64() * 1000.0,
-        (with.as_secs_f64() / without.as_secs_f64() - 1.0) * 100.0
+        with_median.as_secs_f64() * 1000.0,
+        without_median.as_secs_f64() * 1000.0,
+        (with_median.as_secs_f64() / without_median.as_secs_f64() - 1.0) * 100.0
     );
+    println!("  with the log: {}", percentiles(with));
+    println!("  without it:   {}", percentiles(without));
 }

@@ -289,6 +289,38 @@ pub(crate) fn conflict(entity: Entity, id: &str, e: sqlx::Error) -> StoreError {
     }
 }
 
+/// What a write transaction tells the change log of itself (read by its staging triggers,
+/// migration 0014).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Writing {
+    /// Creations, updates, lifts and deletions, as the rows show.
+    AsFound,
+    /// A revert: the versions it writes are logged as such.
+    Revert,
+}
+
+/// Begins a write transaction that names its writer's organisation (and whether it reverts)
+/// to the change log, in settings that end with the transaction.
+pub(crate) async fn begin_as(
+    pool: &sqlx::PgPool,
+    author: Option<&Author>,
+    writing: Writing,
+) -> Result<Transaction<'static, Postgres>> {
+    let mut tx = pool.begin().await?;
+    let operation = match writing {
+        Writing::AsFound => "",
+        Writing::Revert => "revert",
+    };
+    sqlx::query(
+        "SELECT set_config('covidmap.org', $1, true), set_config('covidmap.operation', $2, true)",
+    )
+    .bind(author.map_or("", |a| a.org_id.as_str()))
+    .bind(operation)
+    .execute(&mut *tx)
+    .await?;
+    Ok(tx)
+}
+
 impl Store {
     /// [`write_version`] in a transaction of its own.
     pub(crate) async fn write_one(
@@ -296,7 +328,7 @@ impl Store {
         version: Version<'_, '_>,
         author: &Author,
     ) -> Result<Edited> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = begin_as(&self.pool, Some(author), Writing::AsFound).await?;
         let edited = write_version(&mut tx, version, author).await?;
         tx.commit().await?;
         Ok(edited)
@@ -366,7 +398,7 @@ impl Store {
         facilities: &[Facility],
         author: &Author,
     ) -> Result<Vec<Edited>> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = begin_as(&self.pool, Some(author), Writing::AsFound).await?;
         let mut done = Vec::with_capacity(facilities.len());
         for f in facilities {
             let version = facility_version(f, Write::Create, author);
@@ -415,7 +447,7 @@ impl Store {
         if entity == Entity::Boundaries {
             return Err(no_such_version());
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = begin_as(&self.pool, Some(author), Writing::Revert).await?;
         let columns = copied_columns(&mut tx, table, &[]).await?;
         let exists: bool = sqlx::query_scalar(&format!(
             "SELECT EXISTS (SELECT 1 FROM {table} WHERE version_id = $1 AND id = $2)"
@@ -462,7 +494,7 @@ impl Store {
                 id: id.to_owned(),
             });
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = begin_as(&self.pool, Some(author), Writing::AsFound).await?;
         let before = close_current(&mut tx, entity, id, Write::update(seen)).await?;
         if before
             .as_ref()
@@ -511,7 +543,7 @@ impl Store {
                 id: id.to_owned(),
             });
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = begin_as(&self.pool, Some(author), Writing::AsFound).await?;
         let before = close_current(&mut tx, entity, id, Write::update(seen)).await?;
         let version_id = before.as_ref().and_then(version_of).unwrap_or_default();
         let audit_id = audit_entry(&mut tx, entity, id, "delete", author, &before, None).await?;

@@ -105,7 +105,9 @@ impl Store {
         changes: &[UnitChange],
         author: &Author,
     ) -> Result<ChangesApplied> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx =
+            crate::edits::begin_as(&self.pool, Some(author), crate::edits::Writing::AsFound)
+                .await?;
         let mut applied = ChangesApplied::default();
         for change in changes {
             let id = change.id();

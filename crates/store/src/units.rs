@@ -228,7 +228,8 @@ impl Store {
             moved_below,
             emptied,
         } = *change;
-        let mut tx = self.pool.begin().await?;
+        let mut tx =
+            crate::edits::begin_as(&self.pool, author, crate::edits::Writing::AsFound).await?;
         let at = lock_units(&mut tx).await?;
         let codes: Vec<&str> = units.iter().map(|u| u.code.as_str()).collect();
         let current = current_in_scope(&mut tx, level, scope, &codes).await?;

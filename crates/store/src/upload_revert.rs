@@ -57,7 +57,8 @@ impl Store {
     /// when a unit it added has units below it now. Nothing is written then.
     pub async fn revert_upload(&self, upload_id: i64, author: &Author) -> Result<RevertedUpload> {
         let uploaded_by = author.org_name.as_str();
-        let mut tx = self.pool.begin().await?;
+        let mut tx =
+            crate::edits::begin_as(&self.pool, Some(author), crate::edits::Writing::Revert).await?;
         let now = lock_units(&mut tx).await?;
         let upload: Option<(String, chrono::DateTime<chrono::Utc>, String)> =
             sqlx::query_as("SELECT level, uploaded_at, source_file FROM uploads WHERE id = $1")

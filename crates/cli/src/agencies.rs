@@ -1,6 +1,7 @@
-//! `covidmap org …` and `covidmap token …`: the agencies and their API tokens.
+//! `covidmap org …`, `covidmap token …` and `covidmap duties …`: the agencies, their API
+//! tokens, and what each kind must keep current.
 
-use crate::args::{Global, OrgAction, OrgArgs, TokenAction, TokenArgs};
+use crate::args::{DutiesAction, DutiesArgs, Global, OrgAction, OrgArgs, TokenAction, TokenArgs};
 use crate::database;
 use anyhow::bail;
 use covidmap_core::agency::Organisation;
@@ -99,6 +100,65 @@ pub async fn token(global: &Global, args: TokenArgs) -> anyhow::Result<()> {
                 ))
             }
         }
+    };
+    db.store.close().await;
+    result
+}
+
+pub async fn duties(global: &Global, args: DutiesArgs) -> anyhow::Result<()> {
+    use covidmap_core::duties::Duty;
+    let db = database::open(global).await?;
+    let result = match args.action {
+        DutiesAction::List => db
+            .store
+            .duties()
+            .await
+            .map_err(anyhow::Error::from)
+            .map(|set| {
+                for s in set {
+                    println!(
+                        "{:<20} {:<24} {:<12} set {}",
+                        s.duty.entity.name(),
+                        s.duty.kind.as_str(),
+                        s.duty.every,
+                        s.set_at.format("%Y-%m-%d %H:%M UTC")
+                    );
+                }
+            }),
+        DutiesAction::Set {
+            entity,
+            kind,
+            every,
+        } => match Duty::parse(&entity, &kind, &every) {
+            Ok(duty) => db
+                .store
+                .set_duty(&duty)
+                .await
+                .map_err(anyhow::Error::from)
+                .map(|()| {
+                    println!(
+                        "{} keep {} current: {}",
+                        duty.kind,
+                        duty.entity.name(),
+                        duty.every
+                    );
+                }),
+            Err(e) => Err(anyhow::anyhow!("duty {entity} {kind} {every}: {e}")),
+        },
+        DutiesAction::Remove { entity, kind } => match covidmap_core::Entity::parse(&entity) {
+            Err(e) => Err(anyhow::anyhow!("entity: {e}")),
+            Ok(e) => match db.store.remove_duty(e, &kind).await {
+                Ok(true) => {
+                    println!("duty of {kind} to keep {} removed", e.name());
+                    Ok(())
+                }
+                Ok(false) => Err(anyhow::anyhow!(
+                    "no duty of {kind} to keep {}; `covidmap duties list` shows them",
+                    e.name()
+                )),
+                Err(e) => Err(e.into()),
+            },
+        },
     };
     db.store.close().await;
     result

@@ -52,6 +52,37 @@ pub enum Command {
     Org(OrgArgs),
     /// The agencies' API tokens.
     Token(TokenArgs),
+    /// Who must keep which layer current, and how often (`GET /api/v1/freshness`).
+    Duties(DutiesArgs),
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct DutiesArgs {
+    #[command(subcommand)]
+    pub action: DutiesAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DutiesAction {
+    /// List the duties.
+    List,
+    /// Set a duty (or a new cadence for one).
+    Set {
+        /// The layer: daily_figures, testing_sites, checkpoints …
+        entity: String,
+        /// The kind of organisation that keeps it: district_health_centre, police …
+        kind: String,
+        /// daily@HH:MM (each commune's figures for the day by that local time; daily
+        /// figures only) or <n>d (a change at least every n days).
+        every: String,
+    },
+    /// Remove a duty.
+    Remove {
+        /// The layer.
+        entity: String,
+        /// The kind of organisation.
+        kind: String,
+    },
 }
 
 #[derive(Debug, ClapArgs)]

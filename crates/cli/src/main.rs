@@ -52,5 +52,6 @@ fn run(args: args::Args) -> anyhow::Result<()> {
         args::Command::Export(a) => runtime.block_on(export::export(&args.global, &a)),
         args::Command::Org(a) => runtime.block_on(agencies::org(&args.global, a)),
         args::Command::Token(a) => runtime.block_on(agencies::token(&args.global, a)),
+        args::Command::Duties(a) => runtime.block_on(agencies::duties(&args.global, a)),
     }
 }

@@ -8,6 +8,7 @@ pub mod circle;
 pub mod containment;
 pub mod diff;
 pub mod documents;
+pub mod duties;
 pub mod entity;
 pub mod figures;
 #[cfg(any(test, feature = "fixtures"))]

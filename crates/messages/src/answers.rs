@@ -4,7 +4,7 @@
 
 use crate::import::Unresolved;
 use crate::FieldError;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use covidmap_core::documents::Document;
 use covidmap_core::figures::DayTotals;
 use covidmap_core::Level;
@@ -373,4 +373,69 @@ pub struct Me {
     pub writes: Vec<&'static str>,
     /// Every entity.
     pub entities: Vec<EntityDescription>,
+}
+
+/// When a layer last changed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LayerFreshness {
+    /// Its collection (`checkpoints`, `figures` …).
+    pub collection: &'static str,
+    /// Its Vietnamese title.
+    pub title: &'static str,
+    /// Its last change (null: none kept).
+    pub last_changed: Option<DateTime<Utc>>,
+}
+
+/// Whether a district's figures due now are in.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DistrictReporting {
+    /// The district (the province, in a two-tier province).
+    pub code: String,
+    /// Its name.
+    pub name: Option<String>,
+    /// The day whose figures are due.
+    pub day: NaiveDate,
+    /// Their deadline.
+    pub due: DateTime<Utc>,
+    /// Its current communes.
+    pub communes: usize,
+    /// Of them, those with the day's figures.
+    pub reported: usize,
+    /// The deadline passed with communes missing.
+    pub overdue: bool,
+}
+
+/// Where an organisation stands with one of its duties.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DutyStanding {
+    /// The organisation.
+    pub org_id: String,
+    /// Its name.
+    pub org_name: String,
+    /// The layer it keeps (its collection).
+    pub collection: &'static str,
+    /// How often (`daily@17:00`, `7d`).
+    pub every: String,
+    /// Its last change to the layer (null: none kept).
+    pub last_changed: Option<DateTime<Utc>>,
+    /// `late` or `on_time`.
+    pub state: &'static str,
+    /// Late: the deadline missed; on time: the next one.
+    pub due: DateTime<Utc>,
+    /// What is missing or done, in words.
+    pub detail: Option<String>,
+}
+
+/// `GET /api/v1/freshness`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Freshness {
+    /// When this was worked out.
+    pub now: DateTime<Utc>,
+    /// Each layer's last change.
+    pub layers: Vec<LayerFreshness>,
+    /// The daily figures due now, per district.
+    pub figures: Vec<DistrictReporting>,
+    /// The duties the caller sees: every organisation's for the provincial office and the
+    /// CDC, its own for any other, none without a token. Late ones first.
+    pub duties: Vec<DutyStanding>,
 }

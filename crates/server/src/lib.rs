@@ -12,6 +12,7 @@ mod edits;
 mod error;
 mod extract;
 mod figures;
+mod freshness;
 pub mod glyphs;
 mod hygiene;
 pub mod listen;

@@ -71,6 +71,7 @@ impl utoipa::Modify for BearerTokens {
         crate::figures::put_workers,
         crate::figures::series,
         crate::figures::districts,
+        crate::freshness::freshness,
         crate::boundaries::upload_boundaries,
         crate::boundaries::revert_upload,
         crate::documents::create,

@@ -275,6 +275,13 @@ impl<'a> Policy<'a> {
         caller.org.kind == OrgKind::ProvincialOffice
     }
 
+    /// Whether `caller` sees every organisation's duties and who is late: the provincial
+    /// office, which oversees everyone's data, and the CDC, which reviews the figures.
+    #[must_use]
+    pub fn oversees_duties(caller: &Caller) -> bool {
+        matches!(caller.org.kind, OrgKind::ProvincialOffice | OrgKind::Cdc)
+    }
+
     /// What `caller` may write at all (somewhere).
     #[must_use]
     pub fn writable(caller: &Caller) -> &'static [Entity] {

@@ -171,6 +171,39 @@ async fn a_resident_on_a_phone_finds_an_address_and_their_position_in_a_zone() {
         "{result:#}"
     );
     assert!(result["district_rows"].as_u64().unwrap() > 20, "{result:#}");
+    // Each district's figures due now: the overdue ones marked, as the API says.
+    assert_eq!(result["reported_header"], "Reported");
+    let freshness: Value = reqwest::get(format!("{}/api/v1/freshness", served.base))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut overdue: Vec<&str> = freshness["figures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["overdue"] == true && d["code"].as_str().is_some_and(|c| c.len() == 3))
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    overdue.sort_unstable();
+    let mut marked: Vec<&str> = result["overdue_codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    marked.sort_unstable();
+    assert_eq!(marked, overdue, "{result:#}");
+    let layer_times = result["layer_times"].as_array().unwrap();
+    assert_eq!(layer_times.len(), 10, "{result:#}");
+    assert!(
+        layer_times
+            .iter()
+            .any(|l| l.as_str().unwrap().starts_with("Checkpoints: ")
+                && l.as_str().unwrap().contains("20")),
+        "{result:#}"
+    );
     let bytes = result["first_load_bytes"].as_u64().unwrap();
     println!("first load, tiles excluded: {bytes} bytes");
     assert!(bytes > 0);
@@ -486,6 +519,18 @@ async fn agencies_keep_their_layers_by_clicking_on_the_admin_page() {
     );
     println!("{result:#}");
     assert_eq!(result["problems"], serde_json::json!([]), "{result:#}");
+    // Its own duties, and nobody else's.
+    let duties = result["duties"].as_array().unwrap();
+    let mut kept: Vec<(&str, &str)> = duties
+        .iter()
+        .map(|d| (d[0].as_str().unwrap(), d[1].as_str().unwrap()))
+        .collect();
+    kept.sort_unstable();
+    assert_eq!(
+        kept,
+        [("ttyt-412", "figures"), ("ttyt-412", "testing-sites")],
+        "{result:#}"
+    );
     assert_eq!(
         result["sections"],
         serde_json::json!({"lockdown_zones": false, "lockdown_points": false, "epidemic_levels": false,

@@ -496,6 +496,38 @@ async function loadCommunes() {
   $('figures').commune.replaceChildren(...units.map((u) => Object.assign(el('option', `${u.name} (${u.code})`), { value: u.code })));
 }
 
+// ---- who is late ----
+
+const STATE = { late: 'Chậm', on_time: 'Đúng hạn' };
+
+/** The duties this organisation sees: its own, or everyone's for the provincial office and
+ * the CDC; late ones first, as the server orders them. */
+async function loadDuties() {
+  const { ok, body } = await api('GET', '/api/v1/freshness');
+  const section = $('duties');
+  section.hidden = !ok || body.duties.length === 0;
+  if (section.hidden) return;
+  const orgs = new Set(body.duties.map((d) => d.org_id));
+  const late = body.duties.filter((d) => d.state === 'late').length;
+  $('duties-scope').textContent = `${orgs.size > 1 ? `${orgs.size} cơ quan` : me.org.name}: ${late} việc chậm hạn`;
+  const table = $('duty-table');
+  const head = el('tr');
+  head.append(...['Cơ quan', 'Dữ liệu', 'Tần suất', 'Lần cuối', 'Tình trạng', 'Hạn'].map((h) => el('th', h)));
+  table.replaceChildren(head);
+  const when = (iso) => (iso ? local(new Date(iso)).replace('T', ' ') : 'chưa có');
+  for (const d of body.duties) {
+    const row = el('tr', null, d.state);
+    row.dataset.org = d.org_id;
+    row.dataset.collection = d.collection;
+    const state = el('td', STATE[d.state] ?? d.state);
+    if (d.detail) state.title = d.detail;
+    row.append(el('td', d.org_name), el('td', d.collection), el('td', d.every), el('td', when(d.last_changed)),
+      state, el('td', when(d.due)));
+    table.append(row);
+  }
+  if (late > 0) section.open = true;
+}
+
 // ---- signing in ----
 
 async function signIn() {
@@ -525,6 +557,7 @@ async function signIn() {
   facilityForm();
   if (writes.has('daily_figures')) loadCommunes();
   $('figures').day.value = local(new Date()).slice(0, 10);
+  loadDuties();
   say(me.writes.length ? `Được cập nhật: ${me.writes.join(', ')}` : 'Chỉ được xem: bấm vào một vùng hoặc một điểm trên bản đồ để xem lịch sử.');
 }
 

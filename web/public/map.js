@@ -261,7 +261,8 @@ function chart(days) {
 }
 
 async function loadFigures() {
-  const [series, districts] = await Promise.all([getJson('/api/v1/figures'), getJson('/api/v1/figures/districts')]);
+  const [series, districts, freshness] = await Promise.all([
+    getJson('/api/v1/figures'), getJson('/api/v1/figures/districts'), getJson('/api/v1/freshness')]);
   if (series.ok) {
     const s = series.body;
     const totals = $('totals');
@@ -274,17 +275,35 @@ async function loadFigures() {
     }
     chart(s.days);
   }
+  // Whether each district's figures due now are in (the health centres' daily duty).
+  const reporting = new Map((freshness.ok ? freshness.body.figures : []).map((r) => [r.code, r]));
   if (districts.ok) {
     const table = $('districts');
     table.replaceChildren();
     const head = el('tr');
-    head.append(el('th', t('district')), el('th', t('newCases')), el('th', t('active')));
+    head.append(el('th', t('district')), el('th', t('newCases')), el('th', t('active')), el('th', t('reported')));
     table.append(head);
     for (const d of districts.body.districts) {
       const row = el('tr');
-      row.append(el('td', d.name), el('td', d.totals.new_cases), el('td', d.totals.active));
+      const r = reporting.get(d.code);
+      const cell = el('td', r ? `${r.reported}/${r.communes}` : '');
+      if (r?.overdue) {
+        row.className = 'overdue';
+        cell.append(el('small', ` ${t('overdue')}`));
+        cell.title = `${r.day}`;
+      }
+      row.dataset.code = d.code;
+      row.append(el('td', d.name), el('td', d.totals.new_cases), el('td', d.totals.active), cell);
       table.append(row);
     }
+  }
+  if (freshness.ok) {
+    $('layer-times').replaceChildren(...freshness.body.layers.map((l) => {
+      const item = el('li', `${lang === 'vi' ? l.title : l.title_en}: `);
+      item.dataset.collection = l.collection;
+      item.append(el('time', l.last_changed ? dateTime(l.last_changed) : t('never')));
+      return item;
+    }));
   }
 }
 

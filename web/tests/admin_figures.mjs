@@ -33,6 +33,9 @@ async function enterFigures(day) {
 try {
   await page.goto(`${base}/admin`);
   await signIn(page, token);
+  await page.waitForSelector('#duty-table tr[data-org]', { state: 'attached', timeout: 10000 });
+  result.duties = await page.$$eval('#duty-table tr[data-org]', (rows) =>
+    rows.map((r) => [r.dataset.org, r.dataset.collection, r.className]));
   result.sections = await page.$$eval('#tools details[data-layer]', (ds) =>
     Object.fromEntries(ds.map((d) => [d.dataset.layer, !d.hidden])));
   await page.click('details[data-layer=daily_figures] summary');

@@ -196,6 +196,26 @@ impl Entity {
         }
     }
 
+    /// Its English title (the pages in English).
+    #[must_use]
+    pub const fn title_en(self) -> &'static str {
+        match self {
+            Entity::Boundaries => "Administrative boundaries",
+            Entity::LockdownZones => "Lockdown zones",
+            Entity::LockdownPoints => "Lockdown points",
+            Entity::Checkpoints => "Checkpoints",
+            Entity::QuarantineCamps => "Quarantine camps",
+            Entity::TestingSites => "Testing sites",
+            Entity::EssentialServices => "Essential services",
+            Entity::CommuneLevels => "Epidemic levels by commune",
+            Entity::DailyFigures => "Daily case figures",
+            Entity::ReturningWorkers => "Returning workers",
+            Entity::SupportPolicies => "Support policies",
+            Entity::Directives => "Directive documents",
+            Entity::UnitChanges => "Administrative changes",
+        }
+    }
+
     /// What a new one's id begins with (`zone-3f9a0c21`); `None` where the id is given
     /// (a commune's code, a commune and a day, a boundary's code).
     #[must_use]

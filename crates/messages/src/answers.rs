@@ -382,6 +382,8 @@ pub struct LayerFreshness {
     pub collection: &'static str,
     /// Its Vietnamese title.
     pub title: &'static str,
+    /// Its English title.
+    pub title_en: &'static str,
     /// Its last change (null: none kept).
     pub last_changed: Option<DateTime<Utc>>,
 }

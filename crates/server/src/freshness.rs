@@ -74,6 +74,7 @@ pub(crate) async fn freshness<B: Backend>(
         .map(|e| LayerFreshness {
             collection: e.url(),
             title: e.title_vi(),
+            title_en: e.title_en(),
             last_changed: last.get(e).copied(),
         })
         .collect();

@@ -635,3 +635,55 @@ async fn bad_requests_for_changes_are_refused_by_name_and_old_positions_are_gone
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["changes"].as_array().unwrap().len(), 1, "{body}");
 }
+
+#[tokio::test]
+async fn an_upload_taken_back_is_logged_as_a_revert_by_whoever_took_it_back() {
+    let db = TestDb::with_districts().await;
+    let since = latest_change(&db).await;
+    let p = db.interior_point("412").await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = write_geojson(
+        dir.path(),
+        "xa.geojson",
+        &[square_feature(
+            json!({"code": "90002", "name": "Xã Tạm"}),
+            p.x() - 0.001,
+            p.y() - 0.001,
+            0.002,
+        )],
+    );
+    let report = db.ingest(&file, Level::Commune).await.unwrap();
+    let upload = report.applied.upload_id.unwrap();
+    let org = covidmap_core::agency::Organisation {
+        id: "ubnd-tinh".into(),
+        name: "Văn phòng UBND tỉnh".into(),
+        kind: covidmap_core::agency::OrgKind::ProvincialOffice,
+        district_code: None,
+    };
+    db.store.add_organisation(&org).await.unwrap();
+    let office = covidmap_store::Author::of(&org, None);
+    db.store.revert_upload(upload, &office).await.unwrap();
+    let logged: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT feature_id, operation, org_id FROM change_log WHERE id > $1 AND entity = 'admin_units' ORDER BY id",
+    )
+    .bind(since)
+    .fetch_all(db.store.pool())
+    .await
+    .unwrap();
+    let owned = |a: &str, b: &str, c: &str| (a.to_owned(), b.to_owned(), c.to_owned());
+    assert_eq!(
+        logged.last(),
+        Some(&owned("90002", "revert", "ubnd-tinh")),
+        "{logged:?}"
+    );
+    assert_eq!(
+        logged.iter().filter(|l| l.0 == "90002").count(),
+        2,
+        "{logged:?}"
+    );
+    assert_eq!(
+        logged.iter().find(|l| l.0 == "90002").unwrap().1,
+        "create",
+        "{logged:?}"
+    );
+}

@@ -41,6 +41,7 @@ async fn who_is_late_is_shown_to_those_who_oversee_and_each_its_own() {
     let figures =
         json!({"new_cases": 1, "active": 2, "recovered": 0, "deaths": 0, "in_quarantine": 3});
     let mut answer = Value::Null;
+    let before = chrono::Utc::now();
     for _ in 0..2 {
         let (day, _) = day_due(five, chrono::Utc::now(), settings.utc_offset);
         for code in &communes {
@@ -109,10 +110,9 @@ async fn who_is_late_is_shown_to_those_who_oversee_and_each_its_own() {
             .cloned()
             .unwrap()
     };
-    assert!(
-        layer(&answer, "figures")["last_changed"].as_str().unwrap()
-            >= daily[0]["last_changed"].as_str().unwrap()
-    );
+    let figures_changed: chrono::DateTime<chrono::Utc> =
+        serde_json::from_value(layer(&answer, "figures")["last_changed"].clone()).unwrap();
+    assert!(figures_changed >= before, "{answer}");
 
     // The public sees layers and districts, no organisation's duties.
     let (status, public) = api.send("GET", "/api/v1/freshness", None, None).await;
@@ -139,6 +139,65 @@ async fn who_is_late_is_shown_to_those_who_oversee_and_each_its_own() {
     assert!(
         !standings(&all, "ttyt-412", "testing-sites").is_empty(),
         "{all}"
+    );
+    // Each other health centre stands as its district's reports say: late with communes
+    // missing, on time with none; one whose district has no communes owes nothing.
+    let mut late = 0;
+    for d in all["figures"].as_array().unwrap() {
+        let centre = format!("ttyt-{}", d["code"].as_str().unwrap());
+        let duty = standings(&all, &centre, "figures");
+        assert_eq!(duty.len(), 1, "{centre}: {all}");
+        let expected = if d["reported"].as_u64() < d["communes"].as_u64() {
+            "late"
+        } else {
+            "on_time"
+        };
+        assert_eq!(duty[0]["state"], expected, "{centre}: {all}");
+        assert_eq!(
+            duty[0]["detail"].as_str().unwrap(),
+            format!(
+                "{} of {} communes have figures for {}",
+                d["reported"],
+                d["communes"],
+                d["day"].as_str().unwrap()
+            )
+        );
+        late += usize::from(expected == "late");
+    }
+    assert!(late > 0, "the sample's figures stop before today: {all}");
+    let snapshot = api.backend.snapshot();
+    let empty = snapshot
+        .units()
+        .iter()
+        .find(|u| {
+            u.level == Level::District
+                && !snapshot.units().iter().any(|c| {
+                    c.parent_code.as_deref() == Some(u.code.as_str()) && c.level == Level::Commune
+                })
+        })
+        .expect("a district without sample communes (Cửa Lò)");
+    let none = standings(&all, &format!("ttyt-{}", empty.code), "figures");
+    assert_eq!(none[0]["state"], "no_communes", "{all}");
+    assert_eq!(none[0]["due"], Value::Null, "{all}");
+    // The CDC sees everyone's too.
+    let cdc = api.token("cdc", Role::Viewer).await;
+    let (_, seen) = api.send("GET", "/api/v1/freshness", Some(&cdc), None).await;
+    assert_eq!(
+        seen["duties"].as_array().unwrap().len(),
+        all["duties"].as_array().unwrap().len()
+    );
+    // Another organisation's own: the police see theirs only.
+    let police_viewer = api.token("cong-an", Role::Viewer).await;
+    let (_, own) = api
+        .send("GET", "/api/v1/freshness", Some(&police_viewer), None)
+        .await;
+    assert!(
+        own["duties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["org_id"] == "cong-an"),
+        "{own}"
     );
     // The police write a checkpoint: their last change is now.
     let police = api.token("cong-an", Role::Editor).await;

@@ -498,7 +498,7 @@ async function loadCommunes() {
 
 // ---- who is late ----
 
-const STATE = { late: 'Chậm', on_time: 'Đúng hạn' };
+const STATE = { late: 'Chậm', on_time: 'Đúng hạn', no_communes: 'Chưa có xã/phường' };
 
 /** The duties this organisation sees: its own, or everyone's for the provincial office and
  * the CDC; late ones first, as the server orders them. */
@@ -522,7 +522,7 @@ async function loadDuties() {
     const state = el('td', STATE[d.state] ?? d.state);
     if (d.detail) state.title = d.detail;
     row.append(el('td', d.org_name), el('td', d.collection), el('td', d.every), el('td', when(d.last_changed)),
-      state, el('td', when(d.due)));
+      state, el('td', d.due ? when(d.due) : '—'));
     table.append(row);
   }
   if (late > 0) section.open = true;

@@ -281,7 +281,10 @@ async function loadFigures() {
     const table = $('districts');
     table.replaceChildren();
     const head = el('tr');
-    head.append(el('th', t('district')), el('th', t('newCases')), el('th', t('active')), el('th', t('reported')));
+    const due = freshness.ok ? freshness.body.figures[0]?.day : null;
+    // The totals are the latest day's; the reports are the day due now, which the header names.
+    head.append(el('th', t('district')), el('th', t('newCases')), el('th', t('active')),
+      el('th', due ? `${t('reported')} ${due}` : t('reported')));
     table.append(head);
     for (const d of districts.body.districts) {
       const row = el('tr');
@@ -290,7 +293,6 @@ async function loadFigures() {
       if (r?.overdue) {
         row.className = 'overdue';
         cell.append(el('small', ` ${t('overdue')}`));
-        cell.title = `${r.day}`;
       }
       row.dataset.code = d.code;
       row.append(el('td', d.name), el('td', d.totals.new_cases), el('td', d.totals.active), cell);

@@ -68,10 +68,11 @@ try {
   result.totals = await text('#totals');
   result.district_rows = await page.$$eval('#districts tr', (rows) => rows.length);
   // The table is built again in English once its answers are in.
-  await page.waitForFunction(() => document.querySelector('#districts tr th:last-child')?.textContent === 'Reported',
+  await page.waitForFunction(() => document.querySelector('#districts tr th:last-child')?.textContent.startsWith('Reported'),
     null, { timeout: 10000 }).catch(() => {});
   result.reported_header = await text('#districts tr th:last-child');
   result.overdue_codes = await page.$$eval('#districts tr.overdue', (rows) => rows.map((r) => r.dataset.code));
+  result.district_codes = await page.$$eval('#districts tr[data-code]', (rows) => rows.map((r) => r.dataset.code));
   await page.click('#freshness summary');
   result.layer_times = await page.$$eval('#layer-times li', (items) => items.map((i) => i.textContent));
   await screenshot(page, artefacts, 'public-phone-english-figures');

@@ -111,6 +111,9 @@ impl Duty {
 /// Where an organisation stands with a duty.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Standing {
+    /// Nothing it could do: a daily duty over a district with no current communes (its
+    /// boundaries are missing, or it was merged away).
+    NoCommunes,
     /// Done; the next deadline.
     OnTime {
         /// When it is next due.
@@ -172,7 +175,9 @@ fn deadline_of(day: NaiveDate, by: NaiveTime, offset: FixedOffset) -> DateTime<U
 }
 
 /// A daily duty: on time when every commune has the due day's figures (then due again at
-/// the next deadline), else late since the due day's deadline.
+/// the next deadline), else late since the due day's deadline. Figures count as there
+/// whenever they came, before the deadline or after; the day before the due one is no
+/// longer asked for.
 #[must_use]
 pub fn daily(
     by: NaiveTime,
@@ -182,7 +187,9 @@ pub fn daily(
     communes: usize,
 ) -> Standing {
     let (day, deadline) = day_due(by, now, offset);
-    if reported >= communes {
+    if communes == 0 {
+        Standing::NoCommunes
+    } else if reported >= communes {
         let next = day.checked_add_days(Days::new(1)).unwrap_or(day);
         Standing::OnTime {
             next_due: deadline_of(next, by, offset),
@@ -264,6 +271,7 @@ mod tests {
                 since: at("2021-09-13T10:00:00Z")
             }
         );
+        assert_eq!(daily(five, now, VIETNAM, 0, 0), Standing::NoCommunes);
         assert_eq!(
             daily(five, now, VIETNAM, 21, 21),
             Standing::OnTime {

@@ -407,6 +407,18 @@ pub struct DistrictReporting {
     pub overdue: bool,
 }
 
+/// Where an organisation stands with a duty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DutyState {
+    /// The deadline passed with the work not done.
+    Late,
+    /// Done; due again at `due`.
+    OnTime,
+    /// A daily duty over a district with no current communes.
+    NoCommunes,
+}
+
 /// Where an organisation stands with one of its duties.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DutyStanding {
@@ -420,10 +432,10 @@ pub struct DutyStanding {
     pub every: String,
     /// Its last change to the layer (null: none kept).
     pub last_changed: Option<DateTime<Utc>>,
-    /// `late` or `on_time`.
-    pub state: &'static str,
-    /// Late: the deadline missed; on time: the next one.
-    pub due: DateTime<Utc>,
+    /// Where it stands.
+    pub state: DutyState,
+    /// Late: the deadline missed; on time: the next one; none without communes.
+    pub due: Option<DateTime<Utc>>,
     /// What is missing or done, in words.
     pub detail: Option<String>,
 }

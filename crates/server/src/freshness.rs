@@ -10,13 +10,17 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Json, Router};
-use chrono::{DateTime, Utc};
-use covidmap_core::agency::{Caller, Organisation};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use covidmap_core::agency::{Caller, OrgKind, Organisation};
 use covidmap_core::duties::{self, Every, Standing};
 use covidmap_core::policy::Policy;
 use covidmap_core::Entity;
-use covidmap_messages::answers::{DistrictReporting, DutyStanding, Freshness, LayerFreshness};
-use covidmap_store::{Coverage, SetDuty};
+use covidmap_lookup::Snapshot;
+use covidmap_messages::answers::{
+    DistrictReporting, DutyStanding, DutyState, Freshness, LayerFreshness,
+};
+use covidmap_store::{Coverage, SetDuty, Store};
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -45,6 +49,7 @@ pub fn routes<B: Backend>() -> Router<Arc<B>> {
 /// the duties the caller may see.
 #[utoipa::path(get, path = "/api/v1/freshness", tag = "figures",
     responses((status = 200, description = "Layers, districts' figures and duties; late ones first", body = Freshness),
+              (status = 400, description = "A query parameter was given (there are none)", body = crate::error::ErrorAnswer),
               (status = 401, description = "A token was sent but is unknown or revoked", body = crate::error::ErrorAnswer),
               (status = 503, description = "The database does not answer", body = crate::error::ErrorAnswer)))]
 pub(crate) async fn freshness<B: Backend>(
@@ -54,20 +59,13 @@ pub(crate) async fn freshness<B: Backend>(
     _params: Params<FreshnessQuery>,
 ) -> Result<Response, ApiError> {
     let store = backend.store().ok_or(ApiError::ReadOnly)?;
-    let now = Utc::now();
-    let snapshot = backend.snapshot();
-    let set = store.duties().await?;
-    let by = set.iter().find_map(|s| match s.duty.every {
-        Every::DailyBy(by) if s.duty.entity == Entity::DailyFigures => Some(by),
-        _ => None,
-    });
-    let coverage = match by {
-        Some(by) => {
-            let (day, due) = duties::day_due(by, now, settings.utc_offset);
-            Some((day, due, store.figures_coverage(day).await?))
-        }
-        None => None,
+    let mut judge = Judge {
+        store,
+        now: Utc::now(),
+        settings: &settings,
+        coverage: HashMap::new(),
     };
+    let set = store.duties().await?;
     let last = store.layers_last_changed(&SHOWN).await?;
     let layers = SHOWN
         .iter()
@@ -78,144 +76,164 @@ pub(crate) async fn freshness<B: Backend>(
             last_changed: last.get(e).copied(),
         })
         .collect();
-    let figures = coverage
-        .as_ref()
-        .map(|(day, due, by_unit)| {
-            let mut rows: Vec<DistrictReporting> = by_unit
-                .iter()
-                .map(|(code, c)| DistrictReporting {
-                    code: code.clone(),
-                    name: snapshot.unit(code).map(|u| u.name.clone()),
-                    day: *day,
-                    due: *due,
-                    communes: c.communes,
-                    reported: c.reported,
-                    overdue: c.reported < c.communes,
-                })
-                .collect();
-            rows.sort_by(|a, b| b.overdue.cmp(&a.overdue).then(a.code.cmp(&b.code)));
-            rows
-        })
-        .unwrap_or_default();
-    let orgs = match &caller {
+    let figures = judge.districts(&backend.snapshot(), &set).await?;
+    let duties = match &caller {
         None => Vec::new(),
-        Some(_) => store.organisations().await?,
+        Some(caller) => judge.duties(caller, &set).await?,
     };
-    let owed = caller
-        .as_ref()
-        .map(|caller| seen_duties(caller, &orgs, &set))
-        .unwrap_or_default();
-    let pairs: Vec<(String, Entity)> = owed
-        .iter()
-        .map(|(org, s)| (org.id.clone(), s.duty.entity))
-        .collect();
-    let last_by = store.last_changed_by(&pairs).await?;
-    // A district's organisation answers for its communes, a province-wide one for all.
-    let coverage_of = |org: &Organisation| -> Coverage {
-        let Some((_, _, by_unit)) = &coverage else {
-            return Coverage::default();
-        };
-        match &org.district_code {
-            Some(district) => by_unit.get(district).copied().unwrap_or_default(),
-            None => by_unit
-                .values()
-                .fold(Coverage::default(), |sum, c| Coverage {
-                    communes: sum.communes + c.communes,
-                    reported: sum.reported + c.reported,
-                }),
-        }
-    };
-    let mut standings: Vec<DutyStanding> = owed
-        .iter()
-        .map(|(org, s)| {
-            let last_changed = last_by.get(&(org.id.clone(), s.duty.entity)).copied();
-            standing(
-                org,
-                s,
-                last_changed,
-                now,
-                &settings,
-                coverage_of(org),
-                &coverage,
-            )
-        })
-        .collect();
-    standings.sort_by(|a, b| {
-        (a.state != "late")
-            .cmp(&(b.state != "late"))
-            .then(a.org_id.cmp(&b.org_id))
-            .then(a.collection.cmp(b.collection))
-    });
     Ok(Json(Freshness {
-        now,
+        now: judge.now,
         layers,
         figures,
-        duties: standings,
+        duties,
     })
     .into_response())
 }
 
-/// The duties `caller` sees, with whom they fall on: every organisation's for those who
-/// oversee them, else its own organisation's.
-fn seen_duties<'a>(
-    caller: &Caller,
-    orgs: &'a [Organisation],
-    set: &'a [SetDuty],
-) -> Vec<(&'a Organisation, &'a SetDuty)> {
-    let everyone = Policy::oversees_duties(caller);
-    orgs.iter()
-        .filter(|o| everyone || o.id == caller.org.id)
-        .flat_map(|o| {
-            set.iter()
-                .filter(|s| s.duty.kind == o.kind)
-                .map(move |s| (o, s))
-        })
-        .collect()
+/// What the standings are worked out from: the time, the store, and each due day's
+/// coverage once read.
+struct Judge<'a> {
+    store: &'a Store,
+    now: DateTime<Utc>,
+    settings: &'a Settings,
+    coverage: HashMap<NaiveDate, HashMap<String, Coverage>>,
 }
 
-/// One organisation's standing with one duty.
-fn standing(
-    org: &Organisation,
-    set: &SetDuty,
-    last_changed: Option<DateTime<Utc>>,
-    now: DateTime<Utc>,
-    settings: &Settings,
-    coverage: Coverage,
-    due_day: &Option<(chrono::NaiveDate, DateTime<Utc>, HashMap<String, Coverage>)>,
-) -> DutyStanding {
-    let (judged, detail) = match set.duty.every {
-        Every::DailyBy(by) => {
-            let judged = duties::daily(
-                by,
-                now,
-                settings.utc_offset,
-                coverage.reported,
-                coverage.communes,
-            );
-            let day = due_day
-                .as_ref()
-                .map(|(d, _, _)| d.to_string())
-                .unwrap_or_default();
-            let detail = format!(
-                "{} of {} communes have figures for {day}",
-                coverage.reported, coverage.communes
-            );
-            (judged, Some(detail))
+impl Judge<'_> {
+    /// The day a daily duty due by `by` asks for now, with its communes and reports per
+    /// unit (read once per day).
+    async fn due(
+        &mut self,
+        by: NaiveTime,
+    ) -> Result<(NaiveDate, DateTime<Utc>, &HashMap<String, Coverage>), ApiError> {
+        let (day, deadline) = duties::day_due(by, self.now, self.settings.utc_offset);
+        let coverage = match self.coverage.entry(day) {
+            Entry::Occupied(read) => read.into_mut(),
+            Entry::Vacant(unread) => unread.insert(self.store.figures_coverage(day).await?),
+        };
+        Ok((day, deadline, coverage))
+    }
+
+    /// Each district's figures due now, as the health centres' daily duty asks for them
+    /// (or another kind's, if only that is set); overdue ones first.
+    async fn districts(
+        &mut self,
+        snapshot: &Snapshot,
+        set: &[SetDuty],
+    ) -> Result<Vec<DistrictReporting>, ApiError> {
+        let daily = |s: &&SetDuty| match s.duty.every {
+            Every::DailyBy(by) if s.duty.entity == Entity::DailyFigures => Some((s.duty.kind, by)),
+            _ => None,
+        };
+        let by = set
+            .iter()
+            .filter_map(|s| daily(&s))
+            .min_by_key(|(kind, _)| *kind != OrgKind::DistrictHealthCentre)
+            .map(|(_, by)| by);
+        let Some(by) = by else {
+            return Ok(Vec::new());
+        };
+        let (now, offset) = (self.now, self.settings.utc_offset);
+        let (day, deadline, coverage) = self.due(by).await?;
+        let mut rows: Vec<DistrictReporting> = coverage
+            .iter()
+            .map(|(code, c)| DistrictReporting {
+                code: code.clone(),
+                name: snapshot.unit(code).map(|u| u.name.clone()),
+                day,
+                due: deadline,
+                communes: c.communes,
+                reported: c.reported,
+                overdue: duties::daily(by, now, offset, c.reported, c.communes).is_late(),
+            })
+            .collect();
+        rows.sort_by(|a, b| b.overdue.cmp(&a.overdue).then(a.code.cmp(&b.code)));
+        Ok(rows)
+    }
+
+    /// The standings `caller` sees (everyone's for those who oversee duties, else its own
+    /// organisation's), late ones first.
+    async fn duties(
+        &mut self,
+        caller: &Caller,
+        set: &[SetDuty],
+    ) -> Result<Vec<DutyStanding>, ApiError> {
+        let everyone = Policy::oversees_duties(caller);
+        let orgs = self.store.organisations().await?;
+        let owed: Vec<(&Organisation, &SetDuty)> = orgs
+            .iter()
+            .filter(|o| everyone || o.id == caller.org.id)
+            .flat_map(|o| {
+                set.iter()
+                    .filter(|s| s.duty.kind == o.kind)
+                    .map(move |s| (o, s))
+            })
+            .collect();
+        let pairs: Vec<(String, Entity)> = owed
+            .iter()
+            .map(|(org, s)| (org.id.clone(), s.duty.entity))
+            .collect();
+        let last = self.store.last_changed_by(&pairs).await?;
+        let mut standings = Vec::with_capacity(owed.len());
+        for (org, s) in owed {
+            let last_changed = last.get(&(org.id.clone(), s.duty.entity)).copied();
+            standings.push(self.standing(org, s, last_changed).await?);
         }
-        Every::Days(days) => (duties::by_days(days, last_changed, set.set_at, now), None),
-    };
-    let (state, due) = match judged {
-        Standing::Late { since } => ("late", since),
-        Standing::OnTime { next_due } => ("on_time", next_due),
-    };
-    DutyStanding {
-        org_id: org.id.clone(),
-        org_name: org.name.clone(),
-        collection: set.duty.entity.url(),
-        every: set.duty.every.to_string(),
-        last_changed,
-        state,
-        due,
-        detail,
+        standings.sort_by(|a, b| {
+            (a.state, &a.org_id, a.collection).cmp(&(b.state, &b.org_id, b.collection))
+        });
+        Ok(standings)
+    }
+
+    /// One organisation's standing with one duty.
+    async fn standing(
+        &mut self,
+        org: &Organisation,
+        set: &SetDuty,
+        last_changed: Option<DateTime<Utc>>,
+    ) -> Result<DutyStanding, ApiError> {
+        let (now, offset) = (self.now, self.settings.utc_offset);
+        let (judged, detail) = match set.duty.every {
+            Every::DailyBy(by) => {
+                let (day, _, coverage) = self.due(by).await?;
+                let c = answered_for(org, coverage);
+                let judged = duties::daily(by, now, offset, c.reported, c.communes);
+                let detail = format!(
+                    "{} of {} communes have figures for {day}",
+                    c.reported, c.communes
+                );
+                (judged, Some(detail))
+            }
+            Every::Days(days) => (duties::by_days(days, last_changed, set.set_at, now), None),
+        };
+        let (state, due) = match judged {
+            Standing::Late { since } => (DutyState::Late, Some(since)),
+            Standing::OnTime { next_due } => (DutyState::OnTime, Some(next_due)),
+            Standing::NoCommunes => (DutyState::NoCommunes, None),
+        };
+        Ok(DutyStanding {
+            org_id: org.id.clone(),
+            org_name: org.name.clone(),
+            collection: set.duty.entity.url(),
+            every: set.duty.every.to_string(),
+            last_changed,
+            state,
+            due,
+            detail,
+        })
+    }
+}
+
+/// The communes an organisation answers for, and how many have the day's figures: its
+/// district's, or every unit's for a province-wide one.
+fn answered_for(org: &Organisation, coverage: &HashMap<String, Coverage>) -> Coverage {
+    match &org.district_code {
+        Some(district) => coverage.get(district).copied().unwrap_or_default(),
+        None => coverage
+            .values()
+            .fold(Coverage::default(), |sum, c| Coverage {
+                communes: sum.communes + c.communes,
+                reported: sum.reported + c.reported,
+            }),
     }
 }

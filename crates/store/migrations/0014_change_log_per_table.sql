@@ -61,13 +61,16 @@ BEGIN
         END $body$ $f$,
         'covidmap_stage_' || t || '_written', t, key_column, kind_of, lifted, org_of, box_of,
         status_of, box_before);
-    -- Closed versions: a deletion, unless a new version replaces it by the commit.
+    -- Closed versions: a deletion (or a revert's: an upload's units taken back), unless a
+    -- new version replaces it by the commit.
     EXECUTE format($f$
         CREATE OR REPLACE FUNCTION %1$I() RETURNS trigger LANGUAGE plpgsql AS $body$
         BEGIN
             INSERT INTO change_log_pending (at, entity, key_column, kind, feature_id, operation, org_id,
                                             version_before, version_after, west, south, east, north)
-            SELECT n.valid_to, %2$L, %3$L, %4$s, n.%3$I, 'delete', %5$s, n.version_id, NULL,
+            SELECT n.valid_to, %2$L, %3$L, %4$s, n.%3$I,
+                   CASE WHEN current_setting('covidmap.operation', true) = 'revert' THEN 'revert' ELSE 'delete' END,
+                   %5$s, n.version_id, NULL,
                    ST_XMin(b.box), ST_YMin(b.box), ST_XMax(b.box), ST_YMax(b.box)
             FROM new_rows n
             JOIN old_rows o ON o.version_id = n.version_id
@@ -114,8 +117,8 @@ BEGIN
     IF NOT EXISTS (SELECT 1 FROM change_log_pending WHERE pending_id = NEW.pending_id) THEN
         RETURN NULL;
     END IF;
-    FOR closed IN SELECT DISTINCT entity, key_column FROM change_log_pending WHERE operation = 'delete' LOOP
-        EXECUTE format('DELETE FROM change_log_pending p WHERE p.entity = %L AND p.operation = ''delete''
+    FOR closed IN SELECT DISTINCT entity, key_column FROM change_log_pending WHERE version_after IS NULL LOOP
+        EXECUTE format('DELETE FROM change_log_pending p WHERE p.entity = %L AND p.version_after IS NULL
                         AND EXISTS (SELECT 1 FROM %I t WHERE t.%I = p.feature_id AND t.valid_to IS NULL)',
                        closed.entity, closed.entity, closed.key_column);
     END LOOP;

@@ -5,7 +5,7 @@
 CREATE TABLE duties (
     entity   text        NOT NULL,  -- the entity's name (daily_figures, checkpoints, …)
     org_kind text        NOT NULL,
-    every    text        NOT NULL CHECK (every ~ '^(daily@[0-2][0-9]:[0-5][0-9]|[1-9][0-9]{0,2}d)$'),
+    every    text        NOT NULL,  -- read by Every::from_str; a row it cannot read is skipped
     set_at   timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (entity, org_kind)
 );
@@ -14,7 +14,3 @@ INSERT INTO duties (entity, org_kind, every) VALUES
     ('testing_sites', 'district_health_centre', '7d'),
     ('checkpoints', 'police', '7d'),
     ('checkpoints', 'military', '7d');
-
--- When each layer, and each organisation's part of it, last changed.
-CREATE INDEX change_log_entity_at ON change_log (entity, at);
-CREATE INDEX change_log_org_entity_at ON change_log (org_id, entity, at);

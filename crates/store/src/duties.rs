@@ -2,9 +2,10 @@
 //! each layer it owes (from the change log), and how many communes of each district have a
 //! day's figures.
 
-use crate::{Result, Store, StoreError};
+use crate::{Result, Store};
 use chrono::{DateTime, NaiveDate, Utc};
-use covidmap_core::duties::{Duty, DutyError};
+use covidmap_core::documents::DocumentKind;
+use covidmap_core::duties::Duty;
 use covidmap_core::Entity;
 use sqlx::Row;
 use std::collections::HashMap;
@@ -27,14 +28,6 @@ pub struct Coverage {
     pub reported: usize,
 }
 
-fn duty_error(e: DutyError, entity: &str, kind: &str) -> StoreError {
-    StoreError::Unknown {
-        code: format!("duty {entity}/{kind}"),
-        what: "duty",
-        value: e.to_string(),
-    }
-}
-
 impl Store {
     /// The duties as set, by layer and kind.
     ///
@@ -46,28 +39,33 @@ impl Store {
         )
         .fetch_all(self.pool())
         .await?;
-        rows.iter()
-            .map(|r| {
-                let (entity, kind, every): (String, String, String) =
-                    (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
-                let duty = Duty::parse(&entity, &kind, &every)
-                    .map_err(|e| duty_error(e, &entity, &kind))?;
-                Ok(SetDuty {
+        let mut set = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let (entity, kind, every): (String, String, String) =
+                (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
+            // A row written by hand that the code cannot read is left out, not the whole
+            // answer: the others' standings still matter.
+            match Duty::parse(&entity, &kind, &every) {
+                Ok(duty) => set.push(SetDuty {
                     duty,
                     set_at: r.try_get(3)?,
-                })
-            })
-            .collect()
+                }),
+                Err(e) => tracing::warn!(entity, kind, every, error = %e, "duty left out"),
+            }
+        }
+        Ok(set)
     }
 
-    /// Sets a duty (a new one, or a new cadence for one there is).
+    /// Sets a duty (a new one, or a new cadence for one there is: a duty nobody has done yet
+    /// is due from when its cadence was last changed, not from each time it is set again).
     ///
     /// # Errors
     /// The database fails.
     pub async fn set_duty(&self, duty: &Duty) -> Result<()> {
         sqlx::query(
             "INSERT INTO duties (entity, org_kind, every) VALUES ($1, $2, $3) \
-             ON CONFLICT (entity, org_kind) DO UPDATE SET every = EXCLUDED.every, set_at = now()",
+             ON CONFLICT (entity, org_kind) DO UPDATE SET every = EXCLUDED.every, \
+               set_at = CASE WHEN duties.every = EXCLUDED.every THEN duties.set_at ELSE now() END",
         )
         .bind(duty.entity.name())
         .bind(duty.kind.as_str())
@@ -99,16 +97,27 @@ impl Store {
         &self,
         entities: &[Entity],
     ) -> Result<HashMap<Entity, DateTime<Utc>>> {
-        let tables: Vec<&str> = entities.iter().map(|e| e.table()).collect();
-        let rows = sqlx::query(
-            "SELECT t, (SELECT max(c.at) FROM change_log c WHERE c.entity = t) FROM unnest($1::text[]) t",
-        )
-        .bind(&tables)
-        .fetch_all(self.pool())
-        .await?;
         let mut last = HashMap::new();
-        for (entity, row) in entities.iter().zip(&rows) {
-            if let Some(at) = row.try_get::<Option<DateTime<Utc>>, _>(1)? {
+        for entity in entities {
+            // Directives and support policies share a table; their kind tells them apart.
+            let kind = DocumentKind::ALL
+                .into_iter()
+                .find(|k| k.entity() == *entity)
+                .map(DocumentKind::as_str);
+            // Two plain forms, each answered from the (entity, kind, at) index.
+            let query = match kind {
+                Some(kind) => sqlx::query_scalar(
+                    "SELECT max(at) FROM change_log WHERE entity = $1 AND kind = $2",
+                )
+                .bind(entity.table())
+                .bind(kind),
+                None => sqlx::query_scalar(
+                    "SELECT max(at) FROM change_log WHERE entity = $1 AND kind IS NULL",
+                )
+                .bind(entity.table()),
+            };
+            let at: Option<DateTime<Utc>> = query.fetch_one(self.pool()).await?;
+            if let Some(at) = at {
                 last.insert(*entity, at);
             }
         }

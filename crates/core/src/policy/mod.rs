@@ -276,7 +276,8 @@ impl<'a> Policy<'a> {
     }
 
     /// Whether `caller` sees every organisation's duties and who is late: the provincial
-    /// office, which oversees everyone's data, and the CDC, which reviews the figures.
+    /// office, which oversees everyone's data, and the CDC, which the province's instruction
+    /// asks to review the agencies' data periodically (the late table is theirs to act on).
     #[must_use]
     pub fn oversees_duties(caller: &Caller) -> bool {
         matches!(caller.org.kind, OrgKind::ProvincialOffice | OrgKind::Cdc)

@@ -157,6 +157,13 @@ async fn main() {
         percentiles(to_hook)
     );
 
+    // The subscription paused while writes are timed: its deliveries are the receiver's
+    // load, not the write's. (The stream stays open, as the pages' are.)
+    http.post(format!("{base}/api/v1/webhooks/{hook}/pause"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
     write_cost(&pool, &http, &base, token, gap).await;
 
     // A backlog (after the writes: its 10 000 checkpoints would make every reload of the

@@ -299,7 +299,7 @@ fn insert_checkpoint(id: &str, p: Point<f64>) -> String {
 #[tokio::test]
 async fn every_committed_write_is_logged_with_its_author_and_place_and_nothing_else_is() {
     use covidmap_core::agency::Role;
-    use covidmap_tests::api::{square, zone_feature, Api};
+    use covidmap_tests::api::{point_feature, square, zone_feature, Api};
     let api = Api::start().await;
     let since = latest_change(&api.db).await;
     let vinh = api.token("ubnd-412", Role::Editor).await;
@@ -326,9 +326,7 @@ async fn every_committed_write_is_logged_with_its_author_and_place_and_nothing_e
         .await;
     assert_eq!(status, 200, "{reverted}");
     let police = api.token("cong-an", Role::Editor).await;
-    let checkpoint = json!({"type": "Feature",
-        "geometry": {"type": "Point", "coordinates": [p.x(), p.y()]},
-        "properties": {"name": "Chốt ghi nhật ký", "status": "active"}});
+    let checkpoint = point_feature(p, json!({"name": "Chốt ghi nhật ký", "status": "active"}));
     let (status, placed) = api
         .send(
             "POST",

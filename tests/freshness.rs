@@ -7,7 +7,7 @@
 use covidmap_core::agency::Role;
 use covidmap_core::duties::day_due;
 use covidmap_core::Level;
-use covidmap_tests::api::Api;
+use covidmap_tests::api::{point_feature, Api};
 use covidmap_tests::binary::run;
 use serde_json::{json, Value};
 
@@ -201,8 +201,10 @@ async fn who_is_late_is_shown_to_those_who_oversee_and_each_its_own() {
     );
     // The police write a checkpoint: their last change is now.
     let police = api.token("cong-an", Role::Editor).await;
-    let checkpoint = json!({"type": "Feature", "geometry": {"type": "Point", "coordinates": [105.68, 18.67]},
-                            "properties": {"name": "Chốt kiểm tra hạn", "status": "active"}});
+    let checkpoint = point_feature(
+        geo::Point::new(105.68, 18.67),
+        json!({"name": "Chốt kiểm tra hạn", "status": "active"}),
+    );
     let (status, body) = api
         .send(
             "POST",

@@ -159,9 +159,8 @@ async fn main() {
 
     // The subscription paused while writes are timed: its deliveries are the receiver's
     // load, not the write's. (The stream stays open, as the pages' are.)
-    http.post(format!("{base}/api/v1/webhooks/{hook}/pause"))
-        .bearer_auth(token)
-        .send()
+    let post = |path: String| http.post(format!("{base}{path}")).bearer_auth(token).send();
+    post(format!("/api/v1/webhooks/{hook}/pause"))
         .await
         .unwrap();
     write_cost(&pool, &http, &base, token, gap).await;
@@ -169,10 +168,6 @@ async fn main() {
     // A backlog (after the writes: its 10 000 checkpoints would make every reload of the
     // layers beside a timed write ten times the sample's).
     let backlog = 10_000;
-    let post = |path: String| http.post(format!("{base}{path}")).bearer_auth(token).send();
-    post(format!("/api/v1/webhooks/{hook}/pause"))
-        .await
-        .unwrap();
     sqlx::query(
         "INSERT INTO checkpoints (id, name, geom, managed_by, status, changed_by) \
          SELECT 'drain-' || $1 || '-' || i, 'drain', ST_SetSRID(ST_MakePoint(105.68, 18.67), 4326), 'police', 'active', 'bench' \

@@ -26,15 +26,8 @@ use std::sync::Arc;
 
 known!(FreshnessQuery:);
 
-/// The layers whose last change the public page shows.
-const SHOWN: [Entity; 10] = [
-    Entity::LockdownZones,
-    Entity::LockdownPoints,
-    Entity::Checkpoints,
-    Entity::QuarantineCamps,
-    Entity::TestingSites,
-    Entity::EssentialServices,
-    Entity::CommuneLevels,
+/// What the public page shows the last change of, beside the operational layers.
+const SHOWN_BESIDE_LAYERS: [Entity; 3] = [
     Entity::DailyFigures,
     Entity::ReturningWorkers,
     Entity::Directives,
@@ -66,8 +59,12 @@ pub(crate) async fn freshness<B: Backend>(
         coverage: HashMap::new(),
     };
     let set = store.duties().await?;
-    let last = store.layers_last_changed(&SHOWN).await?;
-    let layers = SHOWN
+    let shown: Vec<Entity> = Entity::LAYERS
+        .into_iter()
+        .chain(SHOWN_BESIDE_LAYERS)
+        .collect();
+    let last = store.layers_last_changed(&shown).await?;
+    let layers = shown
         .iter()
         .map(|e| LayerFreshness {
             collection: e.url(),

@@ -97,27 +97,32 @@ impl Store {
         &self,
         entities: &[Entity],
     ) -> Result<HashMap<Entity, DateTime<Utc>>> {
+        let tables: Vec<&str> = entities.iter().map(|e| e.table()).collect();
+        // Directives and support policies share a table; their kind tells them apart.
+        let kinds: Vec<Option<&str>> = entities
+            .iter()
+            .map(|e| {
+                DocumentKind::ALL
+                    .into_iter()
+                    .find(|k| k.entity() == *e)
+                    .map(DocumentKind::as_str)
+            })
+            .collect();
+        // One round trip; CASE runs only the branch that applies, each a plain probe of the
+        // (entity, kind, at) index.
+        let rows = sqlx::query(
+            "SELECT CASE WHEN p.k IS NULL \
+                    THEN (SELECT max(c.at) FROM change_log c WHERE c.entity = p.t AND c.kind IS NULL) \
+                    ELSE (SELECT max(c.at) FROM change_log c WHERE c.entity = p.t AND c.kind = p.k) END \
+             FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS p(t, k, n) ORDER BY n",
+        )
+        .bind(&tables)
+        .bind(&kinds)
+        .fetch_all(self.pool())
+        .await?;
         let mut last = HashMap::new();
-        for entity in entities {
-            // Directives and support policies share a table; their kind tells them apart.
-            let kind = DocumentKind::ALL
-                .into_iter()
-                .find(|k| k.entity() == *entity)
-                .map(DocumentKind::as_str);
-            // Two plain forms, each answered from the (entity, kind, at) index.
-            let query = match kind {
-                Some(kind) => sqlx::query_scalar(
-                    "SELECT max(at) FROM change_log WHERE entity = $1 AND kind = $2",
-                )
-                .bind(entity.table())
-                .bind(kind),
-                None => sqlx::query_scalar(
-                    "SELECT max(at) FROM change_log WHERE entity = $1 AND kind IS NULL",
-                )
-                .bind(entity.table()),
-            };
-            let at: Option<DateTime<Utc>> = query.fetch_one(self.pool()).await?;
-            if let Some(at) = at {
+        for (entity, row) in entities.iter().zip(&rows) {
+            if let Some(at) = row.try_get::<Option<DateTime<Utc>>, _>(0)? {
                 last.insert(*entity, at);
             }
         }

@@ -2,7 +2,7 @@
 //! at a time (each new or changed row a version with its audit entry, all in one
 //! transaction), and the outlines their checks compare.
 
-use crate::edits::{write_version, Author, Version, Write};
+use crate::edits::{begin_as, write_version, Author, Version, Write, Writing};
 use crate::layers::multipolygon_of;
 use crate::{Result, Store, StoreError};
 use covidmap_core::lineage::{ChangeKind, FormerUnit, UnitChange};
@@ -105,9 +105,7 @@ impl Store {
         changes: &[UnitChange],
         author: &Author,
     ) -> Result<ChangesApplied> {
-        let mut tx =
-            crate::edits::begin_as(&self.pool, Some(author), crate::edits::Writing::AsFound)
-                .await?;
+        let mut tx = begin_as(&self.pool, Some(author), Writing::AsFound).await?;
         let mut applied = ChangesApplied::default();
         for change in changes {
             let id = change.id();

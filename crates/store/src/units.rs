@@ -1,7 +1,7 @@
 //! Administrative units: reading current units, applying an upload as one versioned
 //! transaction, history.
 
-use crate::edits::{record, Author};
+use crate::edits::{begin_as, record, Author, Writing};
 use crate::error::{Result, StoreError};
 use crate::Store;
 use chrono::{DateTime, Utc};
@@ -228,8 +228,7 @@ impl Store {
             moved_below,
             emptied,
         } = *change;
-        let mut tx =
-            crate::edits::begin_as(&self.pool, author, crate::edits::Writing::AsFound).await?;
+        let mut tx = begin_as(&self.pool, author, Writing::AsFound).await?;
         let at = lock_units(&mut tx).await?;
         let codes: Vec<&str> = units.iter().map(|u| u.code.as_str()).collect();
         let current = current_in_scope(&mut tx, level, scope, &codes).await?;

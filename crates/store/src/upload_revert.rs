@@ -1,7 +1,7 @@
 //! Undoing a boundary upload: the versions it closed written again, the ones it wrote
 //! closed, as a new upload with its audit entry, in one transaction.
 
-use crate::edits::{record, Author};
+use crate::edits::{begin_as, record, Author, Writing};
 use crate::error::{Result, StoreError};
 use crate::units::{check_no_orphans, lock_units};
 use crate::Store;
@@ -57,8 +57,7 @@ impl Store {
     /// when a unit it added has units below it now. Nothing is written then.
     pub async fn revert_upload(&self, upload_id: i64, author: &Author) -> Result<RevertedUpload> {
         let uploaded_by = author.org_name.as_str();
-        let mut tx =
-            crate::edits::begin_as(&self.pool, Some(author), crate::edits::Writing::Revert).await?;
+        let mut tx = begin_as(&self.pool, Some(author), Writing::Revert).await?;
         let now = lock_units(&mut tx).await?;
         let upload: Option<(String, chrono::DateTime<chrono::Utc>, String)> =
             sqlx::query_as("SELECT level, uploaded_at, source_file FROM uploads WHERE id = $1")
